@@ -1,0 +1,43 @@
+# Verhalenbank developer entry points. `make demo` and `make test` work on a fresh Debian
+# machine with Python 3.11 (system packages are installed with apt when running as root).
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+SHARED_MODEL := $(abspath ../shared/models/nl_verhalen_sm)
+# The official Dutch pipeline when installed, else the stand-in from ../shared (tests and CI).
+SPACY_MODEL ?= $(shell $(BIN)/python -c "import nl_core_news_sm" 2>/dev/null && echo nl_core_news_sm || echo $(SHARED_MODEL))
+
+.PHONY: setup system-deps demo test test-fast e2e bench migration
+
+$(BIN)/.installed: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+setup: $(BIN)/.installed
+
+# Chromium (browser tests), poppler (PDF → PNG), fonts (PDF rendering); Debian packages.
+system-deps:
+	@if [ "$$(id -u)" = "0" ] && ! { command -v chromium >/dev/null && command -v pdftoppm >/dev/null; }; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils fonts-dejavu-core >/dev/null; \
+	fi
+	@if [ -f package.json ] && [ ! -d node_modules ]; then npm install --no-audit --no-fund --silent; fi
+
+demo: setup
+	VERHALENBANK_SPACY_MODEL=$(SPACY_MODEL) $(BIN)/verhalenbank demo
+
+test: setup system-deps
+	VERHALENBANK_SPACY_MODEL=$(SPACY_MODEL) $(BIN)/python -m pytest -q
+
+# Browser journeys (Chromium + axe-core) and load/fault tests against `verhalenbank serve`;
+# screenshots, the pack PDF and load figures (load.json: p50/p95, stored vs sent) land in test-artifacts/.
+e2e: setup system-deps
+	VERHALENBANK_SPACY_MODEL=$(SPACY_MODEL) $(BIN)/python -m pytest -q -m "browser or slow"
+	@cat test-artifacts/load.json
+
+bench: setup
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; VERHALENBANK_SPACY_MODEL=$(SPACY_MODEL) $(BIN)/python $$b; done
+
+migration: setup
+	$(BIN)/python -m verhalenbank.core.migrate "$(MSG)"

@@ -1,0 +1,328 @@
+"""Search benchmark: indexing rate and query latency with facet counts, printed as JSON.
+
+Builds a corpus of N stories (default 100,000) by recombining sentences of the example
+stories, indexes it in Whoosh, in PostgreSQL full-text search and — as the baseline measured
+in the same run — in SQLite FTS5 (unicode61 tokenizer, no Dutch stemming), then runs a
+fixed set of queries (text, phrase, prefix, boolean, typo, filters) with every facet count.
+
+    .venv/bin/python benchmarks/bench_zoeken.py [--size 100000] [--repeat 5]
+        [--backends whoosh,postgres,fts5] [--postgres-url URL] [--keep DIR]
+
+The PostgreSQL run uses a throw-away database on the server of --postgres-url.
+Goal (issue 5): p95 <= 50 ms with facets at 100,000 stories.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from verhalenbank.zoeken.analyse import fold_accents  # noqa: E402
+from verhalenbank.zoeken.backend import FACET_FIELDS, MULTI_VALUED_FIELDS, ZoekDocument, Zoekopdracht  # noqa: E402
+
+VOORBEELDEN = PROJECT_ROOT.parent / "shared" / "voorbeelden" / "verhalen.jsonl"
+TREES = {
+    "lelystad-2026-voorjaar": ("lelystad-sociaal-krachtige-wijken", ["LW1", "LW2"]),
+    "hoorn-2026-najaar": ("hoorn-samenleven", ["HS1", "HS2", "HS3"]),
+    "bollenstreek-2026": ("bollenstreek-mantelzorg-in-balans", ["MB1", "MB2", "MB3", "MB4"]),
+}
+AANBIEDERS = ["welzijn-lelystad", "kwadraad", "mee-plus", "stichting-netwerk", "buurtwerk-hoorn"]
+LW1 = "lelystad-sociaal-krachtige-wijken:LW1"
+MB1 = "bollenstreek-mantelzorg-in-balans:MB1"
+
+# (name, Zoekopdracht keyword arguments, FTS5 MATCH expression or None for "no text")
+QUERIES = [
+    ("woord", {"tekst": "buren"}, "buren"),
+    ("woord+subdoel", {"tekst": "buren", "filters": {"subdoel": [LW1]}}, "buren"),
+    ("twee woorden", {"tekst": "koffie buurthuis"}, "koffie AND buurthuis"),
+    ("zin", {"tekst": '"elke week"'}, '"elke week"'),
+    ("prefix", {"tekst": "mantelzorg*"}, "mantelzorg*"),
+    ("OF", {"tekst": "eenzaam OF alleen"}, "eenzaam OR alleen"),
+    ("NIET", {"tekst": "buren NIET koffie"}, "buren NOT koffie"),
+    ("typfout", {"tekst": "huisatrs"}, "huisarts"),
+    ("wijk+periode", {"tekst": "hulp", "filters": {"wijk": ["Atolwijk", "Lisse"]},
+                      "datum_van": date(2026, 3, 1), "datum_tot": date(2026, 6, 30)}, "hulp"),
+    ("alleen filter", {"tekst": "", "filters": {"subdoel_bevestigd": [MB1]}}, None),
+    ("alles, datum", {"tekst": "", "sortering": "datum"}, None),
+    ("bron+gevoel", {"tekst": "samen", "filters": {"bron": ["inwoner"], "gevoel": ["4", "5"]}}, "samen"),
+]
+
+
+def build_corpus(size: int, seed: int = 20260412) -> list[ZoekDocument]:
+    rows = [json.loads(line) for line in VOORBEELDEN.read_text(encoding="utf-8").splitlines() if line.strip()]
+    sentences = [
+        sentence.strip()
+        for row in rows
+        for sentence in re.split(r"(?<=[.!?])\s+", row["tekst"])
+        if len(sentence.strip()) > 10
+    ]
+    titles = [row.get("titel") or "Verhaal" for row in rows]
+    wijken = sorted({row["wijk"] for row in rows if row.get("wijk")})
+    bronnen = sorted({row["bron"] for row in rows})
+    rng = random.Random(seed)
+    start = date(2025, 1, 1)
+    corpus = []
+    for number in range(1, size + 1):
+        ronde = rng.choice(list(TREES))
+        tree, codes = TREES[ronde]
+        confirmed = [f"{tree}:{code}" for code in rng.sample(codes, rng.randint(0, 1))]
+        suggested = [f"{tree}:{code}" for code in rng.sample(codes, rng.randint(0, 2)) if f"{tree}:{code}" not in confirmed]
+        corpus.append(
+            ZoekDocument(
+                id=number,
+                titel=rng.choice(titles),
+                tekst_publiek=" ".join(rng.choice(sentences) for _ in range(rng.randint(3, 8))),
+                doelenbomen=[tree],
+                subdoelen_bevestigd=confirmed,
+                subdoelen_voorgesteld=suggested,
+                indicatoren_bevestigd=[f"{code}.1" for code in confirmed],
+                indicatoren_voorgesteld=[f"{code}.{rng.randint(1, 3)}" for code in suggested],
+                ronde=ronde,
+                wijk=rng.choice(wijken),
+                bron=rng.choice(bronnen),
+                aanbieder=rng.choice(AANBIEDERS),
+                gevoel=rng.choice([None, 1, 2, 3, 4, 5]),
+                datum=start + timedelta(days=rng.randint(0, 700)),
+                status="actief",
+            )
+        )
+    return corpus
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def measure_queries(run_query, repeat: int) -> dict:
+    per_query = {}
+    timings: list[float] = []
+    for name, options, fts in QUERIES:
+        run_query(name, options, fts)  # warm-up (caches, first-use compilation)
+        own = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            total = run_query(name, options, fts)
+            own.append((time.perf_counter() - started) * 1000)
+        timings.extend(own)
+        per_query[name] = {"totaal": total, "p50_ms": round(statistics.median(own), 2)}
+    return {
+        "p50_ms": round(percentile(timings, 0.50), 2),
+        "p95_ms": round(percentile(timings, 0.95), 2),
+        "max_ms": round(max(timings), 2),
+        "queries": per_query,
+    }
+
+
+# --- Whoosh ------------------------------------------------------------------------------
+
+
+def bench_whoosh(corpus, repeat: int, workdir: Path) -> dict:
+    from verhalenbank.zoeken.whoosh_backend import WhooshBackend
+
+    backend = WhooshBackend(workdir / "whoosh")
+    started = time.perf_counter()
+    backend.rebuild(corpus)
+    seconds = time.perf_counter() - started
+
+    def run(name, options, fts):
+        return backend.search(Zoekopdracht(per_pagina=20, **options)).totaal
+
+    result = {"index_seconds": round(seconds, 1), "docs_per_second": round(len(corpus) / seconds)}
+    result.update(measure_queries(run, repeat))
+    backend.close()
+    return result
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------
+
+
+def bench_postgres(corpus, repeat: int, server_url: str) -> dict:
+    from sqlalchemy import create_engine, text
+
+    from verhalenbank.zoeken.postgres_backend import PostgresBackend
+
+    server = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    name = f"vb_bench_zoeken_{uuid.uuid4().hex[:8]}"
+    with server.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = create_engine(server_url.rsplit("/", 1)[0] + f"/{name}")
+    try:
+        backend = PostgresBackend(engine)
+        started = time.perf_counter()
+        backend.rebuild(corpus)
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE zoekdocumenten"))
+            connection.execute(text("VACUUM ANALYZE zoekwoorden"))
+        seconds = time.perf_counter() - started
+
+        def run(name, options, fts):
+            return backend.search(Zoekopdracht(per_pagina=20, **options)).totaal
+
+        result = {"index_seconds": round(seconds, 1), "docs_per_second": round(len(corpus) / seconds)}
+        result.update(measure_queries(run, repeat))
+        return result
+    finally:
+        engine.dispose()
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+
+
+# --- SQLite FTS5 baseline ------------------------------------------------------------------
+
+SCALAR_FACETS = [field for field in FACET_FIELDS if field not in MULTI_VALUED_FIELDS]
+
+
+def bench_fts5(corpus, repeat: int, workdir: Path) -> dict:
+    connection = sqlite3.connect(workdir / "fts5.sqlite3")
+    columns = ", ".join(FACET_FIELDS)
+    connection.executescript(
+        f"""
+        CREATE TABLE docs (id INTEGER PRIMARY KEY, titel TEXT, tekst TEXT, datum TEXT, {columns});
+        CREATE VIRTUAL TABLE fts USING fts5(titel, tekst, content='docs', content_rowid='id',
+                                            tokenize='unicode61 remove_diacritics 2');
+        """
+    )
+    started = time.perf_counter()
+    rows = []
+    for document in corpus:
+        facets = document.facet_values()
+        values = [
+            json.dumps(facets[field]) if field in MULTI_VALUED_FIELDS else (facets[field][0] if facets[field] else None)
+            for field in FACET_FIELDS
+        ]
+        rows.append([document.id, document.titel, document.tekst_publiek, document.datum.isoformat(), *values])
+    placeholders = ", ".join("?" for _ in range(4 + len(FACET_FIELDS)))
+    connection.executemany(f"INSERT INTO docs VALUES ({placeholders})", rows)
+    connection.execute("INSERT INTO fts(fts) VALUES ('rebuild')")
+    connection.commit()
+    seconds = time.perf_counter() - started
+
+    def run(name, options, fts):
+        filters = options.get("filters", {})
+        conditions, params = [], []
+        if fts:
+            conditions.append("d.id IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
+            params.append(fold_accents(fts))
+        if options.get("datum_van"):
+            conditions.append("d.datum >= ?")
+            params.append(options["datum_van"].isoformat())
+        if options.get("datum_tot"):
+            conditions.append("d.datum <= ?")
+            params.append(options["datum_tot"].isoformat())
+        flag_sql, flag_params = [], []
+        for field, values in filters.items():
+            marks = ", ".join("?" for _ in values)
+            if field in MULTI_VALUED_FIELDS:
+                flag_sql.append(f"EXISTS (SELECT 1 FROM json_each(d.{field}) WHERE value IN ({marks})) AS f_{field}")
+            else:
+                flag_sql.append(f"d.{field} IN ({marks}) AS f_{field}")
+            flag_params.extend(values)
+
+        def flags_except(excluded):
+            parts = [f"m.f_{field}" for field in filters if field != excluded]
+            return " AND ".join(parts) or "1"
+
+        where = " AND ".join(conditions) or "1"
+        flags = "".join(", " + sql for sql in flag_sql)
+        selects = [f"SELECT '', '', count(*) FROM m WHERE {flags_except(None)}"]
+        for field in FACET_FIELDS:
+            if field in MULTI_VALUED_FIELDS:
+                selects.append(f"SELECT '{field}', j.value, count(*) FROM m, json_each(m.{field}) j "
+                               f"WHERE {flags_except(field)} GROUP BY j.value")
+            else:
+                selects.append(f"SELECT '{field}', m.{field}, count(*) FROM m WHERE {flags_except(field)} GROUP BY m.{field}")
+        sql = (f"WITH m AS MATERIALIZED (SELECT d.id, d.datum, {', '.join('d.' + f for f in FACET_FIELDS)}{flags} "
+               f"FROM docs d WHERE {where}) " + " UNION ALL ".join(selects))
+        total = 0
+        for field, value, count in connection.execute(sql, flag_params + params):  # flags precede WHERE
+            if field == "":
+                total = count
+        order = "bm25(fts)" if fts else "d.datum DESC"
+        if fts:
+            page_sql = ("SELECT d.id, snippet(fts, 1, '<mark>', '</mark>', '…', 20) FROM fts JOIN docs d ON d.id = fts.rowid "
+                        f"WHERE fts MATCH ? ORDER BY {order} LIMIT 20")
+            connection.execute(page_sql, [fold_accents(fts)]).fetchall()
+        else:
+            connection.execute(f"SELECT d.id FROM docs d WHERE {where} ORDER BY {order} LIMIT 20", params).fetchall()
+        return total
+
+    result = {"index_seconds": round(seconds, 1), "docs_per_second": round(len(corpus) / seconds),
+              "note": "unicode61 tokenizer: no Dutch stemming, stop words or typo tolerance"}
+    result.update(measure_queries(run, repeat))
+    connection.close()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--backends", default="whoosh,postgres,fts5")
+    parser.add_argument("--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--keep", help="keep the Whoosh index and FTS5 file in this folder")
+    arguments = parser.parse_args()
+
+    workdir = Path(arguments.keep) if arguments.keep else Path(tempfile.mkdtemp(prefix="bench-zoeken-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    corpus = build_corpus(arguments.size)
+    report = {
+        "benchmark": "zoeken",
+        "size": arguments.size,
+        "repeat": arguments.repeat,
+        "queries": [name for name, _, _ in QUERIES],
+        "facets": list(FACET_FIELDS),
+        "corpus_seconds": round(time.perf_counter() - started, 1),
+        "goal": "p95 <= 50 ms with facets",
+        # The machine is shared: latencies are only comparable within one run (see the ratio).
+        "load_average_start": [round(value, 2) for value in os.getloadavg()],
+        "backends": {},
+    }
+    try:
+        chosen = arguments.backends.split(",")
+        if "fts5" in chosen:
+            report["backends"]["fts5"] = bench_fts5(corpus, arguments.repeat, workdir)
+        if "whoosh" in chosen:
+            report["backends"]["whoosh"] = bench_whoosh(corpus, arguments.repeat, workdir)
+        if "postgres" in chosen:
+            report["backends"]["postgres"] = bench_postgres(corpus, arguments.repeat, arguments.postgres_url)
+    finally:
+        if not arguments.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    baseline = report["backends"].get("fts5")
+    if baseline:
+        report["ratio_to_fts5"] = {
+            name: {
+                "p95": round(result["p95_ms"] / max(baseline["p95_ms"], 0.01), 2),
+                "docs_per_second": round(result["docs_per_second"] / max(baseline["docs_per_second"], 1), 3),
+            }
+            for name, result in report["backends"].items()
+            if name != "fts5"
+        }
+    report["load_average_end"] = [round(value, 2) for value in os.getloadavg()]
+    report["meets_goal"] = {
+        name: result["p95_ms"] <= 50 for name, result in report["backends"].items() if name != "fts5"
+    }
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,247 @@
+"""AVG: erasure leaves no trace (database, files, index, search), models are marked for
+retraining, the export of one story, retention (`verhalenbank opschonen`), and the audit log."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from flask import g
+from sqlalchemy import inspect, select, text, update
+
+from verhalenbank.accounts.avg import months_before
+from verhalenbank.accounts.models import AuditLog
+from verhalenbank.extensions import db
+from verhalenbank.media.models import Foto
+from verhalenbank.nlp.models import TaggerModel
+from verhalenbank.rondes import operations as rondes_ops
+from verhalenbank.verhalen import operations as verhalen_ops
+from verhalenbank.verhalen.models import Verhaal
+from verhalenbank.verhalen.verwerking import verwerk_verhalen
+
+MERKTEKST = "zeldzaamwoordquokka"
+MERKMAIL = "verteller-quokka@voorbeeld.nl"
+
+
+@pytest.fixture
+def ronde(app, voorbeeld_bomen):
+    gemaakt = rondes_ops.create_ronde(
+        rondes_ops.RondeGegevens(slug="avg-ronde", titel="AVG-ronde", wijken=["Atolwijk"],
+                                 doelenboom_codes=["lelystad-sociaal-krachtige-wijken"], bewaartermijn_maanden=12)
+    )
+    db.session.commit()
+    return gemaakt
+
+
+def _store_full_story(app, ronde) -> Verhaal:
+    """A story with everything that can hang on it: tags, answers, contact, photo files, code."""
+    verhaal = verhalen_ops.store_verhaal(
+        verhalen_ops.VerhaalInvoer(
+            tekst=f"Bij de buurtkamer vertelde ik over de {MERKTEKST} in onze straat.", titel=f"De {MERKTEKST}",
+            wijk="Atolwijk", toestemming=True, toestemming_versie="2026-1", labels=["LW1"],
+            zelfduiding={"gevoel": ["4"], "wie": [MERKTEKST]},
+            contact={"naam": "Quokka Verteller", "email": MERKMAIL, "telefoon": "0612345678"},
+            inzend_sleutel="quokka-sleutel-0123456789",
+        ),
+        ronde=ronde,
+    )
+    verhalen_ops.create_intrekcode(verhaal)
+    photo_dir = app.config["VERHALENBANK"].photo_dir
+    photo_dir.mkdir(parents=True, exist_ok=True)
+    for naam in ("a1b2c3d4e5.jpg", "a1b2c3d4e5-klein.jpg"):
+        (photo_dir / naam).write_bytes(b"\xff\xd8\xff" + MERKTEKST.encode())
+    db.session.add(Foto(verhaal=verhaal, bestand="a1b2c3d4e5.jpg", miniatuur="a1b2c3d4e5-klein.jpg", breedte=10, hoogte=10))
+    boom = ronde.doelenbomen[0]
+    db.session.add(TaggerModel(doelenboom_id=boom.id, pad="model.joblib", moet_hertrainen=False))
+    db.session.commit()
+    verwerk_verhalen([verhaal.id])
+    return db.session.get(Verhaal, verhaal.id)
+
+
+def _all_rows_as_text(engine) -> dict[str, str]:
+    tekst = {}
+    with engine.connect() as connection:
+        for tabel in inspect(engine).get_table_names():
+            rows = connection.execute(text(f'SELECT * FROM "{tabel}"')).all()
+            tekst[tabel] = "\n".join(repr(tuple(row)) for row in rows)
+    return tekst
+
+
+def _rows_referring_to(engine, verhaal_id: int) -> dict[str, int]:
+    """Rows in every table that point at the story: its own row and every `verhaal_id` column."""
+    gevonden = {}
+    with engine.connect() as connection:
+        for tabel in inspect(engine).get_table_names():
+            kolommen = {k["name"] for k in inspect(engine).get_columns(tabel)}
+            for kolom in ("verhaal_id", "id" if tabel == "verhalen" else None):
+                if kolom in kolommen:
+                    aantal = connection.execute(
+                        text(f'SELECT COUNT(*) FROM "{tabel}" WHERE "{kolom}" = :id'), {"id": verhaal_id}
+                    ).scalar()
+                    if aantal:
+                        gevonden[f"{tabel}.{kolom}"] = aantal
+    return gevonden
+
+
+def _search_ids(runner, query: str) -> list[int]:
+    from verhalenbank.cli import main
+
+    result = runner.invoke(main, ["zoek", query, "--json"])
+    assert result.exit_code == 0, result.output
+    return [hit["id"] for hit in json.loads(result.output)["treffers"]]
+
+
+def test_erasure_leaves_no_trace(app, client, login, runner, ronde):
+    from verhalenbank.zoeken.operations import get_backend
+
+    verhaal = _store_full_story(app, ronde)
+    verhaal_id = verhaal.id
+    photo_dir = app.config["VERHALENBANK"].photo_dir
+    beheerder = login("beheerder")
+
+    # Before: the story is everywhere the test looks (so each check below can fail).
+    assert client.post(f"/verhalen/{verhaal_id}/origineel", data={"reden": "Controle voor AVG-verzoek"}).status_code == 200
+    voor = _all_rows_as_text(db.engine)
+    assert MERKTEKST in voor["verhalen"] and MERKMAIL in voor["contactgegevens"]
+    assert MERKTEKST in voor["zelfduiding_antwoorden"]
+    assert {"verhalen.id", "tags.verhaal_id", "fotos.verhaal_id", "contactgegevens.verhaal_id"} <= set(
+        _rows_referring_to(db.engine, verhaal_id)
+    )
+    assert (photo_dir / "a1b2c3d4e5.jpg").exists()
+    assert verhaal_id in get_backend().ids()
+    assert verhaal_id in _search_ids(runner, MERKTEKST)
+
+    g.pop("_login_user", None)
+    response = client.post(f"/verhalen/{verhaal_id}/wissen", data={"reden": "Verzoek van de verteller"})
+    assert response.status_code == 302
+    db.session.expire_all()
+
+    # Database: no row points at the story, and its words are nowhere — except that the audit
+    # log keeps who did what to story <id> (accountability), without any of its content.
+    assert _rows_referring_to(db.engine, verhaal_id) == {}
+    na = _all_rows_as_text(db.engine)
+    for tabel, inhoud in na.items():
+        assert MERKTEKST not in inhoud and MERKMAIL not in inhoud and "quokka" not in inhoud.lower(), tabel
+    acties = db.session.scalars(
+        select(AuditLog.actie).where(AuditLog.object_type == "verhaal", AuditLog.object_id == str(verhaal_id))
+        .order_by(AuditLog.id)
+    ).all()
+    assert acties == ["originele_tekst_bekeken", "verhaal_gewist"]
+    gewist = db.session.scalar(select(AuditLog).where(AuditLog.actie == "verhaal_gewist"))
+    assert gewist.gebruiker_id == beheerder.id and gewist.reden == "Verzoek van de verteller"
+
+    # Files, index and search results.
+    assert not (photo_dir / "a1b2c3d4e5.jpg").exists() and not (photo_dir / "a1b2c3d4e5-klein.jpg").exists()
+    assert verhaal_id not in get_backend().ids()
+    assert _search_ids(runner, MERKTEKST) == []
+
+    # The tagger of the story's tree must forget it.
+    assert db.session.scalar(select(TaggerModel.moet_hertrainen)) is True
+
+
+def test_withdrawal_by_the_resident_also_marks_models_and_is_audited(app, client, ronde):
+    verhaal = _store_full_story(app, ronde)
+    code = verhalen_ops.create_intrekcode(verhaal)
+    db.session.commit()
+    response = client.post("/r/intrekken", data={"code": code, "bevestig": "y"})
+    assert response.status_code == 200
+    assert db.session.scalar(select(Verhaal.id).where(Verhaal.id == verhaal.id)) is None
+    assert db.session.scalar(select(TaggerModel.moet_hertrainen)) is True
+    regel = db.session.scalar(select(AuditLog).where(AuditLog.actie == "verhaal_gewist"))
+    assert regel.gebruiker_id is None and regel.reden == "ingetrokken door verteller"
+
+
+def test_models_of_other_trees_are_not_marked(app, ronde, voorbeeld_bomen):
+    verhaal = _store_full_story(app, ronde)
+    andere_boom = next(b for b in voorbeeld_bomen if b.code == "hoorn-samenleven")
+    db.session.add(TaggerModel(doelenboom_id=andere_boom.id, moet_hertrainen=False))
+    db.session.commit()
+    verhalen_ops.erase_verhaal(verhaal, door=None, reden="test")
+    db.session.commit()
+    gemarkeerd = dict(db.session.execute(select(TaggerModel.doelenboom_id, TaggerModel.moet_hertrainen)).all())
+    assert gemarkeerd[andere_boom.id] is False
+    assert gemarkeerd[ronde.doelenbomen[0].id] is True
+
+
+def test_avg_export_of_one_story_is_complete_and_audited(app, client, login, ronde):
+    verhaal = _store_full_story(app, ronde)
+    beheerder = login("beheerder")
+    response = client.get(f"/avg/verhalen/{verhaal.id}.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert "no-store" in response.headers["Cache-Control"]
+    gegevens = json.loads(response.get_data(as_text=True))
+    assert MERKTEKST in gegevens["verhaal"]["tekst"]
+    assert gegevens["verhaal"]["toestemming_versie"] == "2026-1" and gegevens["verhaal"]["toestemming_op"]
+    assert gegevens["contactgegevens"]["email"] == MERKMAIL
+    assert {"vraag": "wie", "antwoord": MERKTEKST} in gegevens["zelfduiding"]
+    assert [t["subdoel"] for t in gegevens["tags"]] == ["LW1"]
+    assert [f["bestand"] for f in gegevens["fotos"]] == ["a1b2c3d4e5.jpg"]
+    regel = db.session.scalar(select(AuditLog).where(AuditLog.actie == "avg_export"))
+    assert regel.gebruiker_id == beheerder.id and regel.object_id == str(verhaal.id)
+    assert client.get("/avg/verhalen/999999.json").status_code == 404
+
+
+@pytest.mark.parametrize("rol", ["beleidsadviseur", "facilitator", "aanbieder"])
+def test_avg_export_is_for_the_beheerder_only(client, login, ronde, rol):
+    verhaal = verhalen_ops.store_verhaal(verhalen_ops.VerhaalInvoer(tekst="Kort.", toestemming=True), ronde=ronde)
+    db.session.commit()
+    login(rol)
+    assert client.get(f"/avg/verhalen/{verhaal.id}.json").status_code == 403
+
+
+def test_audit_log_page_shows_original_text_views(client, login, ronde):
+    verhaal = verhalen_ops.store_verhaal(verhalen_ops.VerhaalInvoer(tekst="Kort verhaal.", toestemming=True), ronde=ronde)
+    db.session.commit()
+    beheerder = login("beheerder")
+    client.post(f"/verhalen/{verhaal.id}/origineel", data={"reden": "Nodig voor terugkoppeling"})
+    g.pop("_login_user", None)
+    pagina = client.get("/logboek").get_data(as_text=True)
+    assert "originele_tekst_bekeken" in pagina and beheerder.email in pagina and "Nodig voor terugkoppeling" in pagina
+
+
+# --- retention -----------------------------------------------------------------------------
+
+
+def test_months_before_clips_to_the_end_of_the_month():
+    assert months_before(datetime(2026, 3, 31, 12, tzinfo=timezone.utc), 1) == datetime(2026, 2, 28, 12, tzinfo=timezone.utc)
+    assert months_before(datetime(2026, 1, 15, tzinfo=timezone.utc), 13) == datetime(2024, 12, 15, tzinfo=timezone.utc)
+
+
+def _story_aged(ronde, tekst: str, dagen: int) -> int:
+    verhaal = verhalen_ops.store_verhaal(verhalen_ops.VerhaalInvoer(tekst=tekst, toestemming=True), ronde=ronde)
+    db.session.flush()
+    db.session.execute(
+        update(Verhaal).where(Verhaal.id == verhaal.id)
+        .values(created_at=datetime.now(timezone.utc) - timedelta(days=dagen))
+    )
+    db.session.commit()
+    return verhaal.id
+
+
+def test_opschonen_deletes_only_expired_stories(app, runner, ronde):
+    from verhalenbank.cli import main
+
+    zonder_termijn = rondes_ops.create_ronde(rondes_ops.RondeGegevens(slug="voor-altijd", titel="Voor altijd"))
+    db.session.commit()
+    oud = _story_aged(ronde, "Een oud verhaal.", 400)        # 12-month period: expired
+    jong = _story_aged(ronde, "Een recent verhaal.", 100)    # within the period
+    bewaard = _story_aged(zonder_termijn, "Zonder termijn.", 4000)  # no period: kept
+
+    result = runner.invoke(main, ["opschonen", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "avg-ronde: 1 story would be deleted" in result.output
+    assert db.session.scalar(select(Verhaal.id).where(Verhaal.id == oud)) == oud
+
+    result = runner.invoke(main, ["opschonen"])
+    assert result.exit_code == 0, result.output
+    assert "avg-ronde: 1 story deleted" in result.output and "Total: 1 story deleted." in result.output
+    db.session.expire_all()
+    overgebleven = set(db.session.scalars(select(Verhaal.id)))
+    assert oud not in overgebleven and {jong, bewaard} <= overgebleven
+    regel = db.session.scalar(select(AuditLog).where(AuditLog.actie == "verhaal_gewist"))
+    assert regel.object_id == str(oud) and "bewaartermijn" in regel.reden
+
+    result = runner.invoke(main, ["opschonen"])
+    assert "Total: 0 stories deleted." in result.output

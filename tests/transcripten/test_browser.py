@@ -1,0 +1,157 @@
+"""The transcript review in a real browser (Debian's Chromium via Playwright), CSRF and CSP on:
+upload, progress while reading in the background, split at the cursor, merge, save, ronde page."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from .fixtures import VOORBEELDEN
+
+pytestmark = pytest.mark.browser
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+WACHTWOORD = "geheim-wachtwoord-123"
+
+
+@pytest.fixture(scope="module")
+def live_app(tmp_path_factory):
+    from verhalenbank.accounts import operations as accounts
+    from verhalenbank.app import create_app
+    from verhalenbank.core.migrate import upgrade
+    from verhalenbank.extensions import db
+    from verhalenbank.rondes.operations import RondeGegevens, create_ronde
+
+    data_dir = tmp_path_factory.mktemp("transcript-browser")
+    url = f"sqlite:///{data_dir / 'verhalenbank.sqlite3'}"
+    upgrade(url)
+    app = create_app({"data_dir": data_dir, "database_url": url, "secret_key": "browser-test"})
+    with app.app_context():
+        create_ronde(RondeGegevens(slug="lelystad-2026-voorjaar", titel="Lelystad voorjaar 2026"))
+        organisatie = accounts.get_or_create_organisatie("De Schakel")
+        accounts.create_gebruiker("aanbieder@schakel.nl", "aanbieder", wachtwoord=WACHTWOORD, organisatie=organisatie)
+        db.session.commit()
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's Chromium (/usr/bin/chromium) is required for the browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_app):
+    _, base = live_app
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `npm install` in the project root")
+    # bypass_csp only so axe can be injected; the pages themselves need no inline script.
+    context = browser.new_context(bypass_csp=True, locale="nl-NL")
+    page = context.new_page()
+    fouten: list[str] = []
+    page.on(
+        "console",
+        # The browser's own favicon request is no concern of these pages.
+        lambda bericht: fouten.append(bericht.text)
+        if bericht.type == "error" and "favicon" not in (bericht.location or {}).get("url", "")
+        else None,
+    )
+    page.goto(f"{base}/inloggen")
+    page.fill("input[name=email]", "aanbieder@schakel.nl")
+    page.fill("input[name=wachtwoord]", WACHTWOORD)
+    page.click("form button[type=submit]:not(.knop-link)")
+    page.wait_for_load_state()
+    page.console_fouten = fouten
+    yield page
+    context.close()
+
+
+def _upload(page, base: str, pad: Path) -> None:
+    page.goto(f"{base}/transcripten/nieuw")
+    page.set_input_files("input[name=bestand]", str(pad))
+    page.select_option("select[name=ronde]", "lelystad-2026-voorjaar")
+    page.fill("input[name=activiteit]", "Dagactiviteit De Schakel")
+    page.check("input[name=toestemming]")
+    page.click("button:has-text('Uploaden en splitsen')")
+
+
+def _serious_axe_violations(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => { const r = await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']});"
+        " return r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)})); }"
+    )
+    return [violation for violation in result if violation["impact"] in ("serious", "critical")]
+
+
+def test_review_split_at_cursor_merge_and_save(live_app, page):
+    app, base = live_app
+    _upload(page, base, VOORBEELDEN / "transcript-ontmoetingsplek.txt")
+    page.wait_for_selector("[data-transcript-review]")
+    assert page.locator("textarea[name=tekst]").count() == 16
+    assert "Marieke: Wat maakte dat het nu wel lukte?" in page.inner_text("#passage-1")
+    assert _serious_axe_violations(page) == []
+
+    # The script turned the split buttons into "at the cursor".
+    knop = page.locator("#passage-1 [data-splits]")
+    assert knop.inner_text() == "Splitsen bij de cursor"
+    vak = page.locator("#tekst-1")
+    vak.click()
+    vak.evaluate("el => { el.focus(); el.setSelectionRange(14, 14); el.dispatchEvent(new Event('select')); }")
+    knop.click()
+    page.wait_for_selector("[data-transcript-review]")
+    assert page.locator("textarea[name=tekst]").count() == 17
+    assert page.input_value("#tekst-1") == "Hij vroeg wat."
+    assert page.input_value("#tekst-2").startswith("Mensen vragen nooit wat.")
+
+    # Merge the first two (Gerrit's opening and his follow-up), edit a text, then save.
+    page.click("#passage-0 button[value='samenvoegen:0']")
+    page.wait_for_selector("[data-transcript-review]")
+    assert page.locator("textarea[name=tekst]").count() == 16
+    page.fill("#tekst-1", "Iedereen doet alsof hij alles zelf kan, zegt Gerrit.")
+    page.click("button[value=opslaan]")
+    page.wait_for_selector("text=16 verhalen opgeslagen.")
+
+    page.goto(f"{base}/rondes/lelystad-2026-voorjaar")
+    assert "Verhalen (16)" in page.inner_text("main")
+    assert page.console_fouten == []
+
+
+def test_progress_while_reading_in_the_background(live_app, page, monkeypatch):
+    from verhalenbank.transcripten import operations
+
+    _, base = live_app
+    echte_verwerking = operations.verwerk_transcript
+
+    def traag(transcript_id: int) -> None:
+        time.sleep(2)  # long enough for the page to show progress and poll
+        echte_verwerking(transcript_id)
+
+    monkeypatch.setattr(operations, "ACHTERGROND_DREMPEL", 100)
+    monkeypatch.setattr(operations, "verwerk_transcript", traag)
+    _upload(page, base, VOORBEELDEN / "transcript-jongerenwerk.srt")
+    page.wait_for_selector("progress")
+    assert "U kunt deze pagina gerust verlaten" in page.inner_text("main")
+    # The script polls the status and shows the review once reading is done, without a click.
+    page.wait_for_selector("[data-transcript-review]", timeout=20_000)
+    assert page.locator("textarea[name=tekst]").count() == 20
+    assert page.console_fouten == []

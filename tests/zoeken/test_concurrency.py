@@ -1,0 +1,115 @@
+"""Several processes and threads writing to one index at once must not lose updates."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import threading
+
+from verhalenbank.zoeken.backend import ZoekDocument, Zoekopdracht
+from verhalenbank.zoeken.postgres_backend import PostgresBackend
+from verhalenbank.zoeken.whoosh_backend import WhooshBackend
+
+PROCESSES = 4
+DOCUMENTS_PER_PROCESS = 12
+
+_WRITER_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from verhalenbank.zoeken.backend import ZoekDocument
+    kind, target, worker, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    if kind == "whoosh":
+        from verhalenbank.zoeken.whoosh_backend import WhooshBackend
+        backend = WhooshBackend(target)
+    else:
+        from sqlalchemy import create_engine
+        from verhalenbank.zoeken.postgres_backend import PostgresBackend
+        backend = PostgresBackend(create_engine(target), create_tables=False)
+    for n in range(count):
+        document_id = worker * 1000 + n
+        # One commit per story, as the app does on every create/edit.
+        backend.add([ZoekDocument(id=document_id, titel=f"Verhaal {document_id}",
+                                  tekst_publiek=f"Buren helpen elkaar woord{worker}x{n} in de wijk.",
+                                  wijk=f"Wijk {worker}", status="actief")])
+    """
+)
+
+
+def _run_writers(kind: str, target: str) -> None:
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", _WRITER_SCRIPT, kind, target, str(worker), str(DOCUMENTS_PER_PROCESS)],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for worker in range(1, PROCESSES + 1)
+    ]
+    for process in processes:
+        _, errors = process.communicate(timeout=300)
+        assert process.returncode == 0, errors
+
+
+def _expected_ids() -> set[int]:
+    return {worker * 1000 + n for worker in range(1, PROCESSES + 1) for n in range(DOCUMENTS_PER_PROCESS)}
+
+
+def test_whoosh_concurrent_processes_lose_nothing(tmp_path):
+    index_dir = tmp_path / "index"
+    WhooshBackend(index_dir).close()
+    _run_writers("whoosh", str(index_dir))
+    backend = WhooshBackend(index_dir)
+    assert backend.ids() == _expected_ids()
+    result = backend.search(Zoekopdracht(tekst="buren", facetten=("wijk",)))
+    assert result.totaal == PROCESSES * DOCUMENTS_PER_PROCESS
+    assert result.facetten["wijk"] == {f"Wijk {w}": DOCUMENTS_PER_PROCESS for w in range(1, PROCESSES + 1)}
+
+
+def test_postgres_concurrent_processes_lose_nothing(pg_backend, pg_engine):
+    _run_writers("pg", pg_engine.url.render_as_string(hide_password=False))
+    assert pg_backend.ids() == _expected_ids()
+    assert pg_backend.search(Zoekopdracht(tekst="buren")).totaal == PROCESSES * DOCUMENTS_PER_PROCESS
+
+
+def test_whoosh_concurrent_threads_lose_nothing(tmp_path):
+    backend = WhooshBackend(tmp_path / "index")
+    errors: list[BaseException] = []
+
+    def write(worker: int) -> None:
+        try:
+            for n in range(8):
+                backend.add([ZoekDocument(id=worker * 100 + n, tekst_publiek="koffie met de buren", status="actief")])
+                backend.search(Zoekopdracht(tekst="koffie"))
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(worker,)) for worker in range(1, 5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert backend.count() == 32
+    assert backend.search(Zoekopdracht(tekst="koffie")).totaal == 32
+
+
+def test_add_and_remove_interleaved_keep_the_last_state(tmp_path, pg_backend):
+    for backend in (WhooshBackend(tmp_path / "index"), pg_backend):
+        backend.add([ZoekDocument(id=1, tekst_publiek="eerste versie over de moestuin", status="actief")])
+        backend.add([ZoekDocument(id=1, tekst_publiek="tweede versie over de bibliotheek", status="actief")])
+        backend.remove([1])
+        backend.add([ZoekDocument(id=1, tekst_publiek="derde versie over het buurthuis", status="actief")])
+        assert backend.ids() == {1}
+        assert backend.search(Zoekopdracht(tekst="buurthuis")).ids == [1]
+        assert backend.search(Zoekopdracht(tekst="moestuin OF bibliotheek")).ids == []
+
+
+def test_postgres_backend_refuses_sqlite():
+    from sqlalchemy import create_engine
+
+    try:
+        PostgresBackend(create_engine("sqlite://"))
+    except ValueError as error:
+        assert "PostgreSQL" in str(error)
+    else:  # pragma: no cover - the assertion message explains
+        raise AssertionError("PostgresBackend accepted SQLite")

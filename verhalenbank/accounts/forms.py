@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from verhalenbank.accounts.models import Rol
+
+
+class InlogForm(FlaskForm):
+    email = EmailField("E-mailadres", validators=[DataRequired("Vul uw e-mailadres in.")])
+    wachtwoord = PasswordField("Wachtwoord", validators=[DataRequired("Vul uw wachtwoord in.")])
+
+
+class GebruikerForm(FlaskForm):
+    email = EmailField(
+        "E-mailadres", validators=[DataRequired("Vul een e-mailadres in."), Email("Dit is geen geldig e-mailadres.")]
+    )
+    naam = StringField("Naam", validators=[Optional(), Length(max=200)])
+    rol = SelectField("Rol", choices=[(r.value, r.label) for r in Rol])
+    organisatie = StringField(
+        "Organisatie (voor aanbieders)", validators=[Optional(), Length(max=200)]
+    )
+
+
+class LegeForm(FlaskForm):
+    """For POST-only buttons: carries the CSRF token."""
+
+
+class WachtwoordWijzigenForm(FlaskForm):
+    huidig = PasswordField("Huidig wachtwoord", validators=[DataRequired("Vul uw huidige wachtwoord in.")])
+    nieuw = PasswordField(
+        "Nieuw wachtwoord",
+        validators=[
+            DataRequired("Vul een nieuw wachtwoord in."),
+            Length(min=12, message="Het nieuwe wachtwoord moet minstens 12 tekens lang zijn."),
+        ],
+    )
+    herhaal = PasswordField(
+        "Nieuw wachtwoord nog een keer",
+        validators=[DataRequired("Vul het nieuwe wachtwoord nog een keer in."), EqualTo("nieuw", "De twee nieuwe wachtwoorden zijn niet gelijk.")],
+    )
+
+
+class ApiTokenForm(FlaskForm):
+    naam = StringField(
+        "Naam van het token",
+        validators=[DataRequired("Geef het token een naam, bijvoorbeeld waar u het voor gebruikt."), Length(max=100)],
+    )

@@ -1,0 +1,218 @@
+"""Accounts: creating users, logging in with throttling, and the audit trail."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import delete, func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from verhalenbank.accounts.models import ApiToken, AuditLog, Gebruiker, LoginPoging, Organisatie, Rol
+from verhalenbank.core.errors import NietGevonden, Ongeldig
+from verhalenbank.core.models import utcnow
+from verhalenbank.extensions import db
+
+EMAIL_PATROON = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_WACHTWOORD_LENGTE = 12
+MAX_MISLUKTE_POGINGEN = 5
+BLOKKEER_VENSTER = timedelta(minutes=15)
+
+
+def slugify(text: str) -> str:
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-") or "organisatie"
+
+
+def get_or_create_organisatie(naam: str) -> Organisatie:
+    naam = naam.strip()
+    if not naam:
+        raise Ongeldig("Vul de naam van de organisatie in.", veld="organisatie")
+    organisatie = db.session.scalar(select(Organisatie).where(Organisatie.naam == naam))
+    if organisatie is None:
+        organisatie = Organisatie(naam=naam, slug=slugify(naam))
+        db.session.add(organisatie)
+        db.session.flush()
+    return organisatie
+
+
+def check_wachtwoord_sterkte(wachtwoord: str) -> None:
+    if len(wachtwoord) < MIN_WACHTWOORD_LENGTE:
+        raise Ongeldig(
+            f"Het wachtwoord moet minstens {MIN_WACHTWOORD_LENGTE} tekens lang zijn.", veld="wachtwoord"
+        )
+
+
+def create_gebruiker(
+    email: str,
+    rol: str,
+    *,
+    naam: str = "",
+    wachtwoord: str | None = None,
+    organisatie: Organisatie | None = None,
+) -> Gebruiker:
+    email = email.strip().lower()
+    if not EMAIL_PATROON.match(email):
+        raise Ongeldig(f"'{email}' is geen geldig e-mailadres.", veld="email")
+    try:
+        rol_enum = Rol(rol)
+    except ValueError:
+        rollen = ", ".join(r.value for r in Rol)
+        raise Ongeldig(f"Onbekende rol '{rol}'. Kies uit: {rollen}.", veld="rol") from None
+    if rol_enum is Rol.AANBIEDER and organisatie is None:
+        raise Ongeldig("Een aanbieder hoort bij een organisatie.", veld="organisatie")
+    if db.session.scalar(select(Gebruiker).where(Gebruiker.email == email)) is not None:
+        raise Ongeldig(f"Er is al een gebruiker met e-mailadres {email}.", veld="email")
+    gebruiker = Gebruiker(email=email, naam=naam.strip(), rol=rol_enum.value, organisatie=organisatie)
+    if wachtwoord is not None:
+        set_wachtwoord(gebruiker, wachtwoord)
+    db.session.add(gebruiker)
+    db.session.flush()
+    return gebruiker
+
+
+def set_wachtwoord(gebruiker: Gebruiker, wachtwoord: str) -> None:
+    check_wachtwoord_sterkte(wachtwoord)
+    # werkzeug's default is scrypt with a per-password salt.
+    gebruiker.wachtwoord_hash = generate_password_hash(wachtwoord)
+
+
+def generate_wachtwoord() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def _poging_sleutels(email: str, adres: str | None) -> list[str]:
+    keys = [f"email:{email.strip().lower()}"]
+    if adres:
+        keys.append(f"adres:{adres}")
+    return keys
+
+
+def is_geblokkeerd(email: str, adres: str | None, *, nu: datetime | None = None) -> bool:
+    nu = nu or utcnow()
+    grens = nu - BLOKKEER_VENSTER
+    for sleutel in _poging_sleutels(email, adres):
+        mislukt = db.session.scalar(
+            select(func.count(LoginPoging.id)).where(
+                LoginPoging.sleutel == sleutel,
+                LoginPoging.gelukt.is_(False),
+                LoginPoging.tijdstip >= grens,
+            )
+        )
+        limiet = MAX_MISLUKTE_POGINGEN if sleutel.startswith("email:") else MAX_MISLUKTE_POGINGEN * 4
+        if mislukt >= limiet:
+            return True
+    return False
+
+
+def authenticate(email: str, wachtwoord: str, adres: str | None) -> Gebruiker:
+    """Check credentials; throttled per account and per address across processes."""
+    if is_geblokkeerd(email, adres):
+        raise Ongeldig(
+            "Te veel mislukte pogingen. Wacht een kwartier en probeer het dan opnieuw.", veld="email"
+        )
+    gebruiker = db.session.scalar(select(Gebruiker).where(Gebruiker.email == email.strip().lower()))
+    geldig = (
+        gebruiker is not None
+        and gebruiker.actief
+        and gebruiker.wachtwoord_hash is not None
+        and check_password_hash(gebruiker.wachtwoord_hash, wachtwoord)
+    )
+    for sleutel in _poging_sleutels(email, adres):
+        db.session.add(LoginPoging(sleutel=sleutel, gelukt=geldig))
+    if not geldig:
+        db.session.flush()
+        raise Ongeldig("Het e-mailadres of wachtwoord klopt niet.", veld="email")
+    db.session.execute(
+        delete(LoginPoging).where(
+            LoginPoging.sleutel == f"email:{gebruiker.email}", LoginPoging.gelukt.is_(False)
+        )
+    )
+    gebruiker.laatst_ingelogd_op = utcnow()
+    db.session.flush()
+    return gebruiker
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_api_token(gebruiker: Gebruiker, naam: str) -> tuple[ApiToken, str]:
+    """Returns the record and the token itself, which is shown once and never stored."""
+    naam = naam.strip() or "API-token"
+    token = "vb_" + secrets.token_urlsafe(32)
+    record = ApiToken(gebruiker=gebruiker, naam=naam[:100], token_hash=_token_hash(token), prefix=token[:10])
+    db.session.add(record)
+    db.session.flush()
+    return record, token
+
+
+def revoke_api_token(token: ApiToken) -> None:
+    token.ingetrokken_op = utcnow()
+    db.session.flush()
+
+
+def find_gebruiker_by_token(token: str) -> Gebruiker | None:
+    record = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.ingetrokken_op.is_(None))
+    )
+    if record is None or not record.gebruiker.actief:
+        return None
+    record.laatst_gebruikt_op = utcnow()
+    return record.gebruiker
+
+
+def log_audit(
+    gebruiker: Gebruiker | None,
+    actie: str,
+    *,
+    object_type: str | None = None,
+    object_id: object | None = None,
+    details: dict | None = None,
+    reden: str | None = None,
+) -> AuditLog:
+    """Record who did what to which object; flushed with the caller's transaction."""
+    authenticated = gebruiker is not None and getattr(gebruiker, "is_authenticated", False)
+    regel = AuditLog(
+        gebruiker_id=gebruiker.id if authenticated else None,
+        gebruiker_email=gebruiker.email if authenticated else None,
+        actie=actie,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        details=details,
+        reden=reden,
+        tijdstip=datetime.now(timezone.utc),
+    )
+    db.session.add(regel)
+    db.session.flush()
+    return regel
+
+
+def change_own_wachtwoord(gebruiker: Gebruiker, huidig: str, nieuw: str) -> None:
+    """A user changes their own password: the current one is required (a left-open session
+    must not be enough to take over the account)."""
+    if gebruiker.wachtwoord_hash is None or not check_password_hash(gebruiker.wachtwoord_hash, huidig):
+        raise Ongeldig("Het huidige wachtwoord klopt niet.", veld="huidig")
+    if huidig == nieuw:
+        raise Ongeldig("Kies een nieuw wachtwoord dat anders is dan het huidige.", veld="nieuw")
+    set_wachtwoord(gebruiker, nieuw)
+
+
+def list_api_tokens(gebruiker: Gebruiker) -> list[ApiToken]:
+    return list(
+        db.session.scalars(
+            select(ApiToken).where(ApiToken.gebruiker_id == gebruiker.id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
+
+
+def get_eigen_api_token(gebruiker: Gebruiker, token_id: int) -> ApiToken:
+    """Someone else's token is 'not found', so ids can't be probed."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.gebruiker_id != gebruiker.id:
+        raise NietGevonden("Dit token bestaat niet.")
+    return token

@@ -1,0 +1,263 @@
+"""Login, logout, user management and the audit log."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import json
+
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+
+from verhalenbank.accounts import avg, operations
+from verhalenbank.accounts.forms import ApiTokenForm, GebruikerForm, InlogForm, LegeForm, WachtwoordWijzigenForm
+from verhalenbank.accounts.models import AuditLog, Gebruiker
+from verhalenbank.accounts.permissions import MATRIX, OMSCHRIJVING, Recht, publiek, vereist
+from verhalenbank.core.errors import Gebruikersfout, NietGevonden
+from verhalenbank.extensions import db, login_manager
+
+bp = Blueprint("accounts", __name__)
+
+login_manager.login_view = "accounts.inloggen"
+login_manager.login_message = "Log in om deze pagina te zien."
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> Gebruiker | None:
+    if request.path.startswith("/api/") and request.headers.get("Authorization", "").startswith("Bearer "):
+        # A request that brings a token is judged by that token alone, not by a browser session.
+        return None
+    gebruiker = db.session.get(Gebruiker, int(user_id))
+    return gebruiker if gebruiker is not None and gebruiker.actief else None
+
+
+@login_manager.request_loader
+def load_user_from_token(req) -> Gebruiker | None:
+    header = req.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return operations.find_gebruiker_by_token(header.removeprefix("Bearer ").strip())
+    return None
+
+
+def _veilige_volgende(doel: str | None) -> str:
+    # Only same-site paths: an attacker's ?next=https://… must not redirect off-site.
+    if doel and urlsplit(doel).netloc == "" and doel.startswith("/") and not doel.startswith("//"):
+        return doel
+    return url_for("core.home")
+
+
+@bp.route("/inloggen", methods=["GET", "POST"])
+@publiek
+def inloggen():
+    form = InlogForm()
+    fout = None
+    if form.validate_on_submit():
+        try:
+            gebruiker = operations.authenticate(form.email.data, form.wachtwoord.data, request.remote_addr)
+        except Gebruikersfout as exc:
+            db.session.commit()  # keep the failed attempt for throttling
+            fout = exc.bericht
+        else:
+            db.session.commit()
+            login_user(gebruiker)
+            return redirect(_veilige_volgende(request.args.get("next")))
+    return render_template("accounts/inloggen.html", form=form, fout=fout), (400 if fout else 200)
+
+
+@bp.post("/uitloggen")
+@vereist(Recht.INGELOGD)
+def uitloggen():
+    logout_user()
+    flash("U bent uitgelogd.")
+    return redirect(url_for("core.home"))
+
+
+@bp.route("/gebruikers", methods=["GET", "POST"])
+@vereist(Recht.GEBRUIKERS_BEHEREN)
+def gebruikers():
+    form = GebruikerForm()
+    nieuw_wachtwoord = None
+    if form.validate_on_submit():
+        try:
+            organisatie = (
+                operations.get_or_create_organisatie(form.organisatie.data) if form.organisatie.data else None
+            )
+            nieuw_wachtwoord = operations.generate_wachtwoord()
+            gebruiker = operations.create_gebruiker(
+                form.email.data, form.rol.data, naam=form.naam.data or "",
+                wachtwoord=nieuw_wachtwoord, organisatie=organisatie,
+            )
+            operations.log_audit(current_user, "gebruiker_aangemaakt", object_type="gebruiker", object_id=gebruiker.id)
+            db.session.commit()
+            flash(f"Gebruiker {gebruiker.email} is aangemaakt.")
+        except Gebruikersfout as exc:
+            db.session.rollback()
+            nieuw_wachtwoord = None
+            getattr(form, exc.veld or "email").errors.append(exc.bericht)
+    lijst = db.session.scalars(select(Gebruiker).order_by(Gebruiker.email)).all()
+    return render_template(
+        "accounts/gebruikers.html", form=form, gebruikers=lijst, nieuw_wachtwoord=nieuw_wachtwoord,
+        actie_form=LegeForm(), matrix=MATRIX, omschrijving=OMSCHRIJVING,
+    )
+
+
+@bp.post("/gebruikers/<int:gebruiker_id>/wachtwoord")
+@vereist(Recht.GEBRUIKERS_BEHEREN)
+def wachtwoord_herstellen(gebruiker_id: int):
+    gebruiker = db.session.get(Gebruiker, gebruiker_id) or abort(404)
+    if not LegeForm().validate_on_submit():
+        abort(400)
+    wachtwoord = operations.generate_wachtwoord()
+    operations.set_wachtwoord(gebruiker, wachtwoord)
+    operations.log_audit(current_user, "wachtwoord_hersteld", object_type="gebruiker", object_id=gebruiker.id)
+    db.session.commit()
+    lijst = db.session.scalars(select(Gebruiker).order_by(Gebruiker.email)).all()
+    flash(f"Nieuw wachtwoord voor {gebruiker.email}. Geef het veilig door; het wordt maar één keer getoond.")
+    return render_template(
+        "accounts/gebruikers.html", form=GebruikerForm(formdata=None), gebruikers=lijst,
+        nieuw_wachtwoord=wachtwoord, actie_form=LegeForm(), matrix=MATRIX, omschrijving=OMSCHRIJVING,
+    )
+
+
+@bp.post("/gebruikers/<int:gebruiker_id>/actief")
+@vereist(Recht.GEBRUIKERS_BEHEREN)
+def actief_wisselen(gebruiker_id: int):
+    gebruiker = db.session.get(Gebruiker, gebruiker_id) or abort(404)
+    if not LegeForm().validate_on_submit():
+        abort(400)
+    if gebruiker.id == current_user.id:
+        flash("U kunt uw eigen account niet uitzetten.")
+    else:
+        gebruiker.actief = not gebruiker.actief
+        operations.log_audit(
+            current_user, "gebruiker_actief" if gebruiker.actief else "gebruiker_uitgezet",
+            object_type="gebruiker", object_id=gebruiker.id,
+        )
+        db.session.commit()
+    return redirect(url_for("accounts.gebruikers"))
+
+
+@bp.get("/logboek")
+@vereist(Recht.AUDIT_BEKIJKEN)
+def logboek():
+    pagina = max(request.args.get("pagina", 1, type=int), 1)
+    per_pagina = 100
+    regels = db.session.scalars(
+        select(AuditLog).order_by(AuditLog.tijdstip.desc(), AuditLog.id.desc())
+        .offset((pagina - 1) * per_pagina).limit(per_pagina + 1)
+    ).all()
+    return render_template(
+        "accounts/logboek.html", regels=regels[:per_pagina], pagina=pagina, meer=len(regels) > per_pagina
+    )
+
+
+# --- CSRF ----------------------------------------------------------------------------------
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_fout(error: CSRFError):
+    """A missing or stale form token: explain it in plain words instead of a bare 400."""
+    if request.path.startswith("/api/"):
+        return jsonify(fout="Het CSRF-token ontbreekt of is verlopen. Gebruik een API-token (Authorization: Bearer)."), 400
+    return render_template("accounts/csrf_fout.html", terug=_veilige_terug()), 400
+
+
+def _veilige_terug() -> str | None:
+    # Only a same-site referrer: never send people off-site from an error page.
+    vorige = request.referrer or ""
+    parts = urlsplit(vorige)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    return parts.path or None
+
+
+# --- profile: own password and personal API tokens -------------------------------------------
+
+
+def _render_profiel(*, wachtwoord_form=None, token_form=None, nieuw_token=None, status=200):
+    return render_template(
+        "accounts/profiel.html",
+        wachtwoord_form=wachtwoord_form or WachtwoordWijzigenForm(formdata=None),
+        token_form=token_form or ApiTokenForm(formdata=None),
+        tokens=operations.list_api_tokens(current_user),
+        nieuw_token=nieuw_token,
+        actie_form=LegeForm(),
+    ), status, {"Cache-Control": "no-store"}
+
+
+@bp.get("/profiel")
+@vereist(Recht.INGELOGD)
+def profiel():
+    return _render_profiel()
+
+
+@bp.post("/profiel/wachtwoord")
+@vereist(Recht.INGELOGD)
+def wachtwoord_wijzigen():
+    form = WachtwoordWijzigenForm()
+    if form.validate_on_submit():
+        try:
+            operations.change_own_wachtwoord(current_user, form.huidig.data, form.nieuw.data)
+        except Gebruikersfout as exc:
+            db.session.rollback()
+            getattr(form, exc.veld or "nieuw", form.nieuw).errors.append(exc.bericht)
+        else:
+            operations.log_audit(current_user, "eigen_wachtwoord_gewijzigd", object_type="gebruiker", object_id=current_user.id)
+            db.session.commit()
+            flash("Uw wachtwoord is gewijzigd.")
+            return redirect(url_for("accounts.profiel"))
+    return _render_profiel(wachtwoord_form=form, status=400)
+
+
+@bp.post("/profiel/tokens")
+@vereist(Recht.INGELOGD)
+def token_maken():
+    form = ApiTokenForm()
+    if not form.validate_on_submit():
+        return _render_profiel(token_form=form, status=400)
+    record, token = operations.create_api_token(current_user, form.naam.data)
+    operations.log_audit(current_user, "api_token_gemaakt", object_type="api_token", object_id=record.id)
+    db.session.commit()
+    # Shown once in this response, never stored in plain text and never put in a URL or session.
+    return _render_profiel(nieuw_token=token)
+
+
+@bp.post("/profiel/tokens/<int:token_id>/intrekken")
+@vereist(Recht.INGELOGD)
+def token_intrekken(token_id: int):
+    if not LegeForm().validate_on_submit():
+        abort(400)
+    try:
+        token = operations.get_eigen_api_token(current_user, token_id)
+    except NietGevonden:
+        abort(404)
+    if token.ingetrokken_op is None:
+        operations.revoke_api_token(token)
+        operations.log_audit(current_user, "api_token_ingetrokken", object_type="api_token", object_id=token.id)
+        db.session.commit()
+    flash(f"Het token '{token.naam}' is ingetrokken. Het werkt niet meer.")
+    return redirect(url_for("accounts.profiel"))
+
+
+# --- AVG: everything stored about one story -------------------------------------------------
+
+
+@bp.get("/avg/verhalen/<int:verhaal_id>.json")
+@vereist(Recht.AVG_INZAGE)
+def avg_export(verhaal_id: int):
+    from verhalenbank.verhalen.models import Verhaal
+
+    verhaal = db.session.get(Verhaal, verhaal_id) or abort(404)
+    gegevens = avg.verhaal_gegevens(verhaal)
+    operations.log_audit(current_user, "avg_export", object_type="verhaal", object_id=verhaal.id)
+    db.session.commit()
+    return Response(
+        json.dumps(gegevens, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="verhaal-{verhaal.id}-gegevens.json"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -1,0 +1,121 @@
+"""Request hooks: database engine settings, authorisation, security headers, error pages."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from flask import Flask, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from verhalenbank.accounts.permissions import Recht, heeft_recht, vereist_recht_van
+from verhalenbank.core import sqlite_rij
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; worker-src 'self'; manifest-src 'self'"
+)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+        # pysqlite's own transaction handling starts transactions lazily and deferred, which
+        # fails with SQLITE_BUSY when two processes upgrade a read lock to a write lock at
+        # once; we begin every transaction ourselves with BEGIN IMMEDIATE (see below).
+        dbapi_connection.isolation_level = None
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin_immediate(connection) -> None:
+    if connection.dialect.name == "sqlite":
+        # Queue in the kernel rather than in SQLite's busy polling (see core/sqlite_rij.py).
+        sqlite_rij.enter(connection)
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            sqlite_rij.leave(connection)
+            raise
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _sqlite_transaction_ends(connection) -> None:
+    if connection.dialect.name == "sqlite":
+        sqlite_rij.leave(connection)
+
+
+def engine_options(database_url: str) -> dict:
+    if database_url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True}
+
+
+def _check_authorisation():
+    endpoint = request.endpoint
+    if endpoint is None or endpoint == "static":
+        return None
+    view = current_app.view_functions.get(endpoint)
+    recht = vereist_recht_van(view)
+    if recht is None:
+        # Undeclared routes are closed to everyone: a forgotten decorator fails safe.
+        abort(403)
+    if recht is Recht.PUBLIEK:
+        return None
+    if not current_user.is_authenticated:
+        if request.path.startswith("/api/"):
+            return jsonify(fout="Inloggen of een API-token is nodig."), 401
+        return redirect(url_for("accounts.inloggen", next=request.full_path.rstrip("?")))
+    if not heeft_recht(current_user, recht):
+        abort(403)
+    return None
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", "geolocation=(), microphone=(), camera=(self)")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def _error_page(status: int, titel: str, uitleg: str):
+    if request.path.startswith("/api/"):
+        return jsonify(fout=uitleg), status
+    return render_template("fout.html", status=status, titel=titel, uitleg=uitleg), status
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_check_authorisation)
+    app.after_request(_security_headers)
+    app.register_error_handler(
+        403, lambda e: _error_page(403, "Geen toegang", "U heeft geen toegang tot deze pagina.")
+    )
+    app.register_error_handler(
+        404, lambda e: _error_page(404, "Niet gevonden", "Deze pagina bestaat niet (meer).")
+    )
+    app.register_error_handler(
+        405, lambda e: _error_page(405, "Niet toegestaan", "Dit kan op deze manier niet.")
+    )
+    app.register_error_handler(
+        413,
+        lambda e: _error_page(413, "Bestand te groot", "Het bestand is te groot om te versturen."),
+    )
+    app.register_error_handler(
+        500,
+        lambda e: _error_page(
+            500, "Er ging iets mis", "Er ging iets mis aan onze kant. Probeer het later nog eens."
+        ),
+    )

@@ -1,0 +1,98 @@
+"""Analyse story texts with the pipeline: public text, public title, lemmas, keywords.
+
+Pure: no database. `operations.analyse_verhalen` stores the results; benchmarks call this directly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from verhalenbank.nlp.components import PSEUDONYMISER
+from verhalenbank.nlp.dutch import clean_lemma
+from verhalenbank.nlp.names import first_names, last_names
+from verhalenbank.nlp.pipeline import get_pipeline
+
+BATCH_SIZE = 64
+
+
+@dataclass
+class Analysis:
+    tekst_publiek: str
+    titel_publiek: str | None
+    lemmas: list[str]
+    trefwoorden: list[str]
+
+
+def analyse_texts(items: Sequence[tuple[str, str | None]], model: str | None = None) -> list[Analysis]:
+    """(tekst, titel) pairs → analyses, in the same order, using nlp.pipe in batches."""
+    loaded = get_pipeline(model)
+    nlp = loaded.nlp
+    pseudonymiser = nlp.get_pipe(PSEUDONYMISER)
+    texts = [tekst or "" for tekst, _ in items]
+    # Stream: keep only what we need from each doc, so memory stays flat on large batches.
+    partial: list[tuple[str, list[str], list[str], object]] = []
+    for doc in nlp.pipe(texts, batch_size=BATCH_SIZE):
+        registry = doc._.pii.registry if doc._.pii else None
+        partial.append((doc._.tekst_publiek, list(doc._.lemmas or []), list(doc._.trefwoorden or []), registry))
+    title_positions = [
+        i for i, (_, titel) in enumerate(items)
+        if titel and _title_may_identify(titel, partial[i][3])
+    ]
+    title_docs = nlp.pipe([items[i][1] for i in title_positions], batch_size=BATCH_SIZE, disable=_title_disable(nlp))
+    titles: dict[int, str] = {}
+    for position, title_doc in zip(title_positions, title_docs):
+        titles[position] = pseudonymiser(title_doc, partial[position][3])._.tekst_publiek
+    return [
+        Analysis(tekst_publiek=public, titel_publiek=titles.get(i, items[i][1] or None), lemmas=lemmas, trefwoorden=keywords)
+        for i, (public, lemmas, keywords, _) in enumerate(partial)
+    ]
+
+
+_WORD_RE = re.compile(r"[\w@.+'-]+")
+
+
+def _title_may_identify(title: str, registry) -> bool:
+    """Cheap check whether a title could contain anything the pseudonymiser replaces: a digit,
+    an '@', a known first or last name, a person named in the story, or a capitalised word
+    after the first one. Titles without any of these are public as they are."""
+    if any(ch.isdigit() for ch in title) or "@" in title:
+        return True
+    words = _WORD_RE.findall(title)
+    firsts, lasts = first_names(), last_names()
+    for position, word in enumerate(words):
+        if word in firsts or word in lasts or (registry is not None and registry.knows(word)):
+            return True
+        if position > 0 and word[:1].isupper():
+            return True
+    return False
+
+
+def _title_disable(nlp) -> list[str]:
+    """For titles only entities matter (pseudonymisation); skip the rest when the entity
+    recogniser does not listen to the shared tok2vec."""
+    disable = [name for name in nlp.pipe_names if name.startswith("verhalenbank_")]
+    if "ner" in nlp.pipe_names and not _listens_to_shared_tok2vec(nlp, "ner"):
+        disable += [n for n in ("tok2vec", "morphologizer", "tagger", "parser", "lemmatizer",
+                                "trainable_lemmatizer", "attribute_ruler") if n in nlp.pipe_names]
+    return disable
+
+
+def _listens_to_shared_tok2vec(nlp, name: str) -> bool:
+    try:
+        from spacy.pipeline.tok2vec import Tok2VecListener
+
+        return any(isinstance(node, Tok2VecListener) for node in nlp.get_pipe(name).model.walk())
+    except Exception:
+        return True
+
+
+def lemmatise(texts: Iterable[str], model: str | None = None) -> list[list[str]]:
+    """Plain lemma lists (for tree texts): no pseudonymisation or keywords needed."""
+    nlp = get_pipeline(model).nlp
+    disable = [name for name in nlp.pipe_names if name.startswith("verhalenbank_") or name == "ner"]
+    return [
+        [clean_lemma(t.lemma_, t.text) for t in doc if any(ch.isalpha() for ch in t.text)]
+        for doc in nlp.pipe(list(texts), batch_size=BATCH_SIZE, disable=disable)
+    ]

@@ -1,0 +1,188 @@
+"""Generic Dutch language resources: stop words, a Snowball-style stemmer, compound splitting.
+
+Nothing here knows about any doelenboom; these are resources for Dutch text in general.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Function words and very general verbs/adverbs that carry no topic. Kept generic on purpose.
+STOP_WORDS = frozenset(
+    """
+    aan af al aldus als alsof ben bij binnen boven daar daarbij daarin daarna daarom daarop daarvan
+    dan dat de der deze die dit doch door dus echter een eens en er erg ergens even ge haar had hadden
+    heb hebben hebt heeft hem hen het hier hij hoe hoewel hun hunne ik in inmiddels is ja je jij jou
+    jouw jullie kan kon konden kun kunnen kunt maar mag me men met mij mijn mocht mochten mogen moest
+    moesten moet moeten na naar nadat net niet nog nogal nou nu of ofschoon om omdat onder ons onze ook
+    op over per reeds sinds te ten ter tot tussen u uit uw van vanaf vandaan via voor voordat waar
+    waarom wanneer want waren was wat we wel welk welke werd werden wie wij wil wilde willen word
+    worden wordt zal ze zich zij zijn zo zoals zodat zou zouden zulk zullen zeer heel hele echt
+    erop eraan erin ervan erover erdoor ermee daarmee waarin waarop waarmee toen dus toch wel
+    één een twee drie vier vijf zes zeven acht negen tien elf twaalf honderd duizend
+    gaan ging gegaan gaat komen kwam komt gekomen zeggen zegt zei gezegd krijgen kreeg krijgt
+    maken maakt maakte gemaakt doen doet deed gedaan staan staat stond zitten zit zat laten liet
+    paar keer soms steeds vaak weer wat iets ander andere anders allemaal weinig veel meer minder
+    """.split()
+)
+
+MONTHS = frozenset(
+    "januari februari maart april mei juni juli augustus september oktober november december".split()
+)
+WEEKDAYS = frozenset("maandag dinsdag woensdag donderdag vrijdag zaterdag zondag".split())
+
+_VOWELS = set("aeiouyè")
+_LINKING = ("s", "en", "e", "n")  # tussenklanken between compound parts
+
+
+def strip_accents(text: str) -> str:
+    return "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )
+
+
+def clean_lemma(lemma: str, fallback: str) -> str:
+    """Lowercase lemma without the UD '_' joins; the surface form when the lemma is unusable."""
+    value = (lemma or "").replace("_", "").strip().lower()
+    if not value or not any(ch.isalpha() for ch in value):
+        value = fallback.lower()
+    return value
+
+
+def lemma_parts(lemma: str) -> list[str]:
+    """The parts a UD-style lemma marks with '_' ("opleiding_ploeg" → opleiding, ploeg)."""
+    parts = [p.lower() for p in (lemma or "").split("_") if len(p) >= 3]
+    return parts if len(parts) > 1 else []
+
+
+# --- Snowball-style Dutch stemmer --------------------------------------------------------------
+
+
+def _is_vowel(ch: str) -> bool:
+    return ch in _VOWELS
+
+
+def _regions(word: str) -> tuple[int, int]:
+    def region_after(start: int) -> int:
+        for i in range(start + 1, len(word)):
+            if not _is_vowel(word[i]) and _is_vowel(word[i - 1]):
+                return i + 1
+        return len(word)
+
+    r1 = max(region_after(0), 3)
+    r2 = region_after(r1) if r1 < len(word) else len(word)
+    return min(r1, len(word)), r2
+
+
+def _undouble(word: str) -> str:
+    return word[:-1] if word.endswith(("kk", "dd", "tt")) else word
+
+
+def _valid_en_ending(word: str) -> bool:
+    return bool(word) and not _is_vowel(word[-1]) and not word.endswith("gem")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Dutch stem following the Snowball algorithm's steps (suffix removal in regions R1/R2)."""
+    word = strip_accents(word.lower())
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    r1, r2 = _regions(word)
+
+    # Step 1: plural and genitive endings.
+    if word.endswith("heden") and len(word) - 5 >= r1:
+        word = word[:-5] + "heid"
+    elif word.endswith("ene") and len(word) - 3 >= r1 and _valid_en_ending(word[:-3]):
+        word = _undouble(word[:-3])
+    elif word.endswith("en") and len(word) - 2 >= r1 and _valid_en_ending(word[:-2]):
+        word = _undouble(word[:-2])
+    elif word.endswith("se") and len(word) - 2 >= r1 and word[-3] not in _VOWELS | {"j"}:
+        word = word[:-2]
+    elif word.endswith("s") and len(word) - 1 >= r1 and word[-2] not in _VOWELS | {"j"}:
+        word = word[:-1]
+
+    # Step 2: a final e.
+    e_removed = False
+    if word.endswith("e") and len(word) - 1 >= r1 and len(word) > 1 and not _is_vowel(word[-2]):
+        word = _undouble(word[:-1])
+        e_removed = True
+
+    # Step 3a: -heid.
+    if word.endswith("heid") and len(word) - 4 >= r2 and not word.endswith("cheid"):
+        word = word[:-4]
+        if word.endswith("en") and len(word) - 2 >= r1 and _valid_en_ending(word[:-2]):
+            word = _undouble(word[:-2])
+
+    # Step 3b: derivational suffixes.
+    if word.endswith(("end", "ing")) and len(word) - 3 >= r2:
+        word = word[:-3]
+        if word.endswith("ig") and len(word) - 2 >= r2 and not word.endswith("eig"):
+            word = word[:-2]
+        else:
+            word = _undouble(word)
+    elif word.endswith("ig") and len(word) - 2 >= r2 and not word.endswith("eig"):
+        word = word[:-2]
+    elif word.endswith("lijk") and len(word) - 4 >= r2:
+        word = word[:-4]
+        if word.endswith("e") and len(word) - 1 >= r1 and not _is_vowel(word[-2]):
+            word = _undouble(word[:-1])
+    elif word.endswith("baar") and len(word) - 4 >= r2:
+        word = word[:-4]
+    elif word.endswith("bar") and len(word) - 3 >= r2 and e_removed:
+        word = word[:-3]
+
+    # Step 4: undouble a long vowel in a closed final syllable ("maan" → "man").
+    if (
+        len(word) >= 4
+        and word[-3] == word[-2]
+        and word[-2] in "aeou"
+        and not _is_vowel(word[-1])
+        and word[-1] != "i"
+    ):
+        word = word[:-2] + word[-1]
+    return word
+
+
+# --- Compound splitting ------------------------------------------------------------------------
+
+_WORD_RE = re.compile(r"^[a-zà-ÿ]+$")
+
+
+def split_compound(word: str, known: set[str] | frozenset[str], min_part: int = 3) -> list[str]:
+    """Split a Dutch compound into known parts, e.g. buurtkamer → [buurt, kamer].
+
+    ``known`` is a vocabulary of (lowercase) words seen in the bank's stories and trees. The
+    longest known head is preferred (Dutch compounds are right-headed), allowing a linking
+    s/e/en between the parts, and the modifier may itself be a compound. Returns [] when no
+    split into known parts exists.
+    """
+    word = word.lower()
+    if len(word) < 2 * min_part + 1 or not _WORD_RE.match(word):
+        return []
+    best: list[str] = []
+    for cut in range(min_part, len(word) - min_part + 1):
+        head = word[cut:]
+        if head not in known or (len(head) < 4 and cut < 5):
+            continue
+        left = word[:cut]
+        candidates = [left]
+        for link in _LINKING:
+            if left.endswith(link) and len(left) - len(link) >= min_part:
+                candidates.append(left[: -len(link)])
+        for modifier in candidates:
+            if modifier in known:
+                parts = [modifier, head]
+            else:
+                inner = split_compound(modifier, known, min_part)
+                if not inner:
+                    continue
+                parts = inner + [head]
+            # Prefer the split with the longest head (first found, as cut grows the head shrinks).
+            if not best:
+                best = parts
+        if best:
+            break
+    return best

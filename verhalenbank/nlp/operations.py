@@ -1,0 +1,423 @@
+"""Analysis, tagging and training against the database.
+
+* ``analyse_verhalen``: 'te analyseren' → 'geanalyseerd' | 'mislukt' (with the reason), in
+  batches with nlp.pipe; a failing story never blocks the others and is never lost.
+* ``tag_verhalen``: scores every story against every tree linked to its ronde (all trees when it
+  has none) and stores suggestions at or above the subdoel's threshold, leaving confirmed,
+  rejected and manual tags alone. A story's own confirmed labels are never used to tag it: for
+  stories the learned model was trained on, its out-of-fold score (from a model that did not see
+  the story) is used.
+* ``train_doelenboom``: learns from confirmed/rejected tags, saves the model and its figures
+  under the data dir, records a ``TaggerModel`` row.
+
+Functions flush, never commit (entry points commit).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from flask import current_app
+from sqlalchemy import select
+
+from verhalenbank.core.models import utcnow
+from verhalenbank.doelenbomen.models import Doelenboom, Subdoel
+from verhalenbank.extensions import db
+from verhalenbank.nlp import tagger as T
+from verhalenbank.nlp.models import TaggerModel
+from verhalenbank.verhalen.models import AnalyseStatus, Tag, TagMethode, Verhaal, VerhaalStatus
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 64
+MAX_ERROR_LENGTH = 500
+
+
+@dataclass
+class AnalyseRapport:
+    geanalyseerd: int = 0
+    mislukt: int = 0
+    fouten: list[tuple[int, str]] = field(default_factory=list)
+    suggesties: int = 0
+
+
+# --- Settings ---------------------------------------------------------------------------------
+
+
+def _settings():
+    return current_app.config["VERHALENBANK"]
+
+
+def _model_name() -> str | None:
+    return getattr(_settings(), "spacy_model", None)
+
+
+def _model_dir() -> Path:
+    path = Path(_settings().model_dir)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+# --- Analysis ----------------------------------------------------------------------------------
+
+
+def analyse_verhalen(ids: list[int] | None = None, opnieuw: bool = False, tag: bool = True) -> AnalyseRapport:
+    """Analyse the given stories (default: all waiting ones; with ``opnieuw`` all stories)."""
+    from verhalenbank.nlp.analysis import analyse_texts
+    from verhalenbank.nlp.pipeline import SpacyModelUnavailable
+
+    query = select(Verhaal.id).order_by(Verhaal.id)
+    if ids is not None:
+        query = query.where(Verhaal.id.in_(ids))
+    if not opnieuw:
+        query = query.where(Verhaal.analyse_status != AnalyseStatus.GEANALYSEERD)
+    todo = list(db.session.scalars(query))
+    rapport = AnalyseRapport()
+    done: list[int] = []
+    for start in range(0, len(todo), BATCH_SIZE):
+        batch = [db.session.get(Verhaal, i) for i in todo[start:start + BATCH_SIZE]]
+        batch = [v for v in batch if v is not None]
+        try:
+            analyses = analyse_texts([(v.tekst, v.titel) for v in batch], _model_name())
+            pairs = list(zip(batch, analyses))
+        except SpacyModelUnavailable:
+            raise
+        except Exception:  # one bad story must not fail the batch: retry one by one
+            pairs = []
+            for verhaal in batch:
+                try:
+                    pairs.append((verhaal, analyse_texts([(verhaal.tekst, verhaal.titel)], _model_name())[0]))
+                except SpacyModelUnavailable:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - the reason is stored on the story
+                    _mark_failed(verhaal, exc)
+                    rapport.mislukt += 1
+                    rapport.fouten.append((verhaal.id, verhaal.analyse_fout))
+        for verhaal, analysis in pairs:
+            verhaal.tekst_publiek = analysis.tekst_publiek
+            verhaal.titel_publiek = (analysis.titel_publiek or None) and analysis.titel_publiek[:300]
+            verhaal.lemmas = " ".join(analysis.lemmas)
+            verhaal.trefwoorden = analysis.trefwoorden
+            verhaal.analyse_status = AnalyseStatus.GEANALYSEERD
+            verhaal.analyse_fout = None
+            verhaal.geanalyseerd_op = utcnow()
+            done.append(verhaal.id)
+            rapport.geanalyseerd += 1
+        db.session.flush()
+    if tag and done:
+        rapport.suggesties = tag_verhalen(done)
+    return rapport
+
+
+def _mark_failed(verhaal: Verhaal, exc: Exception) -> None:
+    verhaal.analyse_status = AnalyseStatus.MISLUKT
+    verhaal.analyse_fout = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
+    # Never show the unpseudonymised text to others: no public text until analysis succeeds.
+    verhaal.tekst_publiek = None
+    logger.warning("analysis of verhaal %s failed: %s", verhaal.id, verhaal.analyse_fout)
+
+
+def mark_batch_failed(ids: list[int], exc: Exception) -> None:
+    """Used by the intake path when analysis as a whole cannot run (e.g. no model)."""
+    for verhaal in db.session.scalars(select(Verhaal).where(Verhaal.id.in_(ids))):
+        if verhaal.analyse_status != AnalyseStatus.GEANALYSEERD:
+            _mark_failed(verhaal, exc)
+    db.session.flush()
+
+
+# --- Trees and the bank ------------------------------------------------------------------------
+
+
+def tree_spec(boom: Doelenboom) -> T.TreeSpec:
+    return T.TreeSpec(
+        code=boom.code,
+        titel=boom.titel,
+        hoofddoel=boom.hoofddoel or "",
+        subdoelen=[
+            T.SubdoelSpec(
+                s.code, s.titel, s.beschrijving or "", [T.IndicatorSpec(i.code, i.titel) for i in s.indicatoren]
+            )
+            for s in boom.subdoelen
+        ],
+    )
+
+
+def _lemmatiser():
+    from verhalenbank.nlp.analysis import lemmatise
+
+    model = _model_name()
+    return lambda texts: lemmatise(texts, model)
+
+
+@dataclass
+class _Bank:
+    ids: list[int]
+    lemmas: list[list[str]]
+    ronde_ids: list[int | None]
+    corpus: T.CorpusModel
+    row: dict[int, int]
+
+
+def _load_bank() -> _Bank:
+    rows = db.session.execute(
+        select(Verhaal.id, Verhaal.lemmas, Verhaal.ronde_id)
+        .where(Verhaal.analyse_status == AnalyseStatus.GEANALYSEERD, Verhaal.status == VerhaalStatus.ACTIEF)
+        .order_by(Verhaal.id)
+    ).all()
+    ids = [r[0] for r in rows]
+    lemmas = [(r[1] or "").split() for r in rows]
+    return _Bank(ids, lemmas, [r[2] for r in rows], T.CorpusModel(lemmas), {i: k for k, i in enumerate(ids)})
+
+
+def _trees_for(verhaal: Verhaal, all_trees: list[Doelenboom]) -> list[Doelenboom]:
+    if verhaal.ronde is not None and verhaal.ronde.doelenbomen:
+        return list(verhaal.ronde.doelenbomen)
+    return all_trees
+
+
+def _reference_rows(bank: _Bank, boom: Doelenboom, all_trees: list[Doelenboom]) -> list[int]:
+    """Rows of the bank stories that are normally tagged against this tree."""
+    from verhalenbank.rondes.models import Ronde
+
+    ronde_ids = {r.id for r in db.session.scalars(select(Ronde)) if boom in r.doelenbomen}
+    linked = [k for k, rid in enumerate(bank.ronde_ids) if rid in ronde_ids]
+    return linked or list(range(len(bank.ids)))
+
+
+# --- Tagging -----------------------------------------------------------------------------------
+
+
+def tag_verhalen(ids: list[int]) -> int:
+    """(Re)tag these stories against their trees; returns how many suggestions are stored."""
+    all_trees = list(db.session.scalars(select(Doelenboom).order_by(Doelenboom.id)))
+    if not all_trees or not ids:
+        return 0
+    bank = _load_bank()
+    verhalen = [
+        v for v in db.session.scalars(select(Verhaal).where(Verhaal.id.in_(ids)))
+        if v.analyse_status == AnalyseStatus.GEANALYSEERD
+    ]
+    per_tree: dict[int, list[Verhaal]] = {}
+    for verhaal in verhalen:
+        for boom in _trees_for(verhaal, all_trees):
+            per_tree.setdefault(boom.id, []).append(verhaal)
+    lemmatiser = _lemmatiser()
+    stored = 0
+    for boom in all_trees:
+        group = per_tree.get(boom.id)
+        if not group:
+            continue
+        learned, oof = load_learned(boom)
+        scorer = T.TreeScorer(tree_spec(boom), lemmatiser, bank.corpus, _reference_rows(bank, boom, all_trees), learned)
+        results = scorer.score([(v.lemmas or "").split() for v in group])
+        subdoelen = {s.code: s for s in boom.subdoelen}
+        for verhaal, scores in zip(group, results):
+            own = oof.get(verhaal.id, {})
+            for item in scores:
+                score = own.get(item.code, item.score)
+                stored += _store_suggestion(verhaal, subdoelen[item.code], item, score, scorer.threshold(item.code))
+    db.session.flush()
+    return stored
+
+
+def _store_suggestion(verhaal: Verhaal, subdoel: Subdoel, item: T.SubdoelScore, score: float, threshold: float) -> int:
+    tag = next((t for t in verhaal.tags if t.subdoel_id == subdoel.id), None)
+    if tag is not None and (tag.bevestigd or tag.afgewezen or tag.methode != TagMethode.AUTO):
+        return 0  # a person decided: never touched
+    indicator = next((i for i in subdoel.indicatoren if i.code == item.indicator), None)
+    if score < threshold:
+        if tag is not None:
+            verhaal.tags.remove(tag)  # an old suggestion the tagger no longer makes
+        return 0
+    if tag is None:
+        tag = Tag(subdoel=subdoel, methode=TagMethode.AUTO, bevestigd=False, afgewezen=False)
+        verhaal.tags.append(tag)
+    tag.score = round(float(score), 4)
+    tag.indicator = indicator
+    return 1
+
+
+def retag_doelenboom(boom: Doelenboom) -> int:
+    """After training or a tree change: retag every analysed story that this tree applies to."""
+    all_trees = list(db.session.scalars(select(Doelenboom)))
+    ids = [
+        v.id for v in db.session.scalars(
+            select(Verhaal).where(Verhaal.analyse_status == AnalyseStatus.GEANALYSEERD, Verhaal.status == VerhaalStatus.ACTIEF)
+        )
+        if boom in _trees_for(v, all_trees)
+    ]
+    return tag_verhalen(ids)
+
+
+# --- Learning ----------------------------------------------------------------------------------
+
+
+def _model_path(boom: Doelenboom) -> Path:
+    return _model_dir() / f"tagger-{boom.code}.pkl"
+
+
+def load_learned(boom: Doelenboom) -> tuple[T.LearnedTagger | None, dict[int, dict[str, float]]]:
+    record = db.session.scalar(select(TaggerModel).where(TaggerModel.doelenboom_id == boom.id))
+    if record is None or not record.pad or record.moet_hertrainen:
+        return None, {}
+    path = Path(record.pad)
+    if not path.is_file():
+        return None, {}
+    try:
+        # The file is written only by train_doelenboom into the app's own data dir.
+        with path.open("rb") as handle:
+            saved = pickle.load(handle)  # noqa: S301
+        current = set(boom_subdoel_codes(boom))
+        if set(saved["codes"]) != current:
+            return None, {}  # the tree changed since training
+        return saved["tagger"], saved.get("out_of_fold", {})
+    except Exception as exc:  # noqa: BLE001 - a broken model file falls back to cold start
+        logger.warning("tagger model %s unreadable: %s", path, exc)
+        return None, {}
+
+
+def boom_subdoel_codes(boom: Doelenboom) -> list[str]:
+    return [s.code for s in boom.subdoelen]
+
+
+def coded_examples(boom: Doelenboom) -> tuple[list[Verhaal], np.ndarray]:
+    """Stories a person has judged for this tree, and the truth matrix (stories × subdoelen).
+
+    A story counts as judged for the tree when it has a confirmed or rejected tag (or imported
+    label) for one of the tree's subdoelen; its other subdoelen count as 'not about this'.
+    """
+    codes = boom_subdoel_codes(boom)
+    by_subdoel_id = {s.id: s.code for s in boom.subdoelen}
+    tags = db.session.scalars(
+        select(Tag).where(Tag.subdoel_id.in_(list(by_subdoel_id)), (Tag.bevestigd == True) | (Tag.afgewezen == True))  # noqa: E712
+    )
+    judged: dict[int, set[str]] = {}
+    for tag in tags:
+        positives = judged.setdefault(tag.verhaal_id, set())
+        if tag.bevestigd:
+            positives.add(by_subdoel_id[tag.subdoel_id])
+    verhalen = [
+        v for v in db.session.scalars(select(Verhaal).where(Verhaal.id.in_(list(judged))).order_by(Verhaal.id))
+        if v.analyse_status == AnalyseStatus.GEANALYSEERD and v.status == VerhaalStatus.ACTIEF
+    ]
+    truth = np.array([[c in judged[v.id] for c in codes] for v in verhalen], dtype=bool).reshape(len(verhalen), len(codes))
+    return verhalen, truth
+
+
+@dataclass
+class TrainResultaat:
+    boom: str
+    voorbeelden: int
+    figures: list = field(default_factory=list)
+    melding: str | None = None
+
+
+def train_doelenboom(boom: Doelenboom, folds: int = 5) -> TrainResultaat:
+    from verhalenbank.nlp.evaluation import out_of_fold_scores
+
+    verhalen, truth = coded_examples(boom)
+    codes = boom_subdoel_codes(boom)
+    if len(verhalen) < 4 or not truth.any():
+        return TrainResultaat(boom.code, len(verhalen), melding="te weinig beoordeelde verhalen om van te leren")
+    all_trees = list(db.session.scalars(select(Doelenboom)))
+    bank = _load_bank()
+    lemma_lists = [(v.lemmas or "").split() for v in verhalen]
+    scorer = T.TreeScorer(tree_spec(boom), _lemmatiser(), bank.corpus, _reference_rows(bank, boom, all_trees))
+    cold = scorer.cold_scores(lemma_lists)
+    learned, figures = T.train_learned(bank.corpus, lemma_lists, truth, cold, codes, folds=folds)
+    factory = lambda: T.LearnedTagger.from_corpus(bank.corpus)  # noqa: E731
+    oof = out_of_fold_scores(factory, learned.vectorise(lemma_lists), truth, cold, codes, folds, seed=3)
+    out_of_fold = {v.id: {c: float(oof[k, j]) for j, c in enumerate(codes)} for k, v in enumerate(verhalen)}
+    path = _model_path(boom)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("wb") as handle:
+        pickle.dump({"codes": codes, "tagger": learned, "out_of_fold": out_of_fold}, handle)
+    tmp.replace(path)
+    now = utcnow()
+    gegevens = {
+        "getraind_op": now.isoformat(),
+        "verhalen": len(verhalen),
+        "voorbeelden": {c: int(truth[:, j].sum()) for j, c in enumerate(codes)},
+        "drempels": {c: round(learned.threshold(c), 3) for c in codes},
+        "cv": [f.as_dict() for f in figures],
+        "folds": folds,
+    }
+    path.with_suffix(".json").write_text(json.dumps(gegevens, indent=2), encoding="utf-8")
+    record = db.session.scalar(select(TaggerModel).where(TaggerModel.doelenboom_id == boom.id))
+    if record is None:
+        record = TaggerModel(doelenboom_id=boom.id)
+        db.session.add(record)
+    record.pad = str(path)
+    record.getraind_op = now
+    record.gegevens = gegevens
+    record.moet_hertrainen = False
+    db.session.flush()
+    return TrainResultaat(boom.code, len(verhalen), figures)
+
+
+# --- Review ------------------------------------------------------------------------------------
+
+
+def review_queue(boom_id: int | None = None, limit: int = 50) -> list[Tag]:
+    """Open suggestions, most informative first: scores closest to the subdoel's threshold."""
+    query = select(Tag).where(Tag.methode == TagMethode.AUTO, Tag.bevestigd == False, Tag.afgewezen == False)  # noqa: E712
+    if boom_id is not None:
+        query = query.join(Subdoel, Tag.subdoel_id == Subdoel.id).where(Subdoel.doelenboom_id == boom_id)
+    tags = list(db.session.scalars(query))
+    thresholds: dict[int, dict[str, float]] = {}
+
+    def uncertainty(tag: Tag) -> float:
+        boom_id_ = tag.subdoel.doelenboom_id
+        if boom_id_ not in thresholds:
+            record = db.session.scalar(select(TaggerModel).where(TaggerModel.doelenboom_id == boom_id_))
+            thresholds[boom_id_] = (record.gegevens or {}).get("drempels", {}) if record else {}
+        threshold = thresholds[boom_id_].get(tag.subdoel.code, T.DEFAULT_THRESHOLD)
+        return abs(tag.score - threshold)
+
+    tags.sort(key=lambda t: (uncertainty(t), t.verhaal_id, t.id))
+    return tags[:limit]
+
+
+def decide_tag(tag: Tag, *, bevestigen: bool, door) -> Tag:
+    tag.bevestigd = bevestigen
+    tag.afgewezen = not bevestigen
+    tag.beoordeeld_door = door
+    tag.beoordeeld_op = utcnow()
+    db.session.flush()
+    return tag
+
+
+def live_agreement(boom: Doelenboom) -> list[dict]:
+    """Per subdoel: how often people confirmed the tagger's suggestions so far."""
+    result = []
+    for subdoel in boom.subdoelen:
+        tags = list(db.session.scalars(select(Tag).where(Tag.subdoel_id == subdoel.id, Tag.methode == TagMethode.AUTO)))
+        bevestigd = sum(1 for t in tags if t.bevestigd)
+        afgewezen = sum(1 for t in tags if t.afgewezen)
+        result.append({"code": subdoel.code, "bevestigd": bevestigd, "afgewezen": afgewezen,
+                       "open": len(tags) - bevestigd - afgewezen})
+    return result
+
+
+def after_tree_change(boom_ids: list[int]) -> int:
+    """After a doelenboom was imported or edited (and committed): retag its stories.
+
+    A saved model whose subdoel codes no longer match the tree is ignored by ``load_learned``
+    (cold start until `verhalenbank train` runs again); it is also marked for retraining.
+    """
+    from sqlalchemy import update
+
+    if boom_ids:
+        db.session.execute(
+            update(TaggerModel).where(TaggerModel.doelenboom_id.in_(boom_ids)).values(moet_hertrainen=True)
+        )
+    stored = 0
+    for boom in db.session.scalars(select(Doelenboom).where(Doelenboom.id.in_(boom_ids))):
+        stored += retag_doelenboom(boom)
+    db.session.flush()
+    return stored

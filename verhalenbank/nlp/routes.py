@@ -1,0 +1,141 @@
+"""Review queue ("Beoordelen") and the tagger quality page ("Hoe goed is de tagger")."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from verhalenbank.accounts.permissions import Recht, vereist
+from verhalenbank.core.errors import Gebruikersfout
+from verhalenbank.doelenbomen.models import Doelenboom, Subdoel
+from verhalenbank.extensions import db
+from verhalenbank.nlp import operations
+from verhalenbank.nlp.models import TaggerModel
+from verhalenbank.verhalen.models import Tag, Verhaal
+
+bp = Blueprint("nlp", __name__)
+
+
+class LegeForm(FlaskForm):
+    """Only the CSRF token; the decision comes from the button that was pressed."""
+
+
+def _safe_next(default: str) -> str:
+    target = request.form.get("volgende") or request.args.get("volgende") or ""
+    # Only local paths: never redirect to another site.
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+@bp.get("/beoordelen")
+@vereist(Recht.TAGS_BEOORDELEN)
+def beoordelen():
+    bomen = list(db.session.scalars(select(Doelenboom).order_by(Doelenboom.titel)))
+    boom_id = request.args.get("boom", type=int)
+    wachtrij = [t for t in operations.review_queue(boom_id, limit=21) if t.verhaal.tekst_publiek]
+    huidig = wachtrij[0] if wachtrij else None
+    andere_subdoelen = []
+    if huidig is not None:
+        al = {t.subdoel_id for t in huidig.verhaal.tags if not t.afgewezen}
+        andere_subdoelen = [s for s in huidig.subdoel.doelenboom.subdoelen if s.id not in al]
+    return render_template(
+        "nlp/beoordelen.html",
+        bomen=bomen,
+        boom_id=boom_id,
+        huidig=huidig,
+        volgende=wachtrij[1:],
+        andere_subdoelen=andere_subdoelen,
+        form=LegeForm(),
+    )
+
+
+@bp.post("/beoordelen/label/<int:tag_id>")
+@vereist(Recht.TAGS_BEOORDELEN)
+def besluit(tag_id: int):
+    form = LegeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    tag = db.session.get(Tag, tag_id)
+    if tag is None:
+        abort(404)
+    keuze = request.form.get("besluit")
+    if keuze not in ("bevestigen", "afwijzen"):
+        abort(400)
+    operations.decide_tag(tag, bevestigen=keuze == "bevestigen", door=current_user)
+    db.session.commit()
+    flash(
+        f"Label {tag.subdoel.code} {'bevestigd' if keuze == 'bevestigen' else 'afgewezen'}.", "succes"
+    )
+    return redirect(_safe_next(url_for("nlp.beoordelen", boom=request.form.get("boom") or None)))
+
+
+@bp.post("/beoordelen/verhaal/<int:verhaal_id>/toevoegen")
+@vereist(Recht.TAGS_BEOORDELEN)
+def toevoegen(verhaal_id: int):
+    form = LegeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    verhaal = db.session.get(Verhaal, verhaal_id)
+    subdoel = db.session.get(Subdoel, request.form.get("subdoel", type=int) or 0)
+    if verhaal is None:
+        abort(404)
+    if subdoel is None:
+        flash("Kies een subdoel.", "fout")
+    else:
+        from verhalenbank.verhalen.operations import add_tag
+
+        try:
+            add_tag(verhaal, subdoel, door=current_user)
+            db.session.commit()
+            flash(f"Label {subdoel.code} toegevoegd.", "succes")
+        except Gebruikersfout as exc:
+            db.session.rollback()
+            flash(exc.bericht, "fout")
+    return redirect(_safe_next(url_for("nlp.beoordelen")))
+
+
+@bp.get("/tagger")
+@vereist(Recht.ZOEKEN)
+def tagger_overzicht():
+    bomen = list(db.session.scalars(select(Doelenboom).order_by(Doelenboom.titel)))
+    modellen = {m.doelenboom_id: m for m in db.session.scalars(select(TaggerModel))}
+    return render_template("nlp/tagger_overzicht.html", bomen=bomen, modellen=modellen)
+
+
+@bp.get("/tagger/<int:boom_id>")
+@vereist(Recht.ZOEKEN)
+def kwaliteit(boom_id: int):
+    boom = db.session.get(Doelenboom, boom_id)
+    if boom is None:
+        abort(404)
+    model = db.session.scalar(select(TaggerModel).where(TaggerModel.doelenboom_id == boom.id))
+    cijfers = {row["code"]: row for row in ((model.gegevens or {}).get("cv", []) if model else [])}
+    beoordelingen = {row["code"]: row for row in operations.live_agreement(boom)}
+    bevestigd = {
+        s.id: db.session.query(Tag).filter(Tag.subdoel_id == s.id, Tag.bevestigd == True).count()  # noqa: E712
+        for s in boom.subdoelen
+    }
+    return render_template(
+        "nlp/kwaliteit.html", boom=boom, model=model, cijfers=cijfers, beoordelingen=beoordelingen,
+        bevestigd=bevestigd, form=LegeForm(),
+    )
+
+
+@bp.post("/tagger/<int:boom_id>/trainen")
+@vereist(Recht.TAGS_BEOORDELEN)
+def trainen(boom_id: int):
+    form = LegeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    boom = db.session.get(Doelenboom, boom_id)
+    if boom is None:
+        abort(404)
+    resultaat = operations.train_doelenboom(boom)
+    if resultaat.melding:
+        flash(f"Niet getraind: {resultaat.melding}.", "fout")
+    else:
+        operations.retag_doelenboom(boom)
+        flash(f"De tagger heeft geleerd van {resultaat.voorbeelden} beoordeelde verhalen.", "succes")
+    db.session.commit()
+    return redirect(url_for("nlp.kwaliteit", boom_id=boom.id))

@@ -1,0 +1,231 @@
+"""Plain data the feedback pack is built from, and the view model it produces.
+
+The analysis and rendering work on these dataclasses only, so they can be tested without a
+database and reused by the CLI, the web views and the benchmark. `operations.py` fills them
+from the database; it is the one place that decides which stories may be in a pack at all.
+Every story text here is the pseudonymised public text (`tekst_publiek`), never the original.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+# ---------------------------------------------------------------------------------------------
+# Input
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    sleutel: str
+    code: str
+    titel: str
+
+
+@dataclass(frozen=True)
+class SubdoelInfo:
+    """A subdoel; `sleutel` is unique within the pack (the database id as text)."""
+
+    sleutel: str
+    code: str
+    titel: str
+    doelenboom_code: str
+    beschrijving: str | None = None
+    indicatoren: tuple[IndicatorInfo, ...] = ()
+
+
+@dataclass(frozen=True)
+class DoelenboomInfo:
+    code: str
+    titel: str
+    hoofddoel: str | None = None
+    subdoelen: tuple[SubdoelInfo, ...] = ()
+
+
+@dataclass(frozen=True)
+class TagInfo:
+    """A non-rejected tag of a story: confirmed by a person, or an automatic suggestion."""
+
+    subdoel: str  # SubdoelInfo.sleutel
+    bevestigd: bool
+    score: float = 1.0
+    indicator: str | None = None  # IndicatorInfo.sleutel
+
+
+@dataclass(frozen=True)
+class FotoInfo:
+    """A consented photo; `bron` is whatever the renderer needs (a URL or a file path)."""
+
+    bron: str
+    alt: str = ""
+    breedte: int | None = None
+    hoogte: int | None = None
+
+
+@dataclass
+class PakketVerhaal:
+    id: int | str
+    titel: str
+    tekst: str  # tekst_publiek: pseudonymised
+    bron: str = "inwoner"
+    wijk: str | None = None
+    datum: date | None = None
+    citeren: bool = False
+    lemmas: str | None = None  # lemmas of the public text, space separated
+    tags: tuple[TagInfo, ...] = ()
+    zelfduiding: dict[str, str] = field(default_factory=dict)  # question code -> answer(s), "; "-joined
+    gevoel: int | None = None  # face-scale answer 1 (heel naar) .. 5 (heel fijn), if asked
+    fotos: tuple[FotoInfo, ...] = ()
+    aanbieder: str | None = None
+
+    @property
+    def sleutel(self) -> str:
+        return str(self.id)
+
+
+@dataclass
+class PakketInvoer:
+    ronde_slug: str
+    ronde_titel: str
+    doelenbomen: list[DoelenboomInfo]
+    verhalen: list[PakketVerhaal]
+    start_datum: date | None = None
+    eind_datum: date | None = None
+    ronde_vraag: str | None = None
+    wijk: str | None = None  # narrowing, for the cover
+    aanbieder: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Curation choices (stored as JSON in Pakket.keuzes)
+# ---------------------------------------------------------------------------------------------
+
+THEMAS_SLEUTEL = "themas"
+
+
+@dataclass
+class SectieKeuze:
+    weg: list[str] = field(default_factory=list)  # dropped story ids
+    vast: list[str] = field(default_factory=list)  # pinned story ids
+    volgorde: list[str] = field(default_factory=list)  # preferred order of shown stories
+    notitie: str = ""
+
+
+@dataclass
+class Keuzes:
+    secties: dict[str, SectieKeuze] = field(default_factory=dict)
+
+    def voor(self, sleutel: str) -> SectieKeuze:
+        return self.secties.get(sleutel) or SectieKeuze()
+
+    @classmethod
+    def uit_json(cls, data: dict[str, Any] | None) -> Keuzes:
+        secties: dict[str, SectieKeuze] = {}
+        for sleutel, waarde in ((data or {}).get("secties") or {}).items():
+            if not isinstance(waarde, dict):
+                continue
+            secties[str(sleutel)] = SectieKeuze(
+                weg=[str(v) for v in waarde.get("weg") or []],
+                vast=[str(v) for v in waarde.get("vast") or []],
+                volgorde=[str(v) for v in waarde.get("volgorde") or []],
+                notitie=str(waarde.get("notitie") or ""),
+            )
+        return cls(secties)
+
+    def naar_json(self) -> dict[str, Any]:
+        return {
+            "secties": {
+                sleutel: {"weg": k.weg, "vast": k.vast, "volgorde": k.volgorde, "notitie": k.notitie}
+                for sleutel, k in self.secties.items()
+                if k.weg or k.vast or k.volgorde or k.notitie
+            }
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# Output: the view model the templates render
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class VerhaalWeergave:
+    sleutel: str
+    titel: str
+    tekst: str
+    bron: str
+    wijk: str | None
+    datum: str
+    fotos: tuple[FotoInfo, ...] = ()
+    vast: bool = False
+    reden: str = ""
+
+
+@dataclass
+class Balk:
+    label: str
+    waarde: int
+    soort: str  # css modifier: "bevestigd", "voorgesteld", "knelpunt", "bron"
+
+
+@dataclass
+class Beweging:
+    naam: str  # herkennen | verklaren | waarderen | verbeteren
+    uitleg: str
+    vragen: list[str]
+
+
+@dataclass
+class SubdoelSectie:
+    subdoel: SubdoelInfo
+    aantal: int
+    bevestigd: int
+    voorgesteld: int
+    knelpunten: int
+    positief: int
+    balken: list[Balk]
+    representatief: list[VerhaalWeergave]
+    tegengeluid: list[VerhaalWeergave]
+    woorden: list[str]
+    bewegingen: list[Beweging]
+    notitie: str = ""
+    niet_citeerbaar: int = 0  # stories in this subdoel that may not be quoted
+
+
+@dataclass
+class BoomSectie:
+    doelenboom: DoelenboomInfo
+    subdoelen: list[SubdoelSectie]
+
+
+@dataclass
+class Thema:
+    nummer: int
+    woorden: list[str]
+    aantal: int
+    voorbeeld: VerhaalWeergave | None
+
+
+@dataclass
+class Omslag:
+    ronde_titel: str
+    ronde_slug: str
+    periode: str
+    aantal_verhalen: int
+    aantal_citeerbaar: int
+    per_bron: list[Balk]
+    doelenbomen: list[str]
+    vernauwing: str  # "" or e.g. "Wijk: Waterwijk"
+    vraag: str | None
+
+
+@dataclass
+class PakketInhoud:
+    titel: str
+    omslag: Omslag
+    bomen: list[BoomSectie]
+    themas: list[Thema]
+    aantal_los: int  # stories that fit no subdoel (well)
+    samenvatting: list[str]  # B1 sentences for participants
+    themas_notitie: str = ""

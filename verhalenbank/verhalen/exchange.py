@@ -1,0 +1,192 @@
+"""The story exchange format (INTERFACES §3): JSON Lines import and export."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from verhalenbank.core.errors import Gebruikersfout, Ongeldig
+from verhalenbank.extensions import db
+from verhalenbank.rondes import operations as rondes_ops
+from verhalenbank.verhalen import operations
+from verhalenbank.verhalen.models import BRONNEN, Verhaal
+
+IMPORT_VELDEN = {
+    "id", "tekst", "titel", "bron", "ronde", "wijk", "datum", "toestemming", "citeren", "labels",
+    # Fields our own export adds; accepted so export → import round-trips.
+    "tekst_publiek", "tags",
+}
+
+
+@dataclass
+class ImportRapport:
+    opgeslagen: list[int] = field(default_factory=list)
+    overgeslagen: int = 0
+    geweigerd: list[tuple[int, str]] = field(default_factory=list)
+    nieuwe_rondes: list[str] = field(default_factory=list)
+
+    @property
+    def samenvatting(self) -> str:
+        return (
+            f"{len(self.opgeslagen)} opgeslagen, {len(self.geweigerd)} geweigerd, "
+            f"{self.overgeslagen} overgeslagen (al aanwezig)"
+        )
+
+
+def _parse_date(value) -> date | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise Ongeldig(f"ongeldige datum {value!r} (verwacht JJJJ-MM-DD)", veld="datum")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Ongeldig(f"ongeldige datum '{value}' (verwacht JJJJ-MM-DD)", veld="datum") from None
+
+
+def _parse_bool(data: dict, key: str) -> bool:
+    value = data.get(key, False)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise Ongeldig(f"'{key}' moet true of false zijn, niet {value!r}", veld=key)
+    return value
+
+
+def _optional_str(data: dict, key: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, (str, int)):
+        raise Ongeldig(f"'{key}' moet een tekst zijn", veld=key)
+    return str(value)
+
+
+def parse_regel(regel: str) -> tuple[operations.VerhaalInvoer, str | None]:
+    """One JSONL line → (invoer, ronde slug). Raises Ongeldig with a short reason."""
+    try:
+        data = json.loads(regel)
+    except json.JSONDecodeError as exc:
+        raise Ongeldig(f"ongeldige JSON ({exc.msg}, kolom {exc.colno})") from None
+    if not isinstance(data, dict):
+        raise Ongeldig("een regel moet één JSON-object zijn")
+    onbekend = sorted(set(data) - IMPORT_VELDEN)
+    if onbekend:
+        raise Ongeldig(f"onbekend veld: {', '.join(onbekend)}")
+    tekst = data.get("tekst")
+    if not isinstance(tekst, str) or not tekst.strip():
+        raise Ongeldig("lege tekst", veld="tekst")
+    bron = data.get("bron") or "inwoner"
+    if bron not in BRONNEN:
+        raise Ongeldig(f"onbekende bron \"{bron}\" (kies uit {', '.join(BRONNEN)})", veld="bron")
+    labels = data.get("labels") or []
+    if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
+        raise Ongeldig("'labels' moet een lijst met subdoel-codes zijn", veld="labels")
+    extern_id = _optional_str(data, "id")
+    invoer = operations.VerhaalInvoer(
+        tekst=tekst,
+        titel=_optional_str(data, "titel"),
+        bron=bron,
+        wijk=_optional_str(data, "wijk"),
+        datum=_parse_date(data.get("datum")),
+        toestemming=_parse_bool(data, "toestemming"),
+        citeren=_parse_bool(data, "citeren"),
+        toestemming_versie="import" if data.get("toestemming") else None,
+        extern_id=extern_id,
+        # Lines without an id still must not be stored twice when an import is re-run.
+        inzend_sleutel=None if extern_id else "import:" + hashlib.sha256(regel.strip().encode()).hexdigest(),
+        labels=list(dict.fromkeys(labels)),
+    )
+    operations.validate_invoer(invoer)
+    return invoer, _optional_str(data, "ronde")
+
+
+def import_jsonl(
+    regels: Iterable[str],
+    *,
+    ronde_slug: str | None = None,
+    na_batch: Callable[[list[int]], None] | None = None,
+    batch_grootte: int = 100,
+    voortgang: Callable[[int], None] | None = None,
+) -> ImportRapport:
+    """Import stories line by line; a bad line is reported and skipped, the rest stored.
+
+    Each line is stored in a savepoint, so a refused line leaves nothing behind. After every
+    `batch_grootte` stored lines `na_batch(ids)` is called: the entry point commits there and
+    hands the batch to analysis, so a killed import keeps what it had committed and a re-run
+    skips those ids.
+    """
+    rapport = ImportRapport()
+    batch: list[int] = []
+    for nummer, regel in enumerate(regels, start=1):
+        if voortgang:
+            voortgang(nummer)
+        if not regel.strip():
+            continue
+        try:
+            invoer, slug = parse_regel(regel)
+            if _already_stored(invoer):
+                rapport.overgeslagen += 1
+                continue
+            with db.session.begin_nested():
+                ronde = None
+                slug = ronde_slug or slug
+                if slug:
+                    ronde, nieuw = rondes_ops.ensure_ronde_for_import(slug)
+                    if nieuw:
+                        rapport.nieuwe_rondes.append(slug)
+                verhaal = operations.store_verhaal(invoer, ronde=ronde)
+        except Gebruikersfout as exc:
+            rapport.geweigerd.append((nummer, exc.bericht))
+            continue
+        rapport.opgeslagen.append(verhaal.id)
+        batch.append(verhaal.id)
+        if na_batch and len(batch) >= batch_grootte:
+            na_batch(batch)
+            batch = []
+    if na_batch and batch:
+        na_batch(batch)
+    return rapport
+
+
+def _already_stored(invoer: operations.VerhaalInvoer) -> bool:
+    if invoer.extern_id:
+        return operations.find_by_extern_id(invoer.extern_id) is not None
+    return operations.find_by_inzend_sleutel(invoer.inzend_sleutel) is not None
+
+
+def verhaal_to_dict(verhaal: Verhaal) -> dict:
+    """The export record: the import fields plus tekst_publiek and the tags a user would see."""
+    record = {
+        "id": verhaal.extern_id or f"verhaal-{verhaal.id}",
+        "tekst": verhaal.tekst,
+        "titel": verhaal.titel,
+        "bron": verhaal.bron,
+        "ronde": verhaal.ronde.slug if verhaal.ronde else None,
+        "wijk": verhaal.wijk,
+        "datum": verhaal.datum.isoformat() if verhaal.datum else None,
+        "toestemming": verhaal.toestemming,
+        "citeren": verhaal.citeren,
+        "labels": sorted({t.subdoel.code for t in verhaal.tags if t.bevestigd}),
+        "tekst_publiek": verhaal.tekst_publiek,
+        "tags": [
+            {
+                "doelenboom": tag.subdoel.doelenboom.code,
+                "subdoel": tag.subdoel.code,
+                "indicator": tag.indicator.code if tag.indicator else None,
+                "score": round(float(tag.score), 4),
+                "methode": tag.methode,
+                "bevestigd": tag.bevestigd,
+            }
+            for tag in operations.visible_tags(verhaal)
+        ],
+    }
+    return {key: value for key, value in record.items() if value is not None or key == "tekst_publiek"}
+
+
+def export_jsonl(verhalen: Iterable[Verhaal]) -> Iterator[str]:
+    for verhaal in verhalen:
+        yield json.dumps(verhaal_to_dict(verhaal), ensure_ascii=False) + "\n"

@@ -1,0 +1,248 @@
+"""Story intake, lookup, export and erasure.
+
+A resident's story is stored first — validated, in one transaction, with analysis state
+'te analyseren' — and only then analysed and indexed (see `verwerking.py`), so nothing that
+can fail later can lose it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from verhalenbank.accounts.models import Gebruiker, Organisatie
+from verhalenbank.core.errors import NietGevonden, Ongeldig
+from verhalenbank.core.models import utcnow
+from verhalenbank.doelenbomen.models import Doelenboom, Subdoel
+from verhalenbank.extensions import db
+from verhalenbank.rondes.models import Ronde
+from verhalenbank.verhalen.models import (
+    BRONNEN,
+    AnalyseStatus,
+    Contactgegevens,
+    Tag,
+    TagMethode,
+    Verhaal,
+    ZelfduidingAntwoord,
+)
+
+MAX_TEKST_LENGTE = 20_000
+MAX_TITEL_LENGTE = 300
+TOESTEMMING_VERSIE = "2026-1"
+
+
+@dataclass
+class VerhaalInvoer:
+    tekst: str
+    titel: str | None = None
+    bron: str = "inwoner"
+    wijk: str | None = None
+    datum: date | None = None
+    toestemming: bool = False
+    citeren: bool = False
+    toestemming_versie: str | None = None
+    extern_id: str | None = None
+    inzend_sleutel: str | None = None
+    labels: list[str] = field(default_factory=list)
+    zelfduiding: dict[str, list[str]] = field(default_factory=dict)
+    contact: dict[str, str] = field(default_factory=dict)
+    transcript_id: int | None = None
+    transcript_positie: int | None = None
+    transcript_tijd: str | None = None
+    spreker: str | None = None
+    context: str | None = None
+
+
+def validate_invoer(invoer: VerhaalInvoer) -> None:
+    tekst = (invoer.tekst or "").strip()
+    if not tekst:
+        raise Ongeldig("Het verhaal is leeg. Schrijf uw verhaal in het tekstvak.", veld="tekst")
+    if len(tekst) > MAX_TEKST_LENGTE:
+        raise Ongeldig(
+            f"Het verhaal is te lang ({len(tekst)} tekens). Het mag maximaal {MAX_TEKST_LENGTE} tekens zijn.",
+            veld="tekst",
+        )
+    if invoer.titel and len(invoer.titel.strip()) > MAX_TITEL_LENGTE:
+        raise Ongeldig(f"De titel mag maximaal {MAX_TITEL_LENGTE} tekens zijn.", veld="titel")
+    if invoer.bron not in BRONNEN:
+        raise Ongeldig(
+            f"Onbekende bron '{invoer.bron}'. Kies uit: {', '.join(BRONNEN)}.", veld="bron"
+        )
+
+
+def _subdoelen_for_labels(ronde: Ronde | None, labels: list[str]) -> list[Subdoel]:
+    bomen = ronde.doelenbomen if ronde is not None and ronde.doelenbomen else list(
+        db.session.scalars(select(Doelenboom))
+    )
+    gevonden: list[Subdoel] = []
+    for label in labels:
+        matches = [s for boom in bomen for s in boom.subdoelen if s.code == label]
+        if not matches:
+            raise Ongeldig(f"Onbekend label '{label}': geen subdoel met die code in de doelenbomen van de ronde.", veld="labels")
+        gevonden.extend(m for m in matches if m not in gevonden)
+    return gevonden
+
+
+def find_by_extern_id(extern_id: str) -> Verhaal | None:
+    return db.session.scalar(select(Verhaal).where(Verhaal.extern_id == extern_id))
+
+
+def find_by_inzend_sleutel(sleutel: str) -> Verhaal | None:
+    return db.session.scalar(select(Verhaal).where(Verhaal.inzend_sleutel == sleutel))
+
+
+def store_verhaal(
+    invoer: VerhaalInvoer,
+    *,
+    ronde: Ronde | None = None,
+    organisatie: Organisatie | None = None,
+    ingediend_door: Gebruiker | None = None,
+    beoordeeld_door: Gebruiker | None = None,
+) -> Verhaal:
+    """Validate and store one story (flush only); analysis comes after the caller commits."""
+    validate_invoer(invoer)
+    subdoelen = _subdoelen_for_labels(ronde, invoer.labels) if invoer.labels else []
+    nu = utcnow()
+    verhaal = Verhaal(
+        extern_id=invoer.extern_id,
+        inzend_sleutel=invoer.inzend_sleutel,
+        tekst=invoer.tekst.strip(),
+        titel=(invoer.titel or "").strip() or None,
+        bron=invoer.bron,
+        wijk=(invoer.wijk or "").strip() or None,
+        datum=invoer.datum,
+        toestemming=invoer.toestemming,
+        toestemming_op=nu if invoer.toestemming else None,
+        toestemming_versie=invoer.toestemming_versie if invoer.toestemming else None,
+        citeren=invoer.citeren,
+        ronde=ronde,
+        organisatie=organisatie,
+        ingediend_door=ingediend_door,
+        analyse_status=AnalyseStatus.TE_ANALYSEREN,
+        transcript_id=invoer.transcript_id,
+        transcript_positie=invoer.transcript_positie,
+        transcript_tijd=invoer.transcript_tijd,
+        spreker=invoer.spreker,
+        context=invoer.context,
+    )
+    db.session.add(verhaal)
+    for subdoel in subdoelen:
+        # Earlier manual coding: confirmed, and the tagger never sees it for this story.
+        verhaal.tags.append(
+            Tag(subdoel=subdoel, score=1.0, methode=TagMethode.HANDMATIG, bevestigd=True,
+                beoordeeld_door=beoordeeld_door, beoordeeld_op=nu)
+        )
+    for vraag, antwoorden in invoer.zelfduiding.items():
+        for antwoord in antwoorden:
+            if antwoord:
+                verhaal.zelfduiding_antwoorden.append(ZelfduidingAntwoord(vraag=vraag, antwoord=str(antwoord)[:200]))
+    contact = {k: (v or "").strip() for k, v in invoer.contact.items()}
+    if any(contact.values()):
+        verhaal.contactgegevens = Contactgegevens(
+            naam=contact.get("naam") or None, email=contact.get("email") or None,
+            telefoon=contact.get("telefoon") or None,
+        )
+    db.session.flush()
+    return verhaal
+
+
+def create_intrekcode(verhaal: Verhaal) -> str:
+    """A personal withdrawal code for the teller; only its hash is stored."""
+    code = "-".join(secrets.token_hex(2).upper() for _ in range(3))
+    verhaal.intrekcode_hash = hash_intrekcode(code)
+    db.session.flush()
+    return code
+
+
+def hash_intrekcode(code: str) -> str:
+    normalised = code.strip().upper().replace(" ", "")
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+def find_by_intrekcode(code: str) -> Verhaal | None:
+    if not code.strip():
+        return None
+    return db.session.scalar(select(Verhaal).where(Verhaal.intrekcode_hash == hash_intrekcode(code)))
+
+
+def get_verhaal(verhaal_id: int) -> Verhaal:
+    verhaal = db.session.get(Verhaal, verhaal_id)
+    if verhaal is None:
+        raise NietGevonden(f"Verhaal {verhaal_id} bestaat niet (meer).")
+    return verhaal
+
+
+def visible_tags(verhaal: Verhaal) -> list[Tag]:
+    """Confirmed tags and non-rejected suggestions (only suggestions above threshold are stored)."""
+    return [tag for tag in verhaal.tags if not tag.afgewezen]
+
+
+def add_tag(verhaal: Verhaal, subdoel: Subdoel, *, indicator=None, door: Gebruiker | None) -> tuple[Tag, bool]:
+    """A person links a story to a subdoel: a confirmed manual tag (or an existing suggestion
+    for that subdoel, now confirmed). Returns the tag and whether it is new. Flushes."""
+    if indicator is not None and indicator.subdoel_id != subdoel.id:
+        raise Ongeldig(
+            f"Indicator {indicator.code} hoort niet bij subdoel {subdoel.code}.", veld="indicator"
+        )
+    nu = utcnow()
+    tag = next((t for t in verhaal.tags if t.subdoel_id == subdoel.id), None)
+    nieuw = tag is None
+    if nieuw:
+        tag = Tag(subdoel=subdoel, score=1.0, methode=TagMethode.HANDMATIG)
+        verhaal.tags.append(tag)
+    tag.bevestigd, tag.afgewezen = True, False
+    if indicator is not None:
+        tag.indicator = indicator
+    tag.beoordeeld_door, tag.beoordeeld_op = door, nu
+    db.session.flush()
+    return tag, nieuw
+
+
+def erase_verhaal(verhaal: Verhaal, *, door: Gebruiker | None, reden: str) -> None:
+    """AVG erasure: the story and everything hanging on it, plus files; audited without content."""
+    from verhalenbank.accounts.operations import log_audit
+    from verhalenbank.media import models as media_models
+
+    fotos = list(db.session.scalars(select(media_models.Foto).where(media_models.Foto.verhaal_id == verhaal.id)))
+    bestanden = [naam for foto in fotos for naam in (foto.bestand, foto.miniatuur)]
+    verhaal_id = verhaal.id
+    _mark_models_for_retraining(verhaal)
+    for foto in fotos:
+        db.session.delete(foto)
+    db.session.delete(verhaal)
+    log_audit(door, "verhaal_gewist", object_type="verhaal", object_id=verhaal_id, reden=reden)
+    db.session.flush()
+    _remove_photo_files(bestanden)
+
+
+def _mark_models_for_retraining(verhaal: Verhaal) -> None:
+    """A tagger trained on this story must forget it: mark the models of its trees stale."""
+    from sqlalchemy import update
+
+    from verhalenbank.nlp.models import TaggerModel
+
+    boom_ids = {tag.subdoel.doelenboom_id for tag in verhaal.tags}
+    if boom_ids:
+        db.session.execute(
+            update(TaggerModel).where(TaggerModel.doelenboom_id.in_(boom_ids)).values(moet_hertrainen=True)
+        )
+
+
+def _remove_photo_files(namen: list[str]) -> None:
+    from flask import current_app
+
+    map_ = current_app.config["VERHALENBANK"].photo_dir
+    for naam in namen:
+        # Stored names are our own random hex names; never a path from outside.
+        (map_ / naam).unlink(missing_ok=True)
+
+
+def after_erase(verhaal_ids: list[int]) -> None:
+    """After an erasure is committed: take the stories out of the search index and models."""
+    from verhalenbank.verhalen.verwerking import verwijder_verwerking
+
+    verwijder_verwerking(verhaal_ids)

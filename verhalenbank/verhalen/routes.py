@@ -1,0 +1,124 @@
+"""Story list and story page; original text only with a reason (audited); erasure."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from flask_wtf import FlaskForm
+
+from verhalenbank.accounts.models import Rol
+from verhalenbank.accounts.operations import log_audit
+from verhalenbank.accounts.permissions import Recht, heeft_recht, vereist
+from verhalenbank.extensions import db
+from verhalenbank.rondes.models import Ronde
+from verhalenbank.verhalen import operations
+from verhalenbank.verhalen.models import BRON_LABELS, Verhaal
+
+bp = Blueprint("verhalen", __name__, url_prefix="/verhalen")
+
+PER_PAGINA = 25
+
+
+class RedenForm(FlaskForm):
+    reden = StringField(
+        "Waarom wilt u de originele tekst zien?",
+        validators=[DataRequired("Geef een reden op."), Length(min=5, max=500, message="Geef een reden van minstens 5 tekens.")],
+    )
+
+
+class WisForm(FlaskForm):
+    reden = TextAreaField(
+        "Reden voor wissen", validators=[DataRequired("Geef een reden op."), Length(max=1000)]
+    )
+
+
+def verhalen_query_for(gebruiker):
+    """Stories a user may see at all: aanbieders only their own organisation's."""
+    query = select(Verhaal)
+    if gebruiker.rol == Rol.AANBIEDER.value:
+        query = query.where(Verhaal.organisatie_id == gebruiker.organisatie_id)
+    return query
+
+
+def get_zichtbaar_verhaal(verhaal_id: int) -> Verhaal:
+    verhaal = db.session.get(Verhaal, verhaal_id)
+    if verhaal is None:
+        abort(404)
+    if current_user.rol == Rol.AANBIEDER.value and verhaal.organisatie_id != current_user.organisatie_id:
+        abort(404)  # 404, not 403: don't confirm that another organisation's story exists
+    return verhaal
+
+
+@bp.get("/")
+@vereist(Recht.VERHALEN_LEZEN)
+def lijst():
+    pagina = max(request.args.get("pagina", 1, type=int), 1)
+    ronde_slug = request.args.get("ronde") or None
+    bron = request.args.get("bron") or None
+    query = verhalen_query_for(current_user)
+    if ronde_slug:
+        query = query.join(Ronde, Verhaal.ronde_id == Ronde.id).where(Ronde.slug == ronde_slug)
+    if bron:
+        query = query.where(Verhaal.bron == bron)
+    totaal = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    verhalen_ = db.session.scalars(
+        query.order_by(Verhaal.created_at.desc(), Verhaal.id.desc()).offset((pagina - 1) * PER_PAGINA).limit(PER_PAGINA)
+    ).all()
+    rondes = db.session.scalars(select(Ronde).order_by(Ronde.titel)).all()
+    return render_template(
+        "verhalen/lijst.html", verhalen=verhalen_, totaal=totaal, pagina=pagina, per_pagina=PER_PAGINA,
+        rondes=rondes, ronde_slug=ronde_slug, bron=bron, bronnen=BRON_LABELS,
+    )
+
+
+@bp.get("/<int:verhaal_id>")
+@vereist(Recht.VERHALEN_LEZEN)
+def detail(verhaal_id: int):
+    verhaal = get_zichtbaar_verhaal(verhaal_id)
+    return render_template(
+        "verhalen/detail.html", verhaal=verhaal, tags=operations.visible_tags(verhaal),
+        reden_form=RedenForm(), wis_form=WisForm(), origineel=None,
+    )
+
+
+@bp.post("/<int:verhaal_id>/origineel")
+@vereist(Recht.ORIGINELE_TEKST_ZIEN)
+def origineel(verhaal_id: int):
+    verhaal = get_zichtbaar_verhaal(verhaal_id)
+    form = RedenForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "verhalen/detail.html", verhaal=verhaal, tags=operations.visible_tags(verhaal),
+            reden_form=form, wis_form=WisForm(), origineel=None,
+        ), 400
+    log_audit(current_user, "originele_tekst_bekeken", object_type="verhaal", object_id=verhaal.id, reden=form.reden.data)
+    db.session.commit()
+    contact = verhaal.contactgegevens if heeft_recht(current_user, Recht.CONTACTGEGEVENS_ZIEN) else None
+    if contact is not None:
+        log_audit(current_user, "contactgegevens_bekeken", object_type="verhaal", object_id=verhaal.id, reden=form.reden.data)
+        db.session.commit()
+    response = render_template(
+        "verhalen/detail.html", verhaal=verhaal, tags=operations.visible_tags(verhaal),
+        reden_form=form, wis_form=WisForm(), origineel=verhaal.tekst, contact=contact,
+    )
+    return response, 200, {"Cache-Control": "no-store"}
+
+
+@bp.post("/<int:verhaal_id>/wissen")
+@vereist(Recht.VERWIJDEREN)
+def wissen(verhaal_id: int):
+    verhaal = get_zichtbaar_verhaal(verhaal_id)
+    form = WisForm()
+    if not form.validate_on_submit():
+        flash("Geef een reden op om het verhaal te wissen.")
+        return redirect(url_for("verhalen.detail", verhaal_id=verhaal.id))
+    ids = [verhaal.id]
+    operations.erase_verhaal(verhaal, door=current_user, reden=form.reden.data)
+    db.session.commit()
+    operations.after_erase(ids)
+    flash("Het verhaal en alles wat erbij hoort is gewist.")
+    return redirect(url_for("verhalen.lijst"))

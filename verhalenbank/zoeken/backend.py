@@ -1,0 +1,200 @@
+"""The search adapter: what the app puts into the index and what a search gives back.
+
+Two back ends implement it with the same query semantics (see `zoekvraag.py`):
+Whoosh (`whoosh_backend.WhooshBackend`, default, one index folder per data dir) and
+PostgreSQL full-text search (`postgres_backend.PostgresBackend`, shared by several app
+servers). Facet counts are "disjunctive": the counts of one field ignore that field's own
+filter, so a chosen wijk still shows how many stories the other wijken have.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Iterable
+
+from markupsafe import Markup
+
+from verhalenbank.core.errors import Ongeldig
+from verhalenbank.zoeken.zoekvraag import ZoekvraagFout, parse_query  # noqa: F401 (re-export)
+
+# Every filterable field; each is also a facet. Multi-valued fields hold lists.
+# `subdoel`/`indicator` are confirmed OR suggested; the *_bevestigd/*_voorgesteld keep them apart.
+# Subdoel and indicator codes are qualified by their tree: "lelystad-...:LW1", "...:LW1.2".
+FACET_FIELDS: tuple[str, ...] = (
+    "doelenboom",
+    "subdoel",
+    "subdoel_bevestigd",
+    "subdoel_voorgesteld",
+    "indicator",
+    "indicator_bevestigd",
+    "indicator_voorgesteld",
+    "ronde",
+    "wijk",
+    "bron",
+    "aanbieder",
+    "gevoel",
+    "status",
+)
+MULTI_VALUED_FIELDS = frozenset(
+    {
+        "doelenboom",
+        "subdoel",
+        "subdoel_bevestigd",
+        "subdoel_voorgesteld",
+        "indicator",
+        "indicator_bevestigd",
+        "indicator_voorgesteld",
+    }
+)
+SORTS = ("relevantie", "datum", "datum_oud")
+MAX_PER_PAGE = 200
+
+
+def qualified_code(doelenboom_code: str, code: str) -> str:
+    """'lelystad-sociaal-krachtige-wijken', 'LW1' -> 'lelystad-sociaal-krachtige-wijken:LW1'."""
+    return f"{doelenboom_code}:{code}"
+
+
+@dataclass
+class ZoekDocument:
+    """One verhaal as the index sees it. Holds only what others may see (tekst_publiek)."""
+
+    id: int
+    titel: str = ""
+    tekst_publiek: str = ""
+    lemmas: str = ""
+    trefwoorden: list[str] = field(default_factory=list)
+    doelenbomen: list[str] = field(default_factory=list)
+    subdoelen_bevestigd: list[str] = field(default_factory=list)
+    subdoelen_voorgesteld: list[str] = field(default_factory=list)
+    indicatoren_bevestigd: list[str] = field(default_factory=list)
+    indicatoren_voorgesteld: list[str] = field(default_factory=list)
+    ronde: str | None = None
+    wijk: str | None = None
+    bron: str | None = None
+    aanbieder: str | None = None
+    gevoel: int | None = None
+    datum: date | None = None
+    status: str = "actief"
+
+    def facet_values(self) -> dict[str, list[str]]:
+        """Field -> values as indexed for filtering and counting (strings, no blanks)."""
+
+        def one(value) -> list[str]:
+            return [] if value is None or value == "" else [str(value)]
+
+        def unique(*lists: Iterable[str]) -> list[str]:
+            seen: dict[str, None] = {}
+            for values in lists:
+                for value in values:
+                    if value:
+                        seen.setdefault(value, None)
+            return list(seen)
+
+        return {
+            "doelenboom": unique(self.doelenbomen),
+            "subdoel": unique(self.subdoelen_bevestigd, self.subdoelen_voorgesteld),
+            "subdoel_bevestigd": unique(self.subdoelen_bevestigd),
+            "subdoel_voorgesteld": unique(self.subdoelen_voorgesteld),
+            "indicator": unique(self.indicatoren_bevestigd, self.indicatoren_voorgesteld),
+            "indicator_bevestigd": unique(self.indicatoren_bevestigd),
+            "indicator_voorgesteld": unique(self.indicatoren_voorgesteld),
+            "ronde": one(self.ronde),
+            "wijk": one(self.wijk),
+            "bron": one(self.bron),
+            "aanbieder": one(self.aanbieder),
+            "gevoel": one(self.gevoel),
+            "status": one(self.status),
+        }
+
+
+@dataclass
+class Zoekopdracht:
+    """A search: text, filters (OR within a field, AND across fields), period, sort, page."""
+
+    tekst: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    datum_van: date | None = None
+    datum_tot: date | None = None  # inclusive
+    sortering: str = "relevantie"
+    pagina: int = 1
+    per_pagina: int = 20
+    facetten: tuple[str, ...] = FACET_FIELDS
+
+    def validate(self) -> None:
+        unknown = set(self.filters) - set(FACET_FIELDS)
+        if unknown:
+            raise Ongeldig(f"Onbekend filter: {', '.join(sorted(unknown))}.")
+        unknown_facets = set(self.facetten) - set(FACET_FIELDS)
+        if unknown_facets:
+            raise Ongeldig(f"Onbekende telling: {', '.join(sorted(unknown_facets))}.")
+        if self.sortering not in SORTS:
+            raise Ongeldig("Sorteer op relevantie of op datum.")
+        if self.pagina < 1 or not 1 <= self.per_pagina <= MAX_PER_PAGE:
+            raise Ongeldig(f"Kies een pagina vanaf 1 en hooguit {MAX_PER_PAGE} resultaten per pagina.")
+        if self.datum_van and self.datum_tot and self.datum_van > self.datum_tot:
+            raise Ongeldig("De begindatum ligt na de einddatum.")
+
+    def active_filters(self) -> dict[str, list[str]]:
+        return {name: [str(v) for v in values] for name, values in self.filters.items() if values}
+
+
+@dataclass
+class Treffer:
+    id: int
+    score: float
+    fragment: Markup  # safe HTML: the public text escaped, only <mark> added
+
+
+@dataclass
+class Zoekresultaat:
+    totaal: int
+    treffers: list[Treffer]
+    facetten: dict[str, dict[str, int]]
+    pagina: int = 1
+    per_pagina: int = 20
+    # Query words that were unknown and searched as their near spellings instead.
+    verbeteringen: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def ids(self) -> list[int]:
+        return [hit.id for hit in self.treffers]
+
+    @property
+    def aantal_paginas(self) -> int:
+        return max(1, -(-self.totaal // self.per_pagina))
+
+
+class ZoekBackend(abc.ABC):
+    """Add-or-replace, remove, search, rebuild; count/ids to detect drift with the database."""
+
+    naam: str = ""
+
+    @abc.abstractmethod
+    def add(self, documents: Iterable[ZoekDocument]) -> int:
+        """Add or replace documents (by id). Returns how many were written."""
+
+    @abc.abstractmethod
+    def remove(self, ids: Iterable[int]) -> int:
+        """Remove documents; unknown ids are ignored. Returns how many ids were given."""
+
+    @abc.abstractmethod
+    def search(self, opdracht: Zoekopdracht) -> Zoekresultaat:
+        """Run a search. Raises ZoekvraagFout for a malformed query."""
+
+    @abc.abstractmethod
+    def rebuild(self, documents: Iterable[ZoekDocument]) -> int:
+        """Replace the whole index with these documents."""
+
+    @abc.abstractmethod
+    def count(self) -> int:
+        """Number of documents in the index."""
+
+    @abc.abstractmethod
+    def ids(self) -> set[int]:
+        """Every document id in the index."""
+
+    def close(self) -> None:  # pragma: no cover - trivial default
+        pass

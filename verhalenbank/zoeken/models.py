@@ -1,0 +1,84 @@
+"""Tables of the PostgreSQL search back end.
+
+They exist on SQLite too (plain TEXT / JSON columns, no special indexes) so one metadata and
+one migration history serve both databases; only `PostgresBackend` reads and writes them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Index, SmallInteger, String, Text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from verhalenbank.core.models import Base, utcnow
+
+
+class TsVector(TypeDecorator):
+    """`tsvector` on PostgreSQL, harmless TEXT elsewhere."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.TSVECTOR())
+        return dialect.type_descriptor(Text())
+
+
+def TextList():
+    """`text[]` on PostgreSQL (GIN-indexable, `&&` overlap), JSON list elsewhere."""
+    return JSON().with_variant(postgresql.ARRAY(Text), "postgresql")
+
+
+class ZoekDocumentRij(Base):
+    """One verhaal in the PostgreSQL full-text index (mirrors zoeken.backend.ZoekDocument)."""
+
+    __tablename__ = "zoekdocumenten"
+
+    verhaal_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    titel: Mapped[str] = mapped_column(Text, default="")
+    tekst_publiek: Mapped[str] = mapped_column(Text, default="")
+    # Facet columns carry the facet field names of zoeken.backend.FACET_FIELDS.
+    doelenboom: Mapped[list] = mapped_column(TextList(), default=list)
+    subdoel: Mapped[list] = mapped_column(TextList(), default=list)
+    subdoel_bevestigd: Mapped[list] = mapped_column(TextList(), default=list)
+    subdoel_voorgesteld: Mapped[list] = mapped_column(TextList(), default=list)
+    indicator: Mapped[list] = mapped_column(TextList(), default=list)
+    indicator_bevestigd: Mapped[list] = mapped_column(TextList(), default=list)
+    indicator_voorgesteld: Mapped[list] = mapped_column(TextList(), default=list)
+    ronde: Mapped[str | None] = mapped_column(String(200))
+    wijk: Mapped[str | None] = mapped_column(String(200))
+    bron: Mapped[str | None] = mapped_column(String(30))
+    aanbieder: Mapped[str | None] = mapped_column(String(200))
+    gevoel: Mapped[int | None] = mapped_column(SmallInteger)
+    datum: Mapped[date | None]
+    status: Mapped[str | None] = mapped_column(String(20))
+    tsv: Mapped[str | None] = mapped_column(TsVector())
+    bijgewerkt_op: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        Index("ix_zoekdocumenten_tsv", "tsv", postgresql_using="gin").ddl_if(dialect="postgresql"),
+        Index("ix_zoekdocumenten_subdoel", "subdoel", postgresql_using="gin").ddl_if(dialect="postgresql"),
+        Index("ix_zoekdocumenten_indicator", "indicator", postgresql_using="gin").ddl_if(dialect="postgresql"),
+        Index("ix_zoekdocumenten_datum", "datum"),
+    )
+
+
+class ZoekWoord(Base):
+    """Every lexeme ever indexed: the candidates for typo tolerance (stale words are harmless)."""
+
+    __tablename__ = "zoekwoorden"
+
+    woord: Mapped[str] = mapped_column(Text, primary_key=True)
+
+    __table_args__ = (
+        Index(
+            "ix_zoekwoorden_patroon", "woord", postgresql_ops={"woord": "text_pattern_ops"}
+        ).ddl_if(dialect="postgresql"),
+    )
+
+
+ZOEK_TABLES = (ZoekDocumentRij.__table__, ZoekWoord.__table__)

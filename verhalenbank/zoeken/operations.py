@@ -1,0 +1,232 @@
+"""Keeping the search index in step with the database, and searching from the app and CLI.
+
+Back end choice (INTERFACES §1 plus one variable):
+- Whoosh (default): an index folder `<VERHALENBANK_DATA_DIR>/zoekindex`, one per server.
+- PostgreSQL full-text search: when `DATABASE_URL` is PostgreSQL and
+  `VERHALENBANK_ZOEKBACKEND=postgres`; the index lives in the tables `zoekdocumenten` and
+  `zoekwoorden`, so several app servers share it. With SQLite, `postgres` falls back to
+  Whoosh with a warning.
+
+The index holds only what others may see (`tekst_publiek`, `titel_publiek`), tags that were
+not rejected (confirmed and suggested apart, as "<doelenboom>:<code>") and the teller's own
+feeling (self-signification question `gevoel`, 1–5).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Iterable, Iterator
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from verhalenbank.extensions import db
+from verhalenbank.verhalen.models import Tag, Verhaal, VerhaalStatus
+from verhalenbank.zoeken.backend import ZoekBackend, ZoekDocument, qualified_code
+
+logger = logging.getLogger(__name__)
+
+POSTGRES_NAMES = {"postgres", "postgresql", "pg"}
+REINDEX_BATCH = 500
+
+_backends: dict[tuple, ZoekBackend] = {}
+_backends_lock = threading.Lock()
+
+
+def backend_name(settings) -> str:
+    wanted = (settings.search_backend or "whoosh").lower()
+    if wanted in POSTGRES_NAMES:
+        if settings.database_url.startswith("postgresql"):
+            return "postgres"
+        logger.warning("VERHALENBANK_ZOEKBACKEND=%s needs a PostgreSQL DATABASE_URL; using Whoosh", wanted)
+    return "whoosh"
+
+
+def get_backend() -> ZoekBackend:
+    """The search back end of the current app (one per data dir / database, reused)."""
+    settings = current_app.config["VERHALENBANK"]
+    name = backend_name(settings)
+    key = (name, str(settings.index_dir) if name == "whoosh" else settings.database_url)
+    backend = _backends.get(key)
+    if backend is None:
+        with _backends_lock:
+            backend = _backends.get(key)
+            if backend is None:
+                if name == "postgres":
+                    from verhalenbank.zoeken.postgres_backend import PostgresBackend
+
+                    # Tables come from the migrations; don't create them behind Alembic's back.
+                    backend = PostgresBackend(db.engine, create_tables=False)
+                else:
+                    from verhalenbank.zoeken.whoosh_backend import WhooshBackend
+
+                    backend = WhooshBackend(settings.index_dir)
+                _backends[key] = backend
+    return backend
+
+
+# --- building documents ---------------------------------------------------------------------
+
+
+def _gevoel(verhaal: Verhaal) -> int | None:
+    for antwoord in verhaal.zelfduiding_antwoorden:
+        if antwoord.vraag == "gevoel" and antwoord.antwoord.strip().isdigit():
+            value = int(antwoord.antwoord.strip())
+            if 1 <= value <= 5:
+                return value
+    return None
+
+
+def build_zoekdocument(verhaal: Verhaal) -> ZoekDocument:
+    """What the index knows about a verhaal: public text only, tags, facets."""
+    document = ZoekDocument(
+        id=verhaal.id,
+        titel=verhaal.titel_publiek or "",
+        tekst_publiek=verhaal.tekst_publiek or "",
+        lemmas=verhaal.lemmas or "",
+        trefwoorden=[str(word) for word in (verhaal.trefwoorden or [])],
+        ronde=verhaal.ronde.slug if verhaal.ronde else None,
+        wijk=verhaal.wijk or None,
+        bron=verhaal.bron or None,
+        aanbieder=verhaal.organisatie.slug if verhaal.organisatie else None,
+        gevoel=_gevoel(verhaal),
+        datum=verhaal.datum or (verhaal.created_at.date() if verhaal.created_at else None),
+        status=verhaal.status or VerhaalStatus.ACTIEF,
+    )
+    trees: dict[str, None] = {}
+    if verhaal.ronde:
+        for doelenboom in verhaal.ronde.doelenbomen:
+            trees.setdefault(doelenboom.code, None)
+    for tag in verhaal.tags:
+        if tag.afgewezen or tag.subdoel is None:
+            continue
+        tree_code = tag.subdoel.doelenboom.code
+        trees.setdefault(tree_code, None)
+        subdoel = qualified_code(tree_code, tag.subdoel.code)
+        indicator = qualified_code(tree_code, tag.indicator.code) if tag.indicator else None
+        if tag.bevestigd:
+            document.subdoelen_bevestigd.append(subdoel)
+            if indicator:
+                document.indicatoren_bevestigd.append(indicator)
+        else:
+            document.subdoelen_voorgesteld.append(subdoel)
+            if indicator:
+                document.indicatoren_voorgesteld.append(indicator)
+    document.doelenbomen = list(trees)
+    return document
+
+
+def _load_verhalen(ids: list[int]) -> list[Verhaal]:
+    from verhalenbank.doelenbomen.models import Subdoel
+    from verhalenbank.rondes.models import Ronde
+
+    return list(
+        db.session.scalars(
+            select(Verhaal)
+            .where(Verhaal.id.in_(ids))
+            .options(
+                selectinload(Verhaal.tags).selectinload(Tag.subdoel).selectinload(Subdoel.doelenboom),
+                selectinload(Verhaal.tags).selectinload(Tag.indicator),
+                selectinload(Verhaal.zelfduiding_antwoorden),
+                selectinload(Verhaal.ronde).selectinload(Ronde.doelenbomen),
+                selectinload(Verhaal.organisatie),
+            )
+        )
+    )
+
+
+def _documents_for(ids: list[int]) -> Iterator[ZoekDocument]:
+    for start in range(0, len(ids), REINDEX_BATCH):
+        for verhaal in _load_verhalen(ids[start:start + REINDEX_BATCH]):
+            yield build_zoekdocument(verhaal)
+
+
+# --- keeping the index in step ----------------------------------------------------------------
+
+
+def index_verhalen(verhaal_ids: Iterable[int]) -> int:
+    """Add or replace these stories in the index; ids no longer in the database are removed."""
+    ids = sorted({int(verhaal_id) for verhaal_id in verhaal_ids})
+    if not ids:
+        return 0
+    documents = list(_documents_for(ids))
+    backend = get_backend()
+    backend.add(documents)
+    gone = set(ids) - {document.id for document in documents}
+    if gone:
+        backend.remove(gone)
+    return len(documents)
+
+
+def remove_verhalen(verhaal_ids: Iterable[int]) -> int:
+    """Take stories out of the index at once (erasure, withdrawal)."""
+    return get_backend().remove(verhaal_ids)
+
+
+def reindex_all() -> int:
+    """Rebuild the whole index from the database."""
+    ids = list(db.session.scalars(select(Verhaal.id).order_by(Verhaal.id)))
+    return get_backend().rebuild(_documents_for(ids))
+
+
+def detect_drift() -> dict[str, list[int]]:
+    """Stories missing from the index, and index entries without a story (logged if any)."""
+    in_database = set(db.session.scalars(select(Verhaal.id)))
+    in_index = get_backend().ids()
+    drift = {
+        "ontbreekt_in_index": sorted(in_database - in_index),
+        "niet_meer_in_database": sorted(in_index - in_database),
+    }
+    if drift["ontbreekt_in_index"] or drift["niet_meer_in_database"]:
+        logger.warning(
+            "Search index out of step with the database: %d stories missing from the index, "
+            "%d index entries without a story. Run `verhalenbank reindex`.",
+            len(drift["ontbreekt_in_index"]),
+            len(drift["niet_meer_in_database"]),
+        )
+    return drift
+
+
+def check_drift_at_startup(app) -> None:
+    """Called from create_app(): report drift, never block start-up (e.g. before `init`)."""
+    try:
+        with app.app_context():
+            from verhalenbank.core.migrate import pending_revisions
+
+            if pending_revisions(db.engine):
+                return  # not initialised yet: nothing to compare
+            detect_drift()
+    except Exception:  # noqa: BLE001 - a broken index must not stop the app; it is logged
+        logger.exception("Could not compare the search index with the database")
+
+
+def index_after_commit(verhaal_ids: Iterable[int]) -> None:
+    """Job-step wrapper: index, and log (never raise) on failure; `reindex` repairs drift."""
+    try:
+        index_verhalen(verhaal_ids)
+    except Exception:  # noqa: BLE001 - see docstring
+        logger.exception("Indexing stories %s failed", list(verhaal_ids))
+
+
+def remove_after_commit(verhaal_ids: Iterable[int]) -> None:
+    try:
+        remove_verhalen(verhaal_ids)
+    except Exception:  # noqa: BLE001 - see index_after_commit
+        logger.exception("Removing stories %s from the index failed", list(verhaal_ids))
+
+
+# --- tags reviewed from the search page -------------------------------------------------------
+
+
+def review_tag(tag: Tag, *, bevestigd: bool, door) -> Tag:
+    """Confirm or reject a tag (a person's judgement; the tagger learns from it). Flushes."""
+    from verhalenbank.core.models import utcnow
+
+    tag.bevestigd = bevestigd
+    tag.afgewezen = not bevestigd
+    tag.beoordeeld_door_id = getattr(door, "id", None)
+    tag.beoordeeld_op = utcnow()
+    db.session.flush()
+    return tag

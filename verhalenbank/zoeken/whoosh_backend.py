@@ -1,0 +1,572 @@
+"""Whoosh (whoosh-reloaded) back end: one index folder, safe for several writing processes.
+
+Writers take an exclusive `flock` on a lock file next to the index (and a process-wide
+threading lock), so concurrent processes and threads queue instead of failing with
+LockError or losing updates. Facet counts and filters use numpy bitmaps of the matching
+document numbers, cached per searcher generation, which keeps them fast at 100k stories.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import threading
+import time
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import numpy as np
+from whoosh import index as whoosh_index
+from whoosh.analysis import Filter, RegexTokenizer
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.index import LockError
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.util.numeric import byte_to_length
+from whoosh.writing import CLEAR
+
+from verhalenbank.zoeken.analyse import (
+    STOPWOORDEN,
+    analyse_terms,
+    compound_text,
+    highlight_snippet,
+    normalise_word,
+    stem,
+    typo_candidates,
+)
+from verhalenbank.zoeken.backend import (
+    FACET_FIELDS,
+    Treffer,
+    ZoekBackend,
+    ZoekDocument,
+    Zoekopdracht,
+    Zoekresultaat,
+)
+from verhalenbank.zoeken.zoekvraag import And, Not, Or, Phrase, Prefix, Term, parse_query, positive_stems
+
+logger = logging.getLogger(__name__)
+
+INDEX_NAME = "verhalen"
+# One searchable field (title, public text, lemmas, keywords, compound parts): a single
+# posting list per term is several times faster to walk in Python than a union of fields.
+CONTENT_FIELD = "inhoud"
+# Neighbouring stems ("koffi_bur" for "koffie met de buren"): a two-word phrase is one term
+# lookup instead of a walk over positions; longer phrases need all their pairs.
+PAIR_FIELD = "paren"
+WRITER_TIMEOUT_SECONDS = 120.0
+BM25_B, BM25_K1 = 0.75, 1.2  # whoosh's BM25F defaults
+_LENGTH_TABLE = np.array([byte_to_length(code) for code in range(256)], dtype=np.float64)
+
+
+class DutchFilter(Filter):
+    """Lower case, fold accents, drop Dutch stop words (renumbering positions), stem."""
+
+    def __call__(self, tokens):
+        position = 0
+        for token in tokens:
+            word = normalise_word(token.text)
+            if word in STOPWOORDEN:
+                continue
+            token.text = stem(word)
+            if token.positions:
+                token.pos = position
+                position += 1
+            yield token
+
+
+def dutch_analyzer():
+    return RegexTokenizer(r"\w+") | DutchFilter()
+
+
+def build_schema() -> Schema:
+    analyzer = dutch_analyzer()
+    facet_fields = {
+        name: KEYWORD(commas=True, lowercase=False, scorable=False, stored=False)
+        for name in FACET_FIELDS
+    }
+    return Schema(
+        id=ID(unique=True, stored=True),
+        idnum=NUMERIC(int, bits=64, sortable=True, signed=False),
+        datum=NUMERIC(int, sortable=True, signed=False),
+        inhoud=TEXT(analyzer=analyzer, phrase=False),
+        paren=KEYWORD(lowercase=False, commas=False, scorable=True),
+        tekst=STORED(),
+        **facet_fields,
+    )
+
+
+def word_pairs(text: str) -> list[str]:
+    stems = analyse_terms(text)
+    return [f"{first}_{second}" for first, second in zip(stems, stems[1:])]
+
+
+def _date_number(value: date | None) -> int:
+    return value.year * 10000 + value.month * 100 + value.day if value else 0
+
+
+def _document_fields(document: ZoekDocument) -> dict:
+    fields = {
+        "id": str(document.id),
+        "idnum": int(document.id),
+        "datum": _date_number(document.datum),
+        "tekst": document.tekst_publiek or "",
+        "paren": " ".join(
+            pair for text in (document.titel or "", document.tekst_publiek or "") for pair in word_pairs(text)
+        ),
+        "inhoud": "\n".join(
+            part
+            for part in (
+                document.titel or "",
+                document.tekst_publiek or "",
+                document.lemmas or "",
+                " ".join(document.trefwoorden or []),
+                compound_text(document.titel or "", document.tekst_publiek or ""),
+            )
+            if part
+        ),
+    }
+    for name, values in document.facet_values().items():
+        fields[name] = ",".join(value.replace(",", " ").strip() for value in values)
+    return fields
+
+
+def _read_postings(reader, field: str, term: str, *, with_weights: bool = True):
+    """(local document numbers, term frequencies) of one term in one segment, block by block.
+
+    Reads whoosh's posting blocks directly (a few hundred documents per call) instead of one
+    Python call per document; deletions are ignored here because the live mask handles them.
+    """
+    if (field, term) not in reader:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    matcher = reader.postings(field, term)
+    raw = matcher
+    while not hasattr(raw, "_read_ids") and hasattr(raw, "child"):
+        raw = raw.child  # unwrap the deletion filter
+    id_parts: list[np.ndarray] = []
+    tf_parts: list[np.ndarray] = []
+    if hasattr(raw, "_read_ids") and hasattr(raw, "_next_block"):
+        while raw.is_active():
+            raw._read_ids()
+            id_parts.append(np.fromiter(raw._ids, dtype=np.int64))
+            if with_weights:
+                raw._read_weights()
+                tf_parts.append(np.fromiter(raw._weights, dtype=np.float64))
+            raw._next_block()
+    else:  # another codec: the slow, public way
+        ids, tfs = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            tfs.append(matcher.weight() if with_weights else 1.0)
+            matcher.next()
+        id_parts.append(np.asarray(ids, dtype=np.int64))
+        tf_parts.append(np.asarray(tfs, dtype=np.float64))
+    if not id_parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    ids = np.concatenate(id_parts)
+    tfs = np.concatenate(tf_parts) if with_weights else np.ones(ids.size, dtype=np.float64)
+    return ids, tfs
+
+
+class _SegmentData:
+    """Per-document arrays of one segment. Segments never change (only their deletions do),
+    so these survive index changes: after a write only the new, small segment is read."""
+
+    def __init__(self, reader):
+        count = reader.doc_count_all()
+        self.count = count
+        if count:
+            self.dates = np.fromiter(reader.column_reader("datum"), dtype=np.int64, count=count)
+            self.idnums = np.fromiter(reader.column_reader("idnum"), dtype=np.int64, count=count)
+            column = reader._perdoc._cached_reader(_lenfield(CONTENT_FIELD), LENGTHS_COLUMN)
+            if column is None:
+                self.lengths = np.zeros(count, dtype=np.float64)
+            else:
+                codes = np.fromiter((column[docnum] for docnum in range(count)), dtype=np.int64, count=count)
+                self.lengths = _LENGTH_TABLE[codes]
+        else:
+            self.dates = np.zeros(0, dtype=np.int64)
+            self.idnums = np.zeros(0, dtype=np.int64)
+            self.lengths = np.zeros(0, dtype=np.float64)
+        self._facet_ids: dict[tuple[str, str], np.ndarray] = {}
+
+    def facet_ids(self, reader, field: str, value: str) -> np.ndarray:
+        key = (field, value)
+        ids = self._facet_ids.get(key)
+        if ids is None:
+            ids, _ = _read_postings(reader, field, value, with_weights=False)
+            self._facet_ids[key] = ids
+        return ids
+
+
+class _SearcherCache:
+    """Bitmaps and columns derived from one searcher; thrown away when the index changes."""
+
+    def __init__(self, searcher, segments: dict[str, _SegmentData]):
+        self.searcher = searcher
+        self.size = searcher.reader().doc_count_all()
+        self.parts: list[tuple[_SegmentData, int, object]] = []
+        live = np.ones(self.size, dtype=bool)
+        for leaf, offset in searcher.leaf_searchers():
+            reader = leaf.reader()
+            segment = reader.segment()
+            key = segment.segment_id() if segment is not None else f"leaf-{offset}"
+            data = segments.get(key)
+            if data is None:
+                data = segments[key] = _SegmentData(reader)
+            self.parts.append((data, offset, reader))
+            if reader.has_deletions():
+                deleted = np.fromiter(segment.deleted_docs(), dtype=np.int64)
+                live[deleted + offset] = False
+        self.live = live
+        self.dates = self._joined("dates", np.int64)
+        self.idnums = self._joined("idnums", np.int64)
+        self.lengths = self._joined("lengths", np.float64)
+        self._value_masks: dict[tuple[str, str], np.ndarray] = {}
+        self._field_values: dict[str, list[str]] = {}
+        self._vocabulary: dict[str, list[str]] = {}
+        self.lock = threading.Lock()
+
+    def _joined(self, name: str, dtype) -> np.ndarray:
+        arrays = [getattr(data, name) for data, _, _ in self.parts]
+        return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype=dtype)
+
+    # --- vectorised BM25 (whoosh's own formula, computed with numpy instead of per document) --
+
+    def postings(self, term: str, field: str = CONTENT_FIELD) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers, term frequencies) of a term over every segment."""
+        id_parts, tf_parts = [], []
+        for _data, offset, reader in self.parts:
+            ids, tfs = _read_postings(reader, field, term)
+            if ids.size:
+                id_parts.append(ids + offset)
+                tf_parts.append(tfs)
+        if not id_parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        return np.concatenate(id_parts), np.concatenate(tf_parts)
+
+    def terms_scores(self, terms: Iterable[str], field: str = CONTENT_FIELD) -> tuple[np.ndarray, np.ndarray]:
+        """Bitmap and summed BM25 scores of documents holding any of the terms."""
+        lengths = self.lengths
+        average = self.searcher.avg_field_length(CONTENT_FIELD) or 1.0
+        all_ids, all_scores = [], []
+        for term in terms:
+            ids, tfs = self.postings(term, field)
+            if not ids.size:
+                continue
+            idf = self.searcher.idf(field, term)
+            norm = BM25_K1 * ((1 - BM25_B) + BM25_B * lengths[ids] / average)
+            all_ids.append(ids)
+            all_scores.append(idf * (tfs * (BM25_K1 + 1)) / (tfs + norm))
+        if not all_ids:
+            return np.zeros(self.size, dtype=bool), np.zeros(self.size, dtype=np.float64)
+        ids = np.concatenate(all_ids)
+        scores = np.bincount(ids, weights=np.concatenate(all_scores), minlength=self.size)
+        mask = np.zeros(self.size, dtype=bool)
+        mask[ids] = True
+        return mask & self.live, scores
+
+    def value_mask(self, field: str, value: str) -> np.ndarray:
+        key = (field, value)
+        mask = self._value_masks.get(key)
+        if mask is None:
+            mask = np.zeros(self.size, dtype=bool)
+            for data, offset, reader in self.parts:
+                ids = data.facet_ids(reader, field, value)
+                if ids.size:
+                    mask[ids + offset] = True
+            mask &= self.live
+            self._value_masks[key] = mask
+        return mask
+
+    def field_values(self, field: str) -> list[str]:
+        values = self._field_values.get(field)
+        if values is None:
+            values = list(self.searcher.reader().field_terms(field))
+            self._field_values[field] = values
+        return values
+
+    def vocabulary(self, first_letter: str) -> list[str]:
+        """Indexed content terms starting with a letter (candidates for typo tolerance)."""
+        words = self._vocabulary.get(first_letter)
+        if words is None:
+            reader = self.searcher.reader()
+            found: set[str] = set()
+            for term in reader.expand_prefix(CONTENT_FIELD, first_letter):
+                found.add(term.decode("utf-8") if isinstance(term, bytes) else term)
+            words = sorted(found)
+            self._vocabulary[first_letter] = words
+        return words
+
+
+class WhooshBackend(ZoekBackend):
+    naam = "whoosh"
+
+    def __init__(self, index_dir: str | Path):
+        self.index_dir = Path(index_dir)
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        self._lock_path = self.index_dir / "schrijfslot.lock"
+        self._thread_lock = threading.RLock()
+        self._local = threading.local()
+        self._segments: dict[str, _SegmentData] = {}
+        self._index = None
+        with self._exclusive():
+            if whoosh_index.exists_in(self.index_dir, indexname=INDEX_NAME):
+                self._index = whoosh_index.open_dir(self.index_dir, indexname=INDEX_NAME)
+                if set(self._index.schema.names()) != set(build_schema().names()):
+                    # An index from an older version: start empty; start-up drift detection
+                    # reports it and `verhalenbank reindex` fills it again.
+                    logger.warning("Search index %s has an old layout; it was emptied, run reindex", self.index_dir)
+                    self._index = whoosh_index.create_in(self.index_dir, build_schema(), indexname=INDEX_NAME)
+            else:
+                self._index = whoosh_index.create_in(self.index_dir, build_schema(), indexname=INDEX_NAME)
+
+    # --- writing ------------------------------------------------------------------------
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """One writer at a time across threads (RLock) and processes (flock)."""
+        with self._thread_lock:
+            with open(self._lock_path, "a+") as lock_file:
+                fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
+
+    @contextmanager
+    def _writer(self, **commit_options):
+        with self._exclusive():
+            # The flock already serialises us; whoosh's own lock can still be held briefly
+            # by a process that doesn't use this class, so retry with backoff before failing.
+            delay = 0.05
+            deadline = time.monotonic() + WRITER_TIMEOUT_SECONDS
+            while True:
+                try:
+                    writer = self._index.writer(limitmb=128)
+                    break
+                except LockError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(delay)
+                    delay = min(delay * 2, 1.0)
+            try:
+                yield writer
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(**commit_options)
+
+    def add(self, documents: Iterable[ZoekDocument]) -> int:
+        documents = list(documents)
+        if not documents:
+            return 0
+        with self._writer() as writer:
+            for document in documents:
+                writer.update_document(**_document_fields(document))
+        return len(documents)
+
+    def remove(self, ids: Iterable[int]) -> int:
+        ids = list(ids)
+        if not ids:
+            return 0
+        with self._writer() as writer:
+            for document_id in ids:
+                writer.delete_by_term("id", str(document_id))
+        return len(ids)
+
+    def rebuild(self, documents: Iterable[ZoekDocument]) -> int:
+        written = 0
+        with self._writer(mergetype=CLEAR) as writer:
+            for document in documents:
+                writer.add_document(**_document_fields(document))
+                written += 1
+        return written
+
+    # --- reading ------------------------------------------------------------------------
+
+    def _cache(self) -> _SearcherCache:
+        """A searcher per thread (whoosh readers aren't thread-safe), refreshed on change."""
+        cache: _SearcherCache | None = getattr(self._local, "cache", None)
+        if cache is None:
+            cache = self._new_cache()
+        elif not cache.searcher.up_to_date():
+            # A fresh searcher, not refresh(): refresh() reuses segment readers and can miss
+            # deletions committed to an existing segment.
+            old_searcher = cache.searcher
+            cache = self._new_cache()
+            old_searcher.close()
+        self._local.cache = cache
+        return cache
+
+    def _new_cache(self) -> _SearcherCache:
+        cache = _SearcherCache(self._index.searcher(), self._segments)
+        # Forget segments that were merged away.
+        current = {id(data) for data, _, _ in cache.parts}
+        for key in [key for key, data in list(self._segments.items()) if id(data) not in current]:
+            self._segments.pop(key, None)
+        return cache
+
+    def count(self) -> int:
+        return int(self._cache().live.sum())
+
+    def ids(self) -> set[int]:
+        cache = self._cache()
+        return set(cache.idnums[cache.live].tolist())
+
+    def close(self) -> None:
+        cache = getattr(self._local, "cache", None)
+        if cache is not None:
+            cache.searcher.close()
+            self._local.cache = None
+
+    # --- searching ----------------------------------------------------------------------
+
+    def _evaluate(self, node, cache: _SearcherCache, corrections: dict[str, list[str]]):
+        """(bitmap, scores) of a query tree; terms with numpy, phrases through whoosh."""
+        if isinstance(node, Term):
+            reader = cache.searcher.reader()
+            terms = [node.stem]
+            if (CONTENT_FIELD, node.stem) not in reader:
+                candidates = typo_candidates(node.stem, cache.vocabulary(node.stem[:1]))
+                if candidates:
+                    corrections[node.word] = candidates
+                    terms = candidates
+            return cache.terms_scores(terms)
+        if isinstance(node, Prefix):
+            reader = cache.searcher.reader()
+            terms = [
+                term.decode("utf-8") if isinstance(term, bytes) else term
+                for term in reader.expand_prefix(CONTENT_FIELD, node.stem)
+            ]
+            return cache.terms_scores(terms)
+        if isinstance(node, Phrase):
+            pairs = [f"{first}_{second}" for first, second in zip(node.stems, node.stems[1:])]
+            mask, scores = cache.live.copy(), np.zeros(cache.size, dtype=np.float64)
+            for pair in pairs:
+                pair_mask, pair_scores = cache.terms_scores([pair], PAIR_FIELD)
+                mask &= pair_mask
+                scores += pair_scores
+            return mask, scores
+        if isinstance(node, And):
+            mask = cache.live.copy()
+            scores = np.zeros(cache.size, dtype=np.float64)
+            for child in node.children:
+                if isinstance(child, Not):
+                    excluded, _ = self._evaluate(child.child, cache, corrections)
+                    mask &= ~excluded
+                else:
+                    child_mask, child_scores = self._evaluate(child, cache, corrections)
+                    mask &= child_mask
+                    scores += child_scores
+            return mask, scores
+        if isinstance(node, Or):
+            mask = np.zeros(cache.size, dtype=bool)
+            scores = np.zeros(cache.size, dtype=np.float64)
+            for child in node.children:
+                child_mask, child_scores = self._evaluate(child, cache, corrections)
+                mask |= child_mask
+                scores += child_scores
+            return mask, scores
+        raise TypeError(f"unknown query node {node!r}")
+
+    def search(self, opdracht: Zoekopdracht) -> Zoekresultaat:
+        opdracht.validate()
+        node = parse_query(opdracht.tekst)
+        cache = self._cache()
+        with cache.lock:
+            return self._search(opdracht, node, cache)
+
+    def _search(self, opdracht: Zoekopdracht, node, cache: _SearcherCache) -> Zoekresultaat:
+        searcher = cache.searcher
+        corrections: dict[str, list[str]] = {}
+        compiled = None
+        scores = None
+        if node is None:
+            text_mask = cache.live
+        else:
+            compiled = node
+            text_mask, scores = self._evaluate(node, cache, corrections)
+            if opdracht.sortering != "relevantie":
+                scores = None
+
+        base = text_mask
+        if opdracht.datum_van or opdracht.datum_tot:
+            low = _date_number(opdracht.datum_van) or 1
+            high = _date_number(opdracht.datum_tot) or 99991231
+            base = base & (cache.dates >= low) & (cache.dates <= high)
+
+        filters = opdracht.active_filters()
+        field_masks: dict[str, np.ndarray] = {}
+        for field, values in filters.items():
+            mask = np.zeros(cache.size, dtype=bool)
+            for value in values:
+                mask |= cache.value_mask(field, value)
+            field_masks[field] = mask
+
+        allowed = base.copy()
+        for mask in field_masks.values():
+            allowed &= mask
+        total = int(np.count_nonzero(allowed))
+
+        facets: dict[str, dict[str, int]] = {}
+        for field in opdracht.facetten:
+            facet_base = base.copy()
+            for other, mask in field_masks.items():
+                if other != field:
+                    facet_base &= mask
+            counts: dict[str, int] = {}
+            selected = set(filters.get(field, []))
+            if facet_base.any():
+                for value in cache.field_values(field):
+                    count = int(np.count_nonzero(facet_base & cache.value_mask(field, value)))
+                    if count or value in selected:
+                        counts[value] = count
+            for value in selected:
+                counts.setdefault(value, 0)
+            facets[field] = counts
+
+        start = (opdracht.pagina - 1) * opdracht.per_pagina
+        end = start + opdracht.per_pagina
+        page: list[tuple[int, float]] = []
+        if total and start < total:
+            if scores is not None:
+                docnums = np.flatnonzero(allowed)
+                # Best score first; ties by id so paging is stable.
+                order = np.lexsort((cache.idnums[docnums], -scores[docnums]))
+                page = [(int(docnums[i]), float(scores[docnums[i]])) for i in order[start:end]]
+            else:
+                docnums = np.flatnonzero(allowed)
+                newest_first = opdracht.sortering != "datum_oud"
+                # Sort by date, ties by id, so paging is stable.
+                order = np.lexsort((cache.idnums[docnums], cache.dates[docnums]))
+                if newest_first:
+                    order = order[::-1]
+                page = [(int(docnums[i]), 0.0) for i in order[start:end]]
+
+        stems, prefixes = positive_stems(node)
+        for candidates in corrections.values():
+            stems.update(candidates)
+        prefix_tuple = tuple(prefixes)
+
+        def matches_term(term: str) -> bool:
+            return term in stems or (bool(prefix_tuple) and term.startswith(prefix_tuple))
+
+        hits = []
+        for docnum, score in page:
+            stored = searcher.stored_fields(docnum)
+            hits.append(
+                Treffer(
+                    id=int(stored["id"]),
+                    score=score,
+                    fragment=highlight_snippet(stored.get("tekst", ""), matches_term),
+                )
+            )
+        return Zoekresultaat(
+            totaal=total,
+            treffers=hits,
+            facetten=facets,
+            pagina=opdracht.pagina,
+            per_pagina=opdracht.per_pagina,
+            verbeteringen=corrections,
+        )
