@@ -192,3 +192,18 @@ def table_counts(engine) -> dict[str, int]:
             for name in inspect(engine).get_table_names()
             if name != "alembic_version"
         }
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through Playwright, one instance for the whole run."""
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's Chromium (/usr/bin/chromium) is required for the browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -4,15 +4,12 @@ accounts per role, and an axe-core check that also keeps a screenshot of every p
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from tests.e2e.omgeving import ARTIFACTS, PROJECT_ROOT, Server, omgeving, prepare
+from tests.browser import serious_axe_violations
+from tests.e2e.omgeving import ARTIFACTS, Server, omgeving, prepare
 
-AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 E2E_ARTIFACTS = ARTIFACTS / "e2e"
 RONDE = "buurtkamer-atolwijk"
 WACHTWOORD = "e2e-wachtwoord-verhalenbank"
@@ -56,19 +53,6 @@ def verhalenbank(request, tmp_path_factory):
             server.stop()
 
 
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's Chromium (/usr/bin/chromium) is required for the browser tests")
-    if not AXE.exists():
-        pytest.fail("axe-core is missing: run `npm install` in the project root")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
 
 def new_page(browser, *, phone: bool):
     # bypass_csp only so axe can be injected; the app's own pages never need inline scripts.
@@ -99,13 +83,7 @@ class Controle:
         self.count += 1
         page.wait_for_load_state()
         page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}.png"), full_page=True)
-        page.add_script_tag(path=str(AXE))
-        violations = page.evaluate(
-            "async () => { const r = await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']});"
-            " return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
-            " nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)})); }"
-        )
-        serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+        serious = serious_axe_violations(page, best_practice=True)
         assert serious == [], f"axe on {name} ({page.url}): {serious}"
 
 

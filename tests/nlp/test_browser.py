@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
+
+from tests.browser import served, serious_axe_violations
 
 pytestmark = pytest.mark.browser
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 EMAIL = "adviseur@test.nl"
 WACHTWOORD = "geheim-wachtwoord-123"
 
@@ -50,24 +45,9 @@ def live_app(tmp_path_factory):
         db.session.commit()
         verwerk_verhalen([v.id for v in verhalen])
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with served(app) as base:
+        yield app, base
 
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's Chromium (/usr/bin/chromium) is required for the browser tests")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _decisions(app):
@@ -114,8 +94,6 @@ def test_review_with_the_keyboard_on_a_phone(live_app, browser):
 
 
 def test_review_pages_have_no_serious_accessibility_problems(live_app, browser):
-    if not AXE.exists():
-        pytest.fail("axe-core is missing: run `npm install` in the project root")
     app, base = live_app
     # bypass_csp only so axe can be injected; the pages themselves need no inline scripts.
     context = browser.new_context(viewport={"width": 360, "height": 640}, locale="nl-NL", bypass_csp=True)
@@ -127,10 +105,6 @@ def test_review_pages_have_no_serious_accessibility_problems(live_app, browser):
         page.click("button[type=submit]")
     for path in ("/beoordelen", "/tagger"):
         page.goto(f"{base}{path}")
-        page.add_script_tag(path=str(AXE))
-        violations = page.evaluate(
-            "async () => (await axe.run(document, {runOnly: ['wcag2a','wcag2aa','wcag21a','wcag21aa']}))"
-            ".violations.filter(v => ['serious','critical'].includes(v.impact)).map(v => v.id + ': ' + v.help)"
-        )
+        violations = serious_axe_violations(page)
         assert violations == [], (path, violations)
     context.close()

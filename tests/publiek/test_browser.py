@@ -10,21 +10,18 @@ from __future__ import annotations
 
 import io
 import re
-import threading
 from pathlib import Path
 
 import pytest
 from PIL import ExifTags, Image
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
+
+from tests.browser import PROJECT_ROOT, served, serious_axe_violations
 
 pytestmark = pytest.mark.browser
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "publiek"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 SLUG = "buurtkamer-browser"
 VERHAAL = "Elke dinsdag drink ik koffie in de buurtkamer. Daar leerde ik mijn buurvrouw kennen."
 
@@ -54,26 +51,9 @@ def live_app(tmp_path_factory):
         ))
         db.session.commit()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with served(app) as base:
+        yield app, base
 
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's Chromium (/usr/bin/chromium) is required for the browser tests")
-    if not AXE.exists():
-        pytest.fail("axe-core is missing: run `npm install` in the project root")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -99,16 +79,6 @@ def stories(app):
         return result
 
 
-def axe_violations(page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "async () => { const r = await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']});"
-        " return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
-        " nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)})); }"
-    )
-    return [violation for violation in result if violation["impact"] in ("serious", "critical")]
-
-
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
@@ -132,7 +102,7 @@ def test_resident_tells_a_story_with_photo_and_answers_accessibly(live_app, page
     before = len(stories(app))
     page.goto(f"{base}/r/{SLUG}")
     assert "Vertel over een moment in de buurtkamer" in page.inner_text("h1")
-    assert axe_violations(page) == []
+    assert serious_axe_violations(page, best_practice=True) == []
     screenshot(page, "1-formulier")
 
     # Error state: nothing filled in. The summary gets focus and the error is tied to the field.
@@ -141,7 +111,7 @@ def test_resident_tells_a_story_with_photo_and_answers_accessibly(live_app, page
     assert page.evaluate("document.activeElement.id") == "foutoverzicht"
     assert "tekst-fout" in page.get_attribute("#tekst", "aria-describedby")
     assert page.get_attribute("#tekst", "aria-invalid") == "true"
-    assert axe_violations(page) == []
+    assert serious_axe_violations(page, best_practice=True) == []
     screenshot(page, "2-foutmelding")
 
     # The typed story survives a refusal (no consent yet).
@@ -161,7 +131,7 @@ def test_resident_tells_a_story_with_photo_and_answers_accessibly(live_app, page
     assert "Dank u wel" in page.inner_text("h1")
     code = page.inner_text("#intrekcode")
     assert len(code) == 14
-    assert axe_violations(page) == []
+    assert serious_axe_violations(page, best_practice=True) == []
     screenshot(page, "3-bedankt")
 
     new = stories(app)[before:]
@@ -181,7 +151,7 @@ def test_resident_tells_a_story_with_photo_and_answers_accessibly(live_app, page
 
     # The withdrawal link erases it again.
     page.goto(f"{base}/r/intrekken?code={code}")
-    assert axe_violations(page) == []
+    assert serious_axe_violations(page, best_practice=True) == []
     page.check("#bevestig")
     page.click("button[type=submit]")
     page.wait_for_selector("text=Uw verhaal is gewist")
@@ -286,7 +256,7 @@ def test_unknown_ronde_and_wrong_code_pages_are_friendly_and_accessible(live_app
     response = page.goto(f"{base}/r/bestaat-niet")
     assert response.status == 404
     assert "Dit adres kennen wij niet" in page.inner_text("h1")
-    assert axe_violations(page) == []
+    assert serious_axe_violations(page, best_practice=True) == []
     screenshot(page, "7-onbekende-ronde")
 
     page.goto(f"{base}/r/intrekken")
@@ -295,7 +265,7 @@ def test_unknown_ronde_and_wrong_code_pages_are_friendly_and_accessible(live_app
     page.click("button[type=submit]")
     page.wait_for_selector("#foutoverzicht")
     assert page.evaluate("document.activeElement.id") == "foutoverzicht"
-    assert axe_violations(page) == []
+    assert serious_axe_violations(page, best_practice=True) == []
     screenshot(page, "8-intrekken-fout")
 
 

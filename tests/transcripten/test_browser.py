@@ -3,21 +3,17 @@ upload, progress while reading in the background, split at the cursor, merge, sa
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from .fixtures import VOORBEELDEN
 
+from tests.browser import served, serious_axe_violations
+
 pytestmark = pytest.mark.browser
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 WACHTWOORD = "geheim-wachtwoord-123"
 
 
@@ -39,31 +35,14 @@ def live_app(tmp_path_factory):
         accounts.create_gebruiker("aanbieder@schakel.nl", "aanbieder", wachtwoord=WACHTWOORD, organisatie=organisatie)
         db.session.commit()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with served(app) as base:
+        yield app, base
 
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's Chromium (/usr/bin/chromium) is required for the browser tests")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
 def page(browser, live_app):
     _, base = live_app
-    if not AXE.exists():
-        pytest.fail("axe-core is missing: run `npm install` in the project root")
     # bypass_csp only so axe can be injected; the pages themselves need no inline script.
     context = browser.new_context(bypass_csp=True, locale="nl-NL")
     page = context.new_page()
@@ -94,22 +73,13 @@ def _upload(page, base: str, pad: Path) -> None:
     page.click("button:has-text('Uploaden en splitsen')")
 
 
-def _serious_axe_violations(page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "async () => { const r = await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']});"
-        " return r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)})); }"
-    )
-    return [violation for violation in result if violation["impact"] in ("serious", "critical")]
-
-
 def test_review_split_at_cursor_merge_and_save(live_app, page):
     app, base = live_app
     _upload(page, base, VOORBEELDEN / "transcript-ontmoetingsplek.txt")
     page.wait_for_selector("[data-transcript-review]")
     assert page.locator("textarea[name=tekst]").count() == 16
     assert "Marieke: Wat maakte dat het nu wel lukte?" in page.inner_text("#passage-1")
-    assert _serious_axe_violations(page) == []
+    assert serious_axe_violations(page) == []
 
     # The script turned the split buttons into "at the cursor".
     knop = page.locator("#passage-1 [data-splits]")

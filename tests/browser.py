@@ -1,0 +1,47 @@
+"""Shared pieces for the browser tests: Debian's Chromium, an app served in a thread, axe-core.
+
+One Playwright instance serves the whole run (the `browser` fixture in tests/conftest.py):
+Playwright's sync API refuses to start a second instance while another is alive.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@contextmanager
+def served(app):
+    """Serve a Flask app on a free loopback port in a thread; yields the base URL."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+def serious_axe_violations(page, *, best_practice: bool = False) -> list[dict]:
+    """axe-core's serious and critical findings on the current page."""
+    if not AXE.exists():
+        raise AssertionError("axe-core is missing: run `npm install` in the project root")
+    page.add_script_tag(path=str(AXE))
+    tags = WCAG + (["best-practice"] if best_practice else [])
+    result = page.evaluate(
+        "async (tags) => { const r = await axe.run(document, {runOnly: tags});"
+        " return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)})); }",
+        tags,
+    )
+    return [violation for violation in result if violation["impact"] in ("serious", "critical")]
