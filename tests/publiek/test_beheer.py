@@ -52,6 +52,23 @@ def test_ronde_page_links_to_poster_and_questions(client, login, ronde):
         assert pad in html
 
 
+def test_ronde_page_leads_each_role_to_its_next_step(client, login, ronde):
+    login("aanbieder")
+    html = client.get("/rondes/buurtkamer").get_data(as_text=True)
+    assert "/transcripten/nieuw?ronde=buurtkamer" in html and "Terugkoppelpakket" not in html
+    login("facilitator")
+    html = client.get("/rondes/buurtkamer").get_data(as_text=True)
+    assert "Terugkoppelpakket maken" in html and "/transcripten/nieuw" not in html
+
+
+@pytest.mark.parametrize("slug", ["intrekken", "sw-js"])
+def test_addresses_of_the_form_itself_cannot_become_a_ronde(app, slug):
+    from verhalenbank.core.errors import Ongeldig
+
+    with pytest.raises(Ongeldig, match="in gebruik door Verhalenbank"):
+        create_ronde(RondeGegevens(slug=slug, titel="Test"))
+
+
 def test_questions_can_be_set_per_ronde_and_show_on_the_form(client, login, ronde):
     login("beleidsadviseur")
     page = client.get("/rondes/buurtkamer/zelfduiding")

@@ -14,6 +14,8 @@ from verhalenbank.extensions import db
 from verhalenbank.rondes.models import STANDAARD_VRAAG, Ronde
 
 SLUG_PATROON = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Paths under /r/ that belong to the public form itself, never to a ronde.
+GERESERVEERDE_SLUGS = frozenset({"intrekken", "sw-js", "static", "nieuw"})
 
 
 @dataclass
@@ -60,6 +62,8 @@ def _validate(gegevens: RondeGegevens) -> None:
         raise Ongeldig(
             f"'{gegevens.slug}' kan geen adres zijn: gebruik kleine letters, cijfers en '-'.", veld="slug"
         )
+    if gegevens.slug in GERESERVEERDE_SLUGS:
+        raise Ongeldig(f"Het adres '{gegevens.slug}' is al in gebruik door Verhalenbank zelf. Kies een ander adres.", veld="slug")
     if not (gegevens.titel or "").strip():
         raise Ongeldig("Geef de ronde een titel.", veld="titel")
     if gegevens.start_datum and gegevens.eind_datum and gegevens.eind_datum < gegevens.start_datum:
@@ -117,7 +121,7 @@ def ensure_ronde_for_import(slug: str) -> tuple[Ronde, bool]:
     ronde = find_ronde(slug)
     if ronde is not None:
         return ronde, False
-    if not SLUG_PATROON.match(slug):
+    if not SLUG_PATROON.match(slug) or slug in GERESERVEERDE_SLUGS:
         raise Ongeldig(f"'{slug}' is geen geldige ronde-code (kleine letters, cijfers en '-').", veld="ronde")
     ronde = Ronde(
         slug=slug,
