@@ -45,3 +45,23 @@ def serious_axe_violations(page, *, best_practice: bool = False) -> list[dict]:
         tags,
     )
     return [violation for violation in result if violation["impact"] in ("serious", "critical")]
+
+
+def migrated_sqlite_app(data_dir: Path):
+    """An app on a migrated SQLite file of its own; CSRF stays on, as a real browser meets it."""
+    from verhalenbank.app import create_app
+    from verhalenbank.core.migrate import upgrade
+
+    url = f"sqlite:///{data_dir / 'verhalenbank.sqlite3'}"
+    upgrade(url)
+    return create_app({"data_dir": data_dir, "database_url": url, "secret_key": "browser-test"})
+
+
+def import_example_trees():
+    """Import the three example doelenbomen (inside an app context); returns Lelystad's."""
+    from verhalenbank.doelenbomen.operations import import_doelenboom_files
+
+    from tests.conftest import DOELENBOMEN
+
+    bomen = [boom for boom, _ in import_doelenboom_files(sorted(DOELENBOMEN.glob("*.yaml")))]
+    return next(boom for boom in bomen if boom.code.startswith("lelystad"))

@@ -26,6 +26,7 @@ VERHAAL = (
     f"{NAAM_IN_VERHAAL} kennen. Nu groeten we elkaar op straat en helpen we elkaar met boodschappen. "
     "Ik voel me minder alleen in de buurt."
 )
+OFFLINE_VERHAAL = "In de bus schreef ik dit zonder internet: de vrijwilliger belde me terug zoals beloofd."
 KENMERK = "elke dinsdag koffie"  # in the public text too: picks the resident's story out
 TRANSCRIPT = VOORBEELDEN / "transcript-ontmoetingsplek.txt"
 
@@ -87,7 +88,26 @@ def test_inwoner_tells_a_story_from_the_qr_code(verhalenbank, browser, controle,
     assert "Dank u wel" in page.inner_text("h1")
     assert page.inner_text("#intrekcode")
     controle(page, "bedankt")
+
+    # On the bus without signal: the form opens from the phone's copy (service worker), the
+    # second story waits on the phone and arrives once when the connection is back.
+    page.goto(qr_adres)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.context.set_offline(True)
+    page.reload()
+    assert "Vertel over een moment in de buurtkamer" in page.inner_text("h1")
+    page.fill("#tekst", OFFLINE_VERHAAL)
+    page.check("#toestemming")
+    page.click("button[type=submit]")
+    status = page.locator("#verzendstatus")
+    status.filter(has_text="Nog niet verstuurd").wait_for()
+    controle(page, "offline-nog-niet-verstuurd")
+    assert _rows(verhalenbank, "SELECT COUNT(*) FROM verhalen WHERE tekst = :tekst", tekst=OFFLINE_VERHAAL) == [(0,)]
+    page.context.set_offline(False)
+    status.filter(has_text=re.compile(r"^Verstuurd\.")).wait_for()
+    controle(page, "weer-online-verstuurd")
     page.context.close()
+    assert _rows(verhalenbank, "SELECT COUNT(*) FROM verhalen WHERE tekst = :tekst", tekst=OFFLINE_VERHAAL) == [(1,)]
 
     [(verhaal_id, wijk, publiek)] = _rows(
         verhalenbank, "SELECT id, wijk, tekst_publiek FROM verhalen WHERE tekst = :tekst", tekst=VERHAAL

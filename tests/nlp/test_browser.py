@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.browser import served, serious_axe_violations
+from tests.browser import import_example_trees, migrated_sqlite_app, served, serious_axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -17,23 +17,14 @@ WACHTWOORD = "geheim-wachtwoord-123"
 @pytest.fixture(scope="module")
 def live_app(tmp_path_factory):
     from verhalenbank.accounts.operations import create_gebruiker
-    from verhalenbank.app import create_app
-    from verhalenbank.core.migrate import upgrade
-    from verhalenbank.doelenbomen.operations import import_doelenboom_files
     from verhalenbank.extensions import db
     from verhalenbank.rondes.operations import RondeGegevens, create_ronde
     from verhalenbank.verhalen.operations import VerhaalInvoer, store_verhaal
     from verhalenbank.verhalen.verwerking import verwerk_verhalen
 
-    from tests.conftest import DOELENBOMEN
-
-    data_dir = tmp_path_factory.mktemp("nlp-browser")
-    url = f"sqlite:///{data_dir / 'verhalenbank.sqlite3'}"
-    upgrade(url)
-    app = create_app({"data_dir": data_dir, "database_url": url, "secret_key": "browser-test"})
+    app = migrated_sqlite_app(tmp_path_factory.mktemp("nlp-browser"))
     with app.app_context():
-        bomen = [boom for boom, _ in import_doelenboom_files(sorted(DOELENBOMEN.glob("*.yaml")))]
-        lelystad = next(boom for boom in bomen if boom.code.startswith("lelystad"))
+        lelystad = import_example_trees()
         ronde = create_ronde(RondeGegevens(slug="lelystad-test", titel="Lelystad", doelenboom_codes=[lelystad.code]))
         teksten = [
             "Sinds de buurtkamer open is maak ik vaker een praatje met de buren. We doen samen dingen.",

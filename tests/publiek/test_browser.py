@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from PIL import ExifTags, Image
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from tests.browser import PROJECT_ROOT, served, serious_axe_violations
+from tests.browser import PROJECT_ROOT, import_example_trees, migrated_sqlite_app, served, serious_axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -28,22 +28,12 @@ VERHAAL = "Elke dinsdag drink ik koffie in de buurtkamer. Daar leerde ik mijn bu
 
 @pytest.fixture(scope="module")
 def live_app(tmp_path_factory):
-    from verhalenbank.app import create_app
-    from verhalenbank.core.migrate import upgrade
-    from verhalenbank.doelenbomen.operations import import_doelenboom_files
     from verhalenbank.extensions import db
     from verhalenbank.rondes.operations import RondeGegevens, create_ronde
 
-    from tests.conftest import DOELENBOMEN
-
-    data_dir = tmp_path_factory.mktemp("browser-data")
-    url = f"sqlite:///{data_dir / 'verhalenbank.sqlite3'}"
-    upgrade(url)
-    # CSRF stays on here: the real thing, as a resident's browser meets it.
-    app = create_app({"data_dir": data_dir, "database_url": url, "secret_key": "browser-test"})
+    app = migrated_sqlite_app(tmp_path_factory.mktemp("browser-data"))
     with app.app_context():
-        bomen = [boom for boom, _ in import_doelenboom_files(sorted(DOELENBOMEN.glob("*.yaml")))]
-        lelystad = next(boom for boom in bomen if boom.code.startswith("lelystad"))
+        lelystad = import_example_trees()
         create_ronde(RondeGegevens(
             slug=SLUG, titel="Buurtkamer Atolwijk",
             vraag="Vertel over een moment in de buurtkamer dat voor u belangrijk was",

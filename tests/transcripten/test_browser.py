@@ -10,7 +10,7 @@ import pytest
 
 from .fixtures import VOORBEELDEN
 
-from tests.browser import served, serious_axe_violations
+from tests.browser import migrated_sqlite_app, served, serious_axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -20,15 +20,10 @@ WACHTWOORD = "geheim-wachtwoord-123"
 @pytest.fixture(scope="module")
 def live_app(tmp_path_factory):
     from verhalenbank.accounts import operations as accounts
-    from verhalenbank.app import create_app
-    from verhalenbank.core.migrate import upgrade
     from verhalenbank.extensions import db
     from verhalenbank.rondes.operations import RondeGegevens, create_ronde
 
-    data_dir = tmp_path_factory.mktemp("transcript-browser")
-    url = f"sqlite:///{data_dir / 'verhalenbank.sqlite3'}"
-    upgrade(url)
-    app = create_app({"data_dir": data_dir, "database_url": url, "secret_key": "browser-test"})
+    app = migrated_sqlite_app(tmp_path_factory.mktemp("transcript-browser"))
     with app.app_context():
         create_ronde(RondeGegevens(slug="lelystad-2026-voorjaar", titel="Lelystad voorjaar 2026"))
         organisatie = accounts.get_or_create_organisatie("De Schakel")

@@ -127,7 +127,7 @@ def _serve_processes(app, host: str, port: int, *, workers: int, threads: int) -
     try:
         from gunicorn.app.base import BaseApplication
     except ImportError:
-        raise click.ClickException("--workers > 1 needs gunicorn: pip install gunicorn") from None
+        raise click.ClickException("--workers > 1 needs gunicorn (a dependency): reinstall verhalenbank") from None
 
     # Connections opened in this process (migration check, drift check) must not be shared
     # with the forked workers: each worker opens its own.
@@ -149,6 +149,10 @@ def _serve_processes(app, host: str, port: int, *, workers: int, threads: int) -
             self.cfg.set("graceful_timeout", 30)
             self.cfg.set("post_fork", post_fork)
             self.cfg.set("proc_name", "verhalenbank")
+            if "control_socket_disable" in self.cfg.settings:
+                # gunicorn >= 25.1 opens one control socket per user ($HOME/.gunicorn): two
+                # servers on one machine (tests, several installations) would fight over it.
+                self.cfg.set("control_socket_disable", True)
 
         def load(self):
             return app

@@ -383,6 +383,13 @@ def review_queue(boom_id: int | None = None, limit: int = 50) -> list[Tag]:
     return tags[:limit]
 
 
+def addable_subdoelen(verhaal: Verhaal) -> list[Subdoel]:
+    """Subdoelen of the story's trees that it has no (non-rejected) tag for yet."""
+    all_trees = list(db.session.scalars(select(Doelenboom).order_by(Doelenboom.id)))
+    taken = {t.subdoel_id for t in verhaal.tags if not t.afgewezen}
+    return [s for boom in _trees_for(verhaal, all_trees) for s in boom.subdoelen if s.id not in taken]
+
+
 def decide_tag(tag: Tag, *, bevestigen: bool, door) -> Tag:
     tag.bevestigd = bevestigen
     tag.afgewezen = not bevestigen

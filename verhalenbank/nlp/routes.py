@@ -28,6 +28,12 @@ def _safe_next(default: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else default
 
 
+@bp.app_template_global("subdoelen_om_toe_te_voegen")
+def subdoelen_om_toe_te_voegen(verhaal: Verhaal) -> list[Subdoel]:
+    """For the 'add another subdoel' control on the story page (templates/nlp/_tag_knoppen.html)."""
+    return operations.addable_subdoelen(verhaal)
+
+
 @bp.get("/beoordelen")
 @vereist(Recht.TAGS_BEOORDELEN)
 def beoordelen():

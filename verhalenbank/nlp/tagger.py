@@ -336,7 +336,10 @@ class ColdStartTagger:
     def score_matrix(self, doc_matrix) -> np.ndarray:
         z, sims = self.raw_scores(doc_matrix)
         z_bank = (sims - self.bank_mean) / self.bank_std if self.use_bank_floor else None
-        return cold_scores_from_z(z, z_bank)
+        scores = cold_scores_from_z(z, z_bank)
+        # A story that shares no word at all with a subdoel is never about it; without this,
+        # in a small bank (no standardisation yet) such stories scored exactly the threshold.
+        return np.where(sims > 0.0, scores, 0.0)
 
     def best_indicators(self, doc_matrix) -> list[list[tuple[str | None, float]]]:
         result = []
@@ -349,7 +352,8 @@ class ColdStartTagger:
                     continue
                 sims = queries @ row
                 k = int(np.argmax(sims))
-                per_sub.append((sub.indicatoren[k].code, float(max(sims[k], 0.0))))
+                # No shared word with any indicator: name none rather than the first one.
+                per_sub.append((sub.indicatoren[k].code, float(sims[k])) if sims[k] > 0 else (None, 0.0))
             result.append(per_sub)
         return result
 

@@ -142,12 +142,14 @@ def _pdf(pakket: Pakket, template: str, naam: str):
         inhoud, foto_map=current_app.config["VERHALENBANK"].photo_dir, env=current_app.jinja_env,
         template=template,
     )
-    log_audit(current_user, "pakket_pdf", object_type="pakket", object_id=pakket.id)
+    return _audited_download(pakket, "pakket_pdf", pdf, "application/pdf", naam)
+
+
+def _audited_download(pakket: Pakket, actie: str, data: bytes, mimetype: str, naam: str) -> Response:
+    """Every file that leaves the app with stories in it is written to the audit log first."""
+    log_audit(current_user, actie, object_type="pakket", object_id=pakket.id)
     db.session.commit()
-    return Response(
-        pdf, mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{naam}"'},
-    )
+    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{naam}"'})
 
 
 @bp.get("/<int:pakket_id>/pakket.pdf")
@@ -171,12 +173,7 @@ def export_qdpx(pakket_id: int):
     invoer = operations.verzamel_invoer(pakket.ronde, operations.vernauwing_van_pakket(pakket))
     data = qdpx.maak_qdpx(invoer.ronde_slug, invoer.ronde_titel, invoer.doelenbomen,
                           operations.exporteerbare_verhalen(invoer))
-    log_audit(current_user, "pakket_export_qdpx", object_type="pakket", object_id=pakket.id)
-    db.session.commit()
-    return Response(
-        data, mimetype="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{_bestandsnaam(pakket, "qdpx")}"'},
-    )
+    return _audited_download(pakket, "pakket_export_qdpx", data, "application/zip", _bestandsnaam(pakket, "qdpx"))
 
 
 @bp.get("/<int:pakket_id>/export.csv")
@@ -185,11 +182,8 @@ def export_csv(pakket_id: int):
     pakket = _pakket_of_404(pakket_id)
     invoer = operations.verzamel_invoer(pakket.ronde, operations.vernauwing_van_pakket(pakket))
     tekst = qdpx.maak_csv(invoer.doelenbomen, operations.exporteerbare_verhalen(invoer))
-    log_audit(current_user, "pakket_export_csv", object_type="pakket", object_id=pakket.id)
-    db.session.commit()
-    return Response(
-        tekst.encode("utf-8"), mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{_bestandsnaam(pakket, "csv")}"'},
+    return _audited_download(
+        pakket, "pakket_export_csv", tekst.encode("utf-8"), "text/csv; charset=utf-8", _bestandsnaam(pakket, "csv")
     )
 
 
