@@ -1,7 +1,16 @@
 """Tagger quality on the example stories: cold start (labels hidden) and 5-fold learning.
 
 Each story is scored only against the tree of its own ronde. The bank (for related words and
-standardisation) is all 90 stories, without labels. Prints JSON.
+standardisation) is all 90 stories, without labels. Two simple baselines are measured in the
+same run, on the same stories and folds:
+
+* cold start: plain word overlap: the subdoel whose title, description and indicator words
+  (lowercase, stop words removed; no lemmas, stems, compounds or related words) a story shares
+  most of; one subdoel per story, none without any shared word.
+* learned: a bag-of-words logistic regression per subdoel (scikit-learn defaults, threshold 0.5)
+  trained on the same 5 folds.
+
+Prints JSON, including the ratios ours / baseline.
 
     VERHALENBANK_SPACY_MODEL=../shared/models/nl_verhalen_sm .venv/bin/python benchmarks/bench_tagger_quality.py
 """
@@ -9,6 +18,7 @@ standardisation) is all 90 stories, without labels. Prints JSON.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -21,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from verhalenbank.nlp import tagger as T  # noqa: E402
 from verhalenbank.nlp.analysis import analyse_texts, lemmatise  # noqa: E402
-from verhalenbank.nlp.evaluation import cross_validate, figures_per_subdoel, macro_f1, macro_kappa  # noqa: E402
+from verhalenbank.nlp.dutch import STOP_WORDS  # noqa: E402
+from verhalenbank.nlp.evaluation import _folds, cross_validate, figures_per_subdoel, macro_f1, macro_kappa  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 RONDE_TREE = {
@@ -44,6 +55,52 @@ def tree_spec(data: dict) -> T.TreeSpec:
             for s in data["subdoelen"]
         ],
     )
+
+
+_TOKEN = re.compile(r"[a-zà-ÿ]+")
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in _TOKEN.findall(text.lower()) if len(w) >= 3 and w not in STOP_WORDS}
+
+
+def overlap_baseline(tree: T.TreeSpec, texts: list[str]) -> np.ndarray:
+    """Cold-start baseline: the subdoel sharing most words with the story (ties: first)."""
+    sub_words = [
+        _words(" ".join([sub.titel, sub.beschrijving] + [i.titel for i in sub.indicatoren])) for sub in tree.subdoelen
+    ]
+    predicted = np.zeros((len(texts), len(sub_words)), dtype=bool)
+    for row, text in enumerate(texts):
+        words = _words(text)
+        overlaps = [len(words & sw) for sw in sub_words]
+        if max(overlaps) > 0:
+            predicted[row, int(np.argmax(overlaps))] = True
+    return predicted
+
+
+def bag_of_words_baseline(texts: list[str], truth: np.ndarray, folds: int = 5, seed: int = 0) -> np.ndarray:
+    """Learned baseline: per subdoel a logistic regression on word counts, same folds as ours."""
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    predicted = np.zeros_like(truth)
+    for test in _folds(len(texts), folds, seed):
+        train = np.setdiff1d(np.arange(len(texts)), test)
+        vectoriser = CountVectorizer(lowercase=True)
+        x_train = vectoriser.fit_transform([texts[i] for i in train])
+        x_test = vectoriser.transform([texts[i] for i in test])
+        for j in range(truth.shape[1]):
+            y = truth[train, j]
+            if y.all() or not y.any():
+                predicted[test, j] = bool(y.all())
+                continue
+            model = LogisticRegression(max_iter=2000).fit(x_train, y)
+            predicted[test, j] = model.predict_proba(x_test)[:, 1] >= 0.5
+    return predicted
+
+
+def _ratio(ours: float, base: float) -> float | None:
+    return round(ours / base, 3) if base else None
 
 
 def main() -> None:
@@ -70,8 +127,16 @@ def main() -> None:
         factory = lambda: T.LearnedTagger.from_corpus(corpus)  # noqa: E731
         features = factory().vectorise(row_lemmas)
         learned_figures, _ = cross_validate(factory, features, truth, cold, tree.subdoel_codes, folds=5)
+        row_texts = [stories[i]["tekst"] for i in rows]
+        base_cold = figures_per_subdoel(overlap_baseline(tree, row_texts), truth, tree.subdoel_codes)
+        base_learned = figures_per_subdoel(bag_of_words_baseline(row_texts, truth), truth, tree.subdoel_codes)
         report["trees"][code] = {
             "stories": len(rows),
+            "positives_per_subdoel": {c: int(truth[:, j].sum()) for j, c in enumerate(tree.subdoel_codes)},
+            "baseline_overlap_macro_f1": macro_f1(base_cold),
+            "baseline_overlap_macro_kappa": macro_kappa(base_cold),
+            "baseline_bow_5fold_macro_f1": macro_f1(base_learned),
+            "baseline_bow_5fold_macro_kappa": macro_kappa(base_learned),
             "cold_start_macro_f1": macro_f1(cold_figures),
             "cold_start_macro_kappa": macro_kappa(cold_figures),
             "cold_start": [f.as_dict() for f in cold_figures],
@@ -81,6 +146,11 @@ def main() -> None:
         }
     report["cold_start_macro_f1_mean"] = round(float(np.mean([t["cold_start_macro_f1"] for t in report["trees"].values()])), 3)
     report["learned_5fold_macro_f1_mean"] = round(float(np.mean([t["learned_5fold_macro_f1"] for t in report["trees"].values()])), 3)
+    for key in ("baseline_overlap_macro_f1", "baseline_bow_5fold_macro_f1", "cold_start_macro_kappa",
+                "learned_5fold_macro_kappa", "baseline_overlap_macro_kappa", "baseline_bow_5fold_macro_kappa"):
+        report[f"{key}_mean"] = round(float(np.mean([t[key] for t in report["trees"].values()])), 3)
+    report["ratio_cold_start_to_overlap_baseline"] = _ratio(report["cold_start_macro_f1_mean"], report["baseline_overlap_macro_f1_mean"])
+    report["ratio_learned_to_bow_baseline"] = _ratio(report["learned_5fold_macro_f1_mean"], report["baseline_bow_5fold_macro_f1_mean"])
     report["leave_one_tree_out"] = leave_one_tree_out(cold_z, trees, stories)
     report["seconds"] = round(time.perf_counter() - started, 1)
     print(json.dumps(report, indent=2))

@@ -17,7 +17,8 @@ from verhalenbank.media.models import Foto
 from verhalenbank.nlp.models import TaggerModel
 from verhalenbank.rondes import operations as rondes_ops
 from verhalenbank.verhalen import operations as verhalen_ops
-from verhalenbank.verhalen.models import Verhaal
+from verhalenbank.doelenbomen.models import Subdoel
+from verhalenbank.verhalen.models import Tag, Verhaal
 from verhalenbank.verhalen.verwerking import verwerk_verhalen
 
 MERKTEKST = "zeldzaamwoordquokka"
@@ -59,10 +60,19 @@ def _store_full_story(app, ronde) -> Verhaal:
     return db.session.get(Verhaal, verhaal.id)
 
 
+def _own_connection(engine):
+    """A connection of its own, to see what is committed. The test client's requests share the
+    test's app context and so its session; a view that reads after its commit leaves that
+    session in a transaction (on SQLite: BEGIN IMMEDIATE, the write lock) which only the
+    request teardown of a real server would end. End it first, as that teardown would."""
+    db.session.commit()
+    return engine.connect()
+
+
 def _all_rows_as_text(engine) -> dict[str, str]:
     tekst = {}
-    with engine.connect() as connection:
-        for tabel in inspect(engine).get_table_names():
+    with _own_connection(engine) as connection:
+        for tabel in inspect(connection).get_table_names():
             rows = connection.execute(text(f'SELECT * FROM "{tabel}"')).all()
             tekst[tabel] = "\n".join(repr(tuple(row)) for row in rows)
     return tekst
@@ -71,9 +81,11 @@ def _all_rows_as_text(engine) -> dict[str, str]:
 def _rows_referring_to(engine, verhaal_id: int) -> dict[str, int]:
     """Rows in every table that point at the story: its own row and every `verhaal_id` column."""
     gevonden = {}
-    with engine.connect() as connection:
-        for tabel in inspect(engine).get_table_names():
-            kolommen = {k["name"] for k in inspect(engine).get_columns(tabel)}
+    with _own_connection(engine) as connection:
+        # Inspect through this same connection: a second one would wait for our own read lock.
+        inspector = inspect(connection)
+        for tabel in inspector.get_table_names():
+            kolommen = {k["name"] for k in inspector.get_columns(tabel)}
             for kolom in ("verhaal_id", "id" if tabel == "verhalen" else None):
                 if kolom in kolommen:
                     aantal = connection.execute(
@@ -127,7 +139,8 @@ def test_erasure_leaves_no_trace(app, client, login, runner, ronde):
         select(AuditLog.actie).where(AuditLog.object_type == "verhaal", AuditLog.object_id == str(verhaal_id))
         .order_by(AuditLog.id)
     ).all()
-    assert acties == ["originele_tekst_bekeken", "verhaal_gewist"]
+    # The beheerder may see contact details, so the original-text view also showed (and logged) them.
+    assert acties == ["originele_tekst_bekeken", "contactgegevens_bekeken", "verhaal_gewist"]
     gewist = db.session.scalar(select(AuditLog).where(AuditLog.actie == "verhaal_gewist"))
     assert gewist.gebruiker_id == beheerder.id and gewist.reden == "Verzoek van de verteller"
 
@@ -138,6 +151,45 @@ def test_erasure_leaves_no_trace(app, client, login, runner, ronde):
 
     # The tagger of the story's tree must forget it.
     assert db.session.scalar(select(TaggerModel.moet_hertrainen)) is True
+
+
+def test_erasing_a_story_from_a_transcript_takes_it_out_of_the_transcript_too(app, ronde):
+    """The passage is in the stored proposal and in the original file: both must go, and the
+    speaker's name too once nothing of theirs is left; the other participants' stories stay."""
+    from verhalenbank.transcripten import operations as transcripten_ops
+    from verhalenbank.transcripten.models import Transcript
+
+    regels = [
+        "Gespreksleider: Marieke", "",
+        "Marieke: Wat betekent de buurtkamer voor u, Quokkadina?", "",
+        f"Quokkadina: Sinds de {MERKTEKST} ben ik minder alleen. Ik kom er elke week.", "",
+        "Marieke: En voor u, Gerrit?", "",
+        "Gerrit: Ik kom er voor de koffie en de mensen zijn aardig tegen mij.",
+    ]
+    transcript = transcripten_ops.upload_transcript(
+        "\n".join(regels).encode(), "sessie.txt",
+        transcripten_ops.TranscriptInvoer(ronde=ronde, gespreksleider="Marieke", toestemming_bevestigd=True),
+        door=None, achtergrond=False,
+    )
+    verhalen = transcripten_ops.sla_verhalen_op(transcript, door=None)
+    db.session.commit()
+    pad = transcripten_ops.bestand_pad(transcript)
+    assert pad.is_file() and MERKTEKST in pad.read_text()
+    assert "Quokkadina" in repr(transcript.voorstel) and len(verhalen) == 2
+    quokka = next(v for v in verhalen if MERKTEKST in v.tekst)
+    gerrit_id = next(v.id for v in verhalen if v is not quokka)
+
+    verhalen_ops.erase_verhaal(quokka, door=None, reden="Verzoek van de verteller")
+    db.session.commit()
+
+    na = _all_rows_as_text(db.engine)
+    for tabel, inhoud in na.items():
+        assert "quokka" not in inhoud.lower(), tabel
+    assert not pad.exists()
+    bewaard = db.session.get(Transcript, transcript.id)
+    assert bewaard.bestand is None and "gewist" in bewaard.melding
+    assert [p["spreker"] for p in bewaard.voorstel["passages"]] == ["Gerrit"]
+    assert db.session.get(Verhaal, gerrit_id) is not None
 
 
 def test_withdrawal_by_the_resident_also_marks_models_and_is_audited(app, client, ronde):
@@ -176,7 +228,11 @@ def test_avg_export_of_one_story_is_complete_and_audited(app, client, login, ron
     assert gegevens["verhaal"]["toestemming_versie"] == "2026-1" and gegevens["verhaal"]["toestemming_op"]
     assert gegevens["contactgegevens"]["email"] == MERKMAIL
     assert {"vraag": "wie", "antwoord": MERKTEKST} in gegevens["zelfduiding"]
-    assert [t["subdoel"] for t in gegevens["tags"]] == ["LW1"]
+    # Every tag stored on the story: the manual label, and whatever the tagger suggested.
+    handmatig = [(t["subdoel"], t["bevestigd"]) for t in gegevens["tags"] if t["methode"] == "handmatig"]
+    assert handmatig == [("LW1", True)]
+    opgeslagen = db.session.execute(select(Subdoel.code, Tag.methode).join(Tag.subdoel).where(Tag.verhaal_id == verhaal.id)).all()
+    assert sorted((t["subdoel"], t["methode"]) for t in gegevens["tags"]) == sorted(map(tuple, opgeslagen))
     assert [f["bestand"] for f in gegevens["fotos"]] == ["a1b2c3d4e5.jpg"]
     regel = db.session.scalar(select(AuditLog).where(AuditLog.actie == "avg_export"))
     assert regel.gebruiker_id == beheerder.id and regel.object_id == str(verhaal.id)

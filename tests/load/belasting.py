@@ -127,15 +127,18 @@ def run_client(
 
 def run_load(
     base_url: str, slug: str, *, clients: int, per_client: int, teksten: list[str],
-    time_limit: float, stop: threading.Event | None = None,
+    time_limit: float, stop: threading.Event | None = None, eerste_client: int = 0,
 ) -> Uitslag:
+    """`clients` residents at once, each sending `per_client` of `teksten`; client numbers
+    (and so source addresses) start at `eerste_client`."""
     uitslag = Uitslag()
     stop = stop or threading.Event()
     deadline = time.monotonic() + time_limit
     threads = [
         threading.Thread(
             target=run_client,
-            args=(base_url, slug, nummer, teksten[nummer * per_client:(nummer + 1) * per_client], uitslag, stop, deadline),
+            args=(base_url, slug, eerste_client + nummer, teksten[nummer * per_client:(nummer + 1) * per_client],
+                  uitslag, stop, deadline),
             daemon=True,
         )
         for nummer in range(clients)

@@ -94,8 +94,18 @@ def test_review_pages_have_no_serious_accessibility_problems(live_app, browser):
     page.fill("input[name=wachtwoord]", WACHTWOORD)
     with page.expect_navigation():
         page.click("button[type=submit]")
-    for path in ("/beoordelen", "/tagger"):
+    from verhalenbank.extensions import db
+    from verhalenbank.verhalen.models import Tag
+
+    with app.app_context():
+        suggestion = db.session.scalar(select(Tag).where(Tag.bevestigd == False, Tag.afgewezen == False))  # noqa: E712
+        story_page = f"/verhalen/{suggestion.verhaal_id}"
+        db.session.remove()
+    # The story page carries the same review controls (Klopt / Klopt niet / add a subdoel).
+    for path in ("/beoordelen", "/tagger", story_page):
         page.goto(f"{base}{path}")
+        if path == story_page:
+            assert page.locator("button[value=afwijzen]").count() and page.locator("select[name=subdoel]").count()
         violations = serious_axe_violations(page)
         assert violations == [], (path, violations)
     context.close()

@@ -219,27 +219,39 @@ def test_example_import_without_labels_hides_pii(app, runner, voorbeeld_bomen, t
     assert not db.session.scalars(select(Tag).where(Tag.bevestigd == True)).all()  # noqa: E712
 
 
-def test_tag_controls_for_the_story_page(app, client, login):
-    from flask import render_template_string
-
-    boom = _make_tree()
-    verhalen = _store(boom)
+def _first_suggestion() -> Tag:
+    """The tagged test tree and stories, analysed; the queue's first open suggestion."""
+    verhalen = _store(_make_tree())
     verwerk_verhalen([v.id for v in verhalen])
+    return operations.review_queue()[0]
+
+
+def test_tag_controls_on_the_story_page(app, client, login):
+    tag = _first_suggestion()
     login("beheerder")
-    tag = operations.review_queue()[0]
     path = f"/verhalen/{tag.verhaal_id}"
-    with app.test_request_context(path):
-        html = render_template_string(
-            '{% from "nlp/_tag_knoppen.html" import tag_knoppen %}{{ tag_knoppen(tag, volgende) }}',
-            tag=tag, volgende=path,
-        )
-    assert f'/beoordelen/label/{tag.id}' in html and "Klopt niet" in html
+    html = client.get(path).get_data(as_text=True)
+    assert f"/beoordelen/label/{tag.id}" in html and "Klopt niet" in html
+    assert f"/beoordelen/verhaal/{tag.verhaal_id}/toevoegen" in html
     response = client.post(f"/beoordelen/label/{tag.id}", data={"besluit": "afwijzen", "volgende": path})
     assert response.status_code == 302 and response.headers["Location"].endswith(path)
+    db.session.refresh(tag)
+    assert tag.afgewezen
+    # The rejected suggestion no longer shows controls; its subdoel can be added by hand again.
+    html = client.get(path).get_data(as_text=True)
+    assert f"/beoordelen/label/{tag.id}" not in html
+    assert f'value="{tag.subdoel_id}"' in html
     # Never redirect to another site.
     other = operations.review_queue()[0]
     response = client.post(f"/beoordelen/label/{other.id}", data={"besluit": "bevestigen", "volgende": "//evil.example"})
     assert "evil" not in response.headers["Location"]
+
+
+def test_story_page_has_no_review_controls_without_the_right(app, client, login):
+    tag = _first_suggestion()
+    login("facilitator")
+    html = client.get(f"/verhalen/{tag.verhaal_id}").get_data(as_text=True)
+    assert "/beoordelen/" not in html and "voorstel" in html
 
 
 def test_analyse_command_and_opnieuw(app, runner):
@@ -305,3 +317,56 @@ def test_retag_after_tree_change_keeps_decisions(app):
     assert decided.bevestigd
     sport_story = verhalen[0]
     assert "GE" in _auto_tags(sport_story) or decided.verhaal_id == sport_story.id
+
+
+def test_importing_a_tree_tags_the_stories_already_in_the_bank(app, runner, tmp_path):
+    """A new tree works from the moment it is imported: stored stories get suggestions for it."""
+    from verhalenbank.cli import main
+
+    verhalen = [store_verhaal(VerhaalInvoer(tekst=text, toestemming=True)) for _, text in STORIES]
+    db.session.commit()
+    verwerk_verhalen([v.id for v in verhalen])
+    assert not db.session.scalars(select(Tag)).all()  # no tree yet, nothing to suggest
+    boom = tmp_path / "geld.yaml"
+    boom.write_text(
+        "code: testdorp-geld\ntitel: Geld in Testdorp\nhoofddoel: Minder geldzorgen.\nsubdoelen:\n"
+        "  - code: GZ\n    titel: Inwoners hebben minder schulden\n"
+        "    beschrijving: Inwoners met geldzorgen krijgen hulp bij schulden en rekeningen.\n"
+        "  - code: SP\n    titel: Inwoners sporten bij een vereniging\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["doelenboom", "import", str(boom)])
+    assert result.exit_code == 0, result.output
+    tagged = {}
+    for (expected, _), verhaal in zip(STORIES, verhalen):
+        tagged[verhaal.id] = (expected, set(_auto_tags(verhaal)))
+    geld = [codes for expected, codes in tagged.values() if expected == "GE"]
+    assert all("GZ" in codes for codes in geld)
+    taal = [codes for expected, codes in tagged.values() if expected == "TA"]
+    assert not any("GZ" in codes for codes in taal)
+
+
+def test_import_without_a_model_keeps_the_stories_and_says_why(app, runner, tmp_path):
+    from verhalenbank.cli import main
+
+    bestand = tmp_path / "twee.jsonl"
+    bestand.write_text(
+        "\n".join(json.dumps({"id": f"m-{i}", "tekst": text, "toestemming": True}) for i, (_, text) in enumerate(STORIES[:2])),
+        encoding="utf-8",
+    )
+    app.config["VERHALENBANK"].spacy_model = "/nonexistent/spacy-model"
+    try:
+        result = runner.invoke(main, ["verhalen", "import", str(bestand)])
+    finally:
+        app.config["VERHALENBANK"].spacy_model = os.environ["VERHALENBANK_SPACY_MODEL"]
+    assert result.exit_code == 0, result.output
+    assert "2 verhalen konden niet worden geanalyseerd" in result.output
+    assert "VERHALENBANK_SPACY_MODEL" in result.output and "verhalenbank analyse" in result.output
+    assert len(db.session.scalars(select(Verhaal)).all()) == 2
+
+
+def test_hidden_stories_leave_the_review_queue(app):
+    tag = _first_suggestion()
+    tag.verhaal.status = "verborgen"
+    db.session.commit()
+    assert all(t.verhaal_id != tag.verhaal_id for t in operations.review_queue())

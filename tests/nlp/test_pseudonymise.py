@@ -101,6 +101,11 @@ def test_title_uses_the_story_numbering():
         ("Mevr. de Vries belde.", "Vries"),
         ("Ik sprak mw. Yilmaz over de regeling.", "Yilmaz"),
         ("Mijn zoon Daan helpt me.", "Daan"),
+        # A known surname on its own inside a sentence, with particles, and a name in no list
+        # after a relation word (the small model calls it a place).
+        ("Samen met Wolters ga ik naar de markt.", "Wolters"),
+        ("Gisteren kwam van der Veen langs.", "Veen"),
+        ("Mijn buurman Bravik helpt mij.", "Bravik"),
     ],
 )
 def test_dutch_formats_are_replaced(text, secret):
@@ -120,6 +125,11 @@ def test_dutch_formats_are_replaced(text, secret):
         "Bel de gemeente als je hulp nodig hebt.",
         "Het rekeningnummer 123456789 klopt niet.",
         "We lopen van nummer 1 tot en met 48.",
+        # Places and shops that look like surnames or start with a first name.
+        "Op zaterdag gaan we naar Albert Heijn.",
+        "We drinken koffie bij de Molen.",
+        "De burgemeester van Haarlem kwam kijken.",
+        "Ik verhuisde van Utrecht naar Den Bosch.",
     ],
 )
 def test_false_positives_survive(text):

@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
-import os
 import uuid
+
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from verhalenbank.zoeken.postgres_backend import PostgresBackend
 from verhalenbank.zoeken.whoosh_backend import WhooshBackend
 from zoekcorpus import make_corpus
 
-PG_SERVER_URL = os.environ.get("VERHALENBANK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
 
 @pytest.fixture(scope="session")
-def pg_engine():
-    """A throw-away PostgreSQL database for this test session."""
-    server = create_engine(PG_SERVER_URL, isolation_level="AUTOCOMMIT")
+def pg_engine(postgres_url):
+    """A throw-away PostgreSQL database for the back-end tests, on the suite's server.
+
+    Depends on `postgres_url` so an unreachable server skips locally and fails in CI, as for
+    every other PostgreSQL test; the app's own database is left alone (it is migrated).
+    """
+    server = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
     name = f"vb_zoeken_{uuid.uuid4().hex[:10]}"
     with server.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = create_engine(PG_SERVER_URL.rsplit("/", 1)[0] + f"/{name}")
+    engine = create_engine(make_url(postgres_url).set(database=name))
     try:
         yield engine
     finally:

@@ -113,3 +113,22 @@ def test_postgres_backend_refuses_sqlite():
         assert "PostgreSQL" in str(error)
     else:  # pragma: no cover - the assertion message explains
         raise AssertionError("PostgresBackend accepted SQLite")
+
+
+def test_postgres_app_servers_count_each_others_writes_at_once(pg_backend, pg_engine):
+    """Each server caches facet bitmaps; a write on another server must show in the next search."""
+    other_server = PostgresBackend(pg_engine, create_tables=False)
+
+    def wijken() -> tuple[int, dict[str, int], list[int]]:
+        result = other_server.search(Zoekopdracht(facetten=("wijk",), sortering="datum"))
+        return result.totaal, result.facetten["wijk"], sorted(result.ids)
+
+    pg_backend.add([ZoekDocument(id=1, tekst_publiek="buren", wijk="Atolwijk", status="actief")])
+    assert wijken() == (1, {"Atolwijk": 1}, [1])
+    pg_backend.add([ZoekDocument(id=2, tekst_publiek="buren", wijk="Zwaag", status="actief")])
+    assert wijken() == (2, {"Atolwijk": 1, "Zwaag": 1}, [1, 2])
+    pg_backend.add([ZoekDocument(id=1, tekst_publiek="buren", wijk="Zwaag", status="actief")])
+    assert wijken() == (2, {"Zwaag": 2}, [1, 2])
+    pg_backend.remove([2])
+    assert wijken() == (1, {"Zwaag": 1}, [1])
+    assert other_server.search(Zoekopdracht(tekst="buren", filters={"wijk": ["Zwaag"]})).ids == [1]

@@ -11,6 +11,7 @@ import io
 import json
 import logging
 import re
+from datetime import datetime
 from html import unescape
 
 import pytest
@@ -108,6 +109,45 @@ def test_search_url_is_reproducible_and_matches_the_cli(client, login, geladen, 
     assert plain.exit_code == 0
     assert f"{data['totaal']} verhalen" in plain.output
     assert "[buren]" in plain.output
+
+
+def test_cli_has_every_filter_of_the_page(client, login, geladen, runner):
+    login("beleidsadviseur")
+    url = f"/zoeken?q=buren+OF+hulp&boom={LW}&bron=inwoner&gevoel=4&gevoel=5&sort=datum"
+    on_page = ids_on_page(client.get(url).get_data(as_text=True))
+    assert 0 < len(on_page) < 20, "the example data has a page of such stories"
+    result = runner.invoke(
+        main,
+        ["zoek", "buren OF hulp", "--boom", LW, "--bron", "inwoner", "--gevoel", "4", "--gevoel", "5",
+         "--sort", "datum", "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert {hit["id"] for hit in data["treffers"]} == on_page
+    assert data["totaal"] == len(on_page)
+
+    html = client.get("/zoeken?aanbieder=welzijn-lelystad").get_data(as_text=True)
+    shown = int(re.search(r'<h2 id="resultaten-kop">(\d+) verha', html).group(1))
+    assert shown > 0
+    result = runner.invoke(main, ["zoek", "--aanbieder", "welzijn-lelystad", "--json"])
+    assert json.loads(result.output)["totaal"] == shown
+    assert runner.invoke(main, ["zoek", "--gevoel", "9"]).exit_code != 0
+
+
+def test_tag_decided_on_the_review_page_updates_the_search_at_once(client, login, geladen):
+    from verhalenbank.verhalen.models import Tag
+
+    login("beleidsadviseur")
+    back = f"/zoeken?subdoel={LW1}&tags=bevestigd"
+    before = ids_on_page(client.get(back).get_data(as_text=True))
+    tag = db.session.scalars(
+        select(Tag).where(Tag.verhaal_id.in_(before), Tag.bevestigd.is_(True)).order_by(Tag.id)
+    ).first()
+    assert tag is not None
+    response = client.post(f"/beoordelen/label/{tag.id}", data={"besluit": "afwijzen"})
+    assert response.status_code == 302
+    after = ids_on_page(client.get(back).get_data(as_text=True))
+    assert tag.verhaal_id in before and tag.verhaal_id not in after
 
 
 def test_cli_refuses_bad_query_and_unknown_code_in_one_line(geladen, runner):
@@ -210,12 +250,17 @@ def test_export_csv_and_jsonl_hold_every_result_and_only_public_text(client, log
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert len(rows) == total
     assert all("Jan Jansen" not in row["tekst_publiek"] for row in rows)
+    assert {"subdoelen_bevestigd", "indicatoren_bevestigd", "indicatoren_voorgesteld"} <= set(rows[0])
 
     response = client.get("/zoeken/export.jsonl?q=buren")
     lines = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
     assert len(lines) == total
     assert {"id", "tekst_publiek", "tags"} <= set(lines[0])
     assert "tekst" not in lines[0]
+    by_id = {row["id"]: row for row in rows}
+    for line in lines:
+        confirmed = {f"{t['doelenboom']}:{t['subdoel']}" for t in line["tags"] if t["bevestigd"]}
+        assert set(by_id[line["id"]]["subdoelen_bevestigd"].split()) == confirmed
     actions = db.session.scalars(select(AuditLog.actie)).all()
     assert actions.count("zoekresultaten_geexporteerd") == 2
 
@@ -240,6 +285,22 @@ def test_counts_page_numbers_match_the_searches_they_link_to(client, login, gela
     for href, number in feeling[:6]:
         page = client.get(unescape(href)).get_data(as_text=True)
         assert int(re.search(r'<h2 id="resultaten-kop">(\d+) verha', page).group(1)) == int(number)
+
+
+def test_counts_per_period_cover_undated_stories(client, login, geladen):
+    from verhalenbank.verhalen.models import Verhaal
+
+    verhaal = db.session.get(Verhaal, geladen["v-0001"])
+    verhaal.datum = None  # dated by its intake day in the index, before every other story
+    verhaal.created_at = datetime(2025, 6, 1, 12, 0)
+    db.session.commit()
+    operations.index_verhalen([verhaal.id])
+    login("beleidsadviseur")
+    html = client.get(f"/zoeken/tellen?boom={LW}&per=kwartaal").get_data(as_text=True)
+    total = int(re.search(r"<strong>(\d+)</strong> verhalen", html).group(1))
+    chart = html.split('id="periode-titel"', 1)[1].split("</figure>", 1)[0]
+    per_period = [int(number) for number in re.findall(r'class="grafiek-getal">(\d+)</text>', chart)]
+    assert sum(per_period) == total
 
 
 def test_counts_page_by_quarter_and_default_tree(client, login, geladen):
@@ -295,3 +356,46 @@ def test_zoekdocument_holds_public_text_tags_apart_and_feeling(geladen):
     tag.afgewezen = True
     assert operations.build_zoekdocument(verhaal).subdoelen_voorgesteld == []
     db.session.rollback()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("zoek_app", ["whoosh"], indirect=True)
+def test_in_a_browser_counts_link_to_their_stories_and_pages_are_accessible(zoek_app, geladen, make_user, browser):
+    from tests.browser import served, serious_axe_violations
+
+    email = make_user("beleidsadviseur").email
+    db.session.close()  # no open transaction here while the served app writes (SQLite lock)
+    with served(zoek_app) as base:
+        # bypass_csp only so axe can be injected; the pages themselves run no inline script.
+        context = browser.new_context(bypass_csp=True, locale="nl-NL")
+        page = context.new_page()
+        try:
+            page.goto(f"{base}/inloggen")
+            page.fill("input[name=email]", email)
+            page.fill("input[name=wachtwoord]", "geheim-wachtwoord-123")
+            page.click("main button[type=submit]")
+            page.wait_for_load_state()
+
+            page.get_by_role("link", name="Tellen", exact=True).click()
+            page.wait_for_load_state()
+            assert page.locator("figure.grafiek svg").count() >= 4
+            assert serious_axe_violations(page) == []
+            # The first confirmed-count bar of the subdoel chart, clicked like a reader would.
+            bar = page.locator("#subdoelen-titel ~ svg a").first
+            number = int(bar.locator("text").text_content())
+            bar.click()
+            page.wait_for_load_state()
+            assert page.url.startswith(f"{base}/zoeken")
+            assert int(re.match(r"(\d+)", page.inner_text("#resultaten-kop")).group(1)) == number
+
+            page.get_by_role("link", name="Zoeken", exact=True).click()
+            page.wait_for_load_state()
+            page.fill("#q", "buren")
+            page.click("form#zoekformulier .zoekbalk button")
+            page.wait_for_load_state()
+            assert page.locator(".fragment mark").count() > 0
+            assert serious_axe_violations(page) == []
+            page.emulate_media(media="print")
+            assert page.locator("header.kop").is_hidden()
+        finally:
+            context.close()

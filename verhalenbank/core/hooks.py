@@ -8,6 +8,7 @@ from flask import Flask, abort, current_app, jsonify, redirect, render_template,
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from verhalenbank.accounts.permissions import Recht, heeft_recht, vereist_recht_van
 from verhalenbank.core import sqlite_rij
@@ -119,3 +120,24 @@ def init_app(app: Flask) -> None:
             500, "Er ging iets mis", "Er ging iets mis aan onze kant. Probeer het later nog eens."
         ),
     )
+    app.register_error_handler(OperationalError, _database_unavailable)
+
+
+def _database_unavailable(_error):
+    """The database is down, locked or full: say plainly that nothing was saved (a resident
+    without JavaScript must not think the story arrived); 503 lets the form script queue it."""
+    from verhalenbank.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection may be gone; the session is removed anyway
+        pass
+    uitleg = "De verhalenbank kan nu even niets bewaren. Probeer het over een paar minuten opnieuw."
+    if request.method == "POST":
+        uitleg = (
+            "De verhalenbank kan nu even niets bewaren. Wat u net verstuurde, is niet bewaard. "
+            "Ga terug naar de vorige pagina: uw tekst staat daar meestal nog. Probeer het over een paar minuten opnieuw."
+        )
+    response = current_app.make_response(_error_page(503, "Even niet bereikbaar", uitleg))
+    response.headers["Retry-After"] = "60"
+    return response

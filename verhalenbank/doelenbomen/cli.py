@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 
 from verhalenbank.doelenbomen import operations
 from verhalenbank.extensions import db
+from verhalenbank.verhalen.verwerking import verwerk_boomwijziging
 
 
 @click.group()
@@ -24,6 +25,7 @@ def import_command(bestanden: tuple[Path, ...]) -> None:
             raise click.ClickException(f"{pad}: file not found")
     resultaten = operations.import_doelenboom_files(list(bestanden))
     db.session.commit()
+    verwerk_boomwijziging([boom.id for boom, _ in resultaten])  # retag stories against the new tree
     for boom, nieuw in resultaten:
         indicatoren = sum(len(s.indicatoren) for s in boom.subdoelen)
         click.echo(

@@ -14,6 +14,7 @@ from verhalenbank.doelenbomen import operations
 from verhalenbank.doelenbomen.exchange import DoelenboomSpec, parse_doelenboom, spec_from_model, validate_spec
 from verhalenbank.doelenbomen.forms import BevestigForm, ImportForm, spec_from_editor
 from verhalenbank.extensions import db
+from verhalenbank.verhalen.verwerking import verwerk_boomwijziging
 
 bp = Blueprint("doelenbomen", __name__, url_prefix="/doelenbomen")
 
@@ -53,6 +54,7 @@ def importeren():
                 boom, nieuw = operations.save_doelenboom(parse_doelenboom(tekst, naam))
                 log_audit(current_user, "doelenboom_geimporteerd", object_type="doelenboom", object_id=boom.code)
                 db.session.commit()
+                verwerk_boomwijziging([boom.id])  # retag stories against the new tree
             except Gebruikersfout as exc:
                 db.session.rollback()
                 fout = exc.bericht
@@ -106,6 +108,7 @@ def nieuw():
         boom, _ = operations.save_doelenboom(spec)
         log_audit(current_user, "doelenboom_gemaakt", object_type="doelenboom", object_id=boom.code)
         db.session.commit()
+        verwerk_boomwijziging([boom.id])  # retag stories against the new tree
     except Gebruikersfout as exc:
         db.session.rollback()
         return _editor(spec, nieuw=True, fouten=exc.details or [exc.bericht], status=400)
@@ -134,5 +137,6 @@ def bewerken(code: str):
     log_audit(current_user, "doelenboom_gewijzigd", object_type="doelenboom", object_id=boom.code,
               details={"tags_verwijderd": verlies})
     db.session.commit()
+    verwerk_boomwijziging([boom.id])  # retag stories against the changed tree
     flash("De wijzigingen zijn opgeslagen." + (f" {verlies} labels zijn verwijderd." if verlies else ""))
     return redirect(url_for("doelenbomen.detail", code=boom.code))

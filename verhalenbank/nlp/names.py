@@ -55,3 +55,15 @@ def first_names() -> frozenset[str]:
 def last_names() -> frozenset[str]:
     names = _provider_names(("last_names",))
     return frozenset(n for n in names if len(n) >= 3)
+
+
+@lru_cache(maxsize=1)
+def surname_cores() -> frozenset[str]:
+    """The capitalised core of surnames with particles ("van der Veen" → "Veen"): a name only
+    when the particles stand before it in the text, since many are also places ("van Haarlem")."""
+    cores = set()
+    for name in _provider_names(("last_names",)):
+        words = name.split()
+        if len(words) > 1 and words[-1][:1].isupper() and len(words[-1]) >= 3:
+            cores.add(words[-1])
+    return frozenset(cores)

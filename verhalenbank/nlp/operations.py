@@ -122,6 +122,20 @@ def _mark_failed(verhaal: Verhaal, exc: Exception) -> None:
     logger.warning("analysis of verhaal %s failed: %s", verhaal.id, verhaal.analyse_fout)
 
 
+def analysis_failures_note() -> str | None:
+    """One line for commands that store stories: how many failed analysis, and the first reason
+    (e.g. the spaCy model is missing), so the user learns why there is no public text yet."""
+    failed = list(db.session.execute(
+        select(Verhaal.analyse_fout).where(Verhaal.analyse_status == AnalyseStatus.MISLUKT).order_by(Verhaal.id)
+    ).scalars())
+    if not failed:
+        return None
+    return (
+        f"{len(failed)} verhalen konden niet worden geanalyseerd: {failed[0]} "
+        f"Los dit op en voer daarna `verhalenbank analyse` uit."
+    )
+
+
 def mark_batch_failed(ids: list[int], exc: Exception) -> None:
     """Used by the intake path when analysis as a whole cannot run (e.g. no model)."""
     for verhaal in db.session.scalars(select(Verhaal).where(Verhaal.id.in_(ids))):
@@ -242,16 +256,20 @@ def _store_suggestion(verhaal: Verhaal, subdoel: Subdoel, item: T.SubdoelScore, 
     return 1
 
 
-def retag_doelenboom(boom: Doelenboom) -> int:
-    """After training or a tree change: retag every analysed story that this tree applies to."""
+def stories_for_tree(boom: Doelenboom) -> list[int]:
+    """Ids of the analysed, active stories that this tree applies to."""
     all_trees = list(db.session.scalars(select(Doelenboom)))
-    ids = [
+    return [
         v.id for v in db.session.scalars(
             select(Verhaal).where(Verhaal.analyse_status == AnalyseStatus.GEANALYSEERD, Verhaal.status == VerhaalStatus.ACTIEF)
         )
         if boom in _trees_for(v, all_trees)
     ]
-    return tag_verhalen(ids)
+
+
+def retag_doelenboom(boom: Doelenboom) -> int:
+    """After training or a tree change: retag every analysed story that this tree applies to."""
+    return tag_verhalen(stories_for_tree(boom))
 
 
 # --- Learning ----------------------------------------------------------------------------------
@@ -365,7 +383,12 @@ def train_doelenboom(boom: Doelenboom, folds: int = 5) -> TrainResultaat:
 
 def review_queue(boom_id: int | None = None, limit: int = 50) -> list[Tag]:
     """Open suggestions, most informative first: scores closest to the subdoel's threshold."""
-    query = select(Tag).where(Tag.methode == TagMethode.AUTO, Tag.bevestigd == False, Tag.afgewezen == False)  # noqa: E712
+    query = (
+        select(Tag)
+        .join(Verhaal, Tag.verhaal_id == Verhaal.id)
+        .where(Tag.methode == TagMethode.AUTO, Tag.bevestigd == False, Tag.afgewezen == False)  # noqa: E712
+        .where(Verhaal.status == VerhaalStatus.ACTIEF)  # hidden stories are not offered for review
+    )
     if boom_id is not None:
         query = query.join(Subdoel, Tag.subdoel_id == Subdoel.id).where(Subdoel.doelenboom_id == boom_id)
     tags = list(db.session.scalars(query))
@@ -411,11 +434,12 @@ def live_agreement(boom: Doelenboom) -> list[dict]:
     return result
 
 
-def after_tree_change(boom_ids: list[int]) -> int:
+def after_tree_change(boom_ids: list[int]) -> list[int]:
     """After a doelenboom was imported or edited (and committed): retag its stories.
 
     A saved model whose subdoel codes no longer match the tree is ignored by ``load_learned``
     (cold start until `verhalenbank train` runs again); it is also marked for retraining.
+    Returns the ids of the retagged stories (their search index entries need refreshing).
     """
     from sqlalchemy import update
 
@@ -423,8 +447,9 @@ def after_tree_change(boom_ids: list[int]) -> int:
         db.session.execute(
             update(TaggerModel).where(TaggerModel.doelenboom_id.in_(boom_ids)).values(moet_hertrainen=True)
         )
-    stored = 0
+    ids: set[int] = set()
     for boom in db.session.scalars(select(Doelenboom).where(Doelenboom.id.in_(boom_ids))):
-        stored += retag_doelenboom(boom)
+        ids.update(stories_for_tree(boom))
+    tag_verhalen(sorted(ids))
     db.session.flush()
-    return stored
+    return sorted(ids)

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from verhalenbank.nlp.dutch import MONTHS, WEEKDAYS
-from verhalenbank.nlp.names import first_names, last_names
+from verhalenbank.nlp.names import first_names, last_names, surname_cores
 
 # --- Patterns ------------------------------------------------------------------------------------
 
@@ -64,7 +64,10 @@ RELATION_WORDS = frozenset(
 )
 NAME_INTRODUCERS = (("naam", "is"), ("heet",), ("heten",), ("genaamd",), ("noemen", "me"))
 PARTICLES = frozenset("van de der den ter ten te 't von du da di le la".split())
+ARTICLES = frozenset({"de", "het", "'t", "den", "der"})
 CAPITALISED_PARTICLES = frozenset({"Van", "De", "Der", "Den", "Ter", "Ten", "El", "Al", "Ben", "Bin", "Abu", "Ait", "Aït"})
+# Everyday Dutch shop names that begin with a first name (not people).
+NOT_PERSONS = frozenset({"albert heijn", "jan linders"})
 NOT_NAMES = MONTHS | WEEKDAYS | frozenset(
     "god here gemeente wmo ggz uwv pgb digid zorg jeugdzorg ik wij zij hij".split()
 )
@@ -248,6 +251,7 @@ def name_spans(doc, use_entities: bool, common_words: frozenset[str] | None = No
     """Token spans (start, end) that are person names."""
     firsts = first_names()
     surnames = last_names()
+    cores = surname_cores()
     spans: list[tuple[int, int]] = []
     for i, token in enumerate(doc):
         lower = token.text.lower().rstrip(".")
@@ -262,7 +266,9 @@ def name_spans(doc, use_entities: bool, common_words: frozenset[str] | None = No
                     # ordinary Dutch word; a place ("mijn zoon Amsterdam…") is rare after these.
                     if word not in firsts and _looks_like_common_word(doc, start, common_words):
                         continue
-                    if token.ent_type_ in ("LOC", "ORG") or doc[start].ent_type_ in ("LOC", "ORG"):
+                    # Not LOC: small models call many unknown names a place, and a place
+                    # right after "mijn buurman" is not Dutch.
+                    if doc[start].ent_type_ == "ORG":
                         continue
                 spans.append((start, end))
             continue
@@ -283,6 +289,24 @@ def name_spans(doc, use_entities: bool, common_words: frozenset[str] | None = No
         # First name lists miss many surnames; a known surname right after a capitalised word.
         elif token.text in surnames and i > 0 and doc[i - 1].text in firsts:
             spans.append((i - 1, i + 1))
+        # A known surname on its own inside a sentence ("Samen met Wolters"), or after
+        # lowercase particles ("van der Veen"); sentence-initial words may be ordinary words.
+        elif _is_capitalised(token.text) and not _starts_sentence(doc, i) and token.text.lower() not in NOT_NAMES:
+            start = i
+            while start > 0 and doc[start - 1].text in PARTICLES:
+                start -= 1
+            particles = [doc[k].text for k in range(start, i)]
+            if particles and all(p in ARTICLES for p in particles):
+                continue  # "bij de Molen", "in de Grote Waal": a named place, not a person
+            if not particles and doc[i - 1].text == "Den":
+                continue  # Den Bosch, Den Haag
+            # "de burgemeester van Haarlem": a noun before a single "van" means a place.
+            of_a_place = particles == ["van"] and start > 0 and doc[start - 1].pos_ in ("NOUN", "PROPN")
+            if (token.text in surnames and token.ent_type_ not in ("LOC", "ORG")) or (
+                particles and token.text in cores and not of_a_place
+                and (len(particles) > 1 or token.ent_type_ != "LOC")
+            ):
+                spans.append((start, i + 1))
     if use_entities:
         for ent in doc.ents:
             if ent.label_ not in ("PER", "PERSON"):
@@ -299,6 +323,12 @@ def name_spans(doc, use_entities: bool, common_words: frozenset[str] | None = No
 
 
 # --- Putting it together -----------------------------------------------------------------------
+
+
+def _is_not_a_person(doc, start: int, end: int) -> bool:
+    return doc[start:end].text.lower() in NOT_PERSONS or (
+        end - start == 1 and start + 1 < len(doc) and doc[start:start + 2].text.lower() in NOT_PERSONS
+    )
 
 
 def _merge(replacements: list[Replacement]) -> list[Replacement]:
@@ -332,6 +362,8 @@ def pseudonymise(
             if token.text.lower() not in NOT_NAMES and token.text not in CAPITALISED_PARTICLES:
                 spans.append((i, i + 1))
     for start, end in spans:
+        if _is_not_a_person(doc, start, end):
+            continue
         span = doc[start:end]
         replacements.append(
             Replacement(span.start_char, span.end_char, "naam", person_key=" ".join(t.text for t in span))

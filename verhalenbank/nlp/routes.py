@@ -14,6 +14,7 @@ from verhalenbank.extensions import db
 from verhalenbank.nlp import operations
 from verhalenbank.nlp.models import TaggerModel
 from verhalenbank.verhalen.models import Tag, Verhaal
+from verhalenbank.zoeken.operations import index_after_commit, index_all_after_commit
 
 bp = Blueprint("nlp", __name__)
 
@@ -70,6 +71,7 @@ def besluit(tag_id: int):
         abort(400)
     operations.decide_tag(tag, bevestigen=keuze == "bevestigen", door=current_user)
     db.session.commit()
+    index_after_commit([tag.verhaal_id])  # search counts follow the decision at once
     flash(
         f"Label {tag.subdoel.code} {'bevestigd' if keuze == 'bevestigen' else 'afgewezen'}.", "succes"
     )
@@ -94,6 +96,7 @@ def toevoegen(verhaal_id: int):
         try:
             add_tag(verhaal, subdoel, door=current_user)
             db.session.commit()
+            index_after_commit([verhaal.id])
             flash(f"Label {subdoel.code} toegevoegd.", "succes")
         except Gebruikersfout as exc:
             db.session.rollback()
@@ -144,4 +147,6 @@ def trainen(boom_id: int):
         operations.retag_doelenboom(boom)
         flash(f"De tagger heeft geleerd van {resultaat.voorbeelden} beoordeelde verhalen.", "succes")
     db.session.commit()
+    if not resultaat.melding:
+        index_all_after_commit()  # retagging changed suggestions across the tree
     return redirect(url_for("nlp.kwaliteit", boom_id=boom.id))

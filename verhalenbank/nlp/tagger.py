@@ -86,6 +86,7 @@ RELATIVE_MIN = 0.6  # a subdoel must come this close to the story's best subdoel
 Z_BANK_MIN = 0.0  # ... and be above the whole bank's average story for that subdoel
 Z_MIN = -1.0  # ... and not lie far below the average story for it (in standard deviations)
 MIN_CORPUS_FOR_FEEDBACK = 8
+SHORT_TEXT_TERMS = 5.0  # a story's similarity counts fully only with well over this many terms
 
 
 # --- Terms ---------------------------------------------------------------------------------------
@@ -208,6 +209,15 @@ def _normalise_rows(matrix):
     return matrix / norms
 
 
+def _expand(queries: np.ndarray, columns: np.ndarray, related: sparse.csr_matrix) -> np.ndarray:
+    """Add related words to query rows; ``related`` has one row per entry of ``columns``."""
+    # The related words may add to, but never drown, the tree's own words: the added part
+    # gets a fixed share of the query's length.
+    added = (sparse.csr_matrix(queries[:, columns]) @ related).toarray()
+    added[queries > 0] = 0.0
+    return _normalise_rows(queries + EXPANSION_WEIGHT * _normalise_rows(added))
+
+
 # --- Cold start --------------------------------------------------------------------------------
 
 
@@ -320,13 +330,20 @@ class ColdStartTagger:
         related = self.corpus.related_terms(columns, EXPANSION_NEIGHBOURS, EXPANSION_MIN_DF)
         # The related words may add to, but never drown, the tree's own words: the added part
         # gets a fixed share of the query's length.
-        added = (sparse.csr_matrix(self.queries[:, columns]) @ related).toarray()
-        added[self.queries > 0] = 0.0
-        added = _normalise_rows(added)
-        self.queries = _normalise_rows(self.queries + EXPANSION_WEIGHT * added)
+        self.queries = _expand(self.queries, columns, related)
+        # Indicators too, so a story about "de wandelgroep" finds "wandelen of fietsen".
+        self.indicator_queries = [
+            _expand(queries, columns, related) if len(queries) else queries for queries in self.indicator_queries
+        ]
 
     def _similarities(self, doc_matrix) -> np.ndarray:
-        return np.asarray(doc_matrix @ self.queries.T)
+        sims = np.asarray(doc_matrix @ self.queries.T)
+        if SHORT_TEXT_TERMS:
+            # Cosine similarity flatters very short texts ("test test, werkt dit formulier?"
+            # shares one word with a subdoel and looks very similar): shrink by the evidence.
+            terms = np.asarray(sparse.csr_matrix(doc_matrix).getnnz(axis=1), dtype=float)
+            sims = sims * (terms / (terms + SHORT_TEXT_TERMS))[:, None]
+        return sims
 
     def raw_scores(self, doc_matrix) -> np.ndarray:
         """Standardised similarity (z) per story and subdoel."""

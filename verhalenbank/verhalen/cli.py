@@ -11,6 +11,7 @@ from verhalenbank.accounts.operations import log_audit
 from verhalenbank.extensions import db
 from verhalenbank.verhalen.exchange import export_jsonl, import_jsonl
 from verhalenbank.verhalen.models import Verhaal
+from verhalenbank.nlp.operations import analysis_failures_note
 from verhalenbank.verhalen.verwerking import verwerk_verhalen
 
 
@@ -54,6 +55,7 @@ def import_command(bestand: Path, ronde_slug: str | None) -> None:
             handle, ronde_slug=ronde_slug, na_batch=na_batch,
             voortgang=(lambda _n: progress.update(1)) if progress else None,
         )
+    note = analysis_failures_note()  # e.g. no spaCy model: say so instead of failing silently
     db.session.commit()
     if progress:
         progress.close()
@@ -62,6 +64,8 @@ def import_command(bestand: Path, ronde_slug: str | None) -> None:
     for nummer, reden in rapport.geweigerd:
         click.echo(f"{bestand.name}, regel {nummer}: {reden}", err=True)
     click.echo(rapport.samenvatting)
+    if note:
+        click.echo(note, err=True)
     if rapport.geweigerd:
         raise SystemExit(1)
 

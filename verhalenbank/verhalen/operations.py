@@ -204,6 +204,7 @@ def add_tag(verhaal: Verhaal, subdoel: Subdoel, *, indicator=None, door: Gebruik
 
 def erase_verhaal(verhaal: Verhaal, *, door: Gebruiker | None, reden: str) -> None:
     """AVG erasure: the story and everything hanging on it, plus files; audited without content."""
+    from verhalenbank.accounts.avg import erase_transcript_passage
     from verhalenbank.accounts.operations import log_audit
     from verhalenbank.media import models as media_models
 
@@ -211,12 +212,15 @@ def erase_verhaal(verhaal: Verhaal, *, door: Gebruiker | None, reden: str) -> No
     bestanden = [naam for foto in fotos for naam in (foto.bestand, foto.miniatuur)]
     verhaal_id = verhaal.id
     _mark_models_for_retraining(verhaal)
+    transcript_bestanden = erase_transcript_passage(verhaal)
     for foto in fotos:
         db.session.delete(foto)
     db.session.delete(verhaal)
     log_audit(door, "verhaal_gewist", object_type="verhaal", object_id=verhaal_id, reden=reden)
     db.session.flush()
     _remove_photo_files(bestanden)
+    for pad in transcript_bestanden:
+        pad.unlink(missing_ok=True)
 
 
 def _mark_models_for_retraining(verhaal: Verhaal) -> None:

@@ -52,3 +52,24 @@ def verwijder_verwerking(verhaal_ids: list[int]) -> None:
     from verhalenbank.zoeken.operations import remove_after_commit
 
     remove_after_commit(verhaal_ids)
+
+
+def verwerk_boomwijziging(boom_ids: list[int]) -> None:
+    """After a doelenboom import or edit is committed: retag its stories, refresh their index
+    entries. Commits its own work; never raises (the tree change itself is already stored)."""
+    if not boom_ids:
+        return
+    from verhalenbank.extensions import db
+
+    try:
+        from verhalenbank.nlp.operations import after_tree_change
+
+        ids = after_tree_change(boom_ids)
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - `verhalenbank train`/`analyse --opnieuw` repair it later
+        db.session.rollback()
+        logger.exception("retagging after a change of doelenboom %s failed", boom_ids)
+        return
+    from verhalenbank.zoeken.operations import index_after_commit
+
+    index_after_commit(ids)

@@ -49,7 +49,9 @@ def fold_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=200_000)
 def normalise_word(word: str) -> str:
+    # Cached: indexing normalises every word of every story, and texts reuse few words.
     return fold_accents(word.lower())
 
 

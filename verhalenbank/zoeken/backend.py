@@ -12,7 +12,7 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable
+from typing import Callable, Iterable
 
 from markupsafe import Markup
 
@@ -165,6 +165,85 @@ class Zoekresultaat:
     @property
     def aantal_paginas(self) -> int:
         return max(1, -(-self.totaal // self.per_pagina))
+
+
+def date_number(value: date | None) -> int:
+    """A date as yyyymmdd (0 for none), for numpy date filters and sorting."""
+    return value.year * 10000 + value.month * 100 + value.day if value else 0
+
+
+def filter_count_and_page(
+    opdracht: Zoekopdracht,
+    *,
+    text_mask,
+    scores,
+    dates,
+    idnums,
+    value_mask: Callable[[str, str], object],
+    field_values: Callable[[str], Iterable[str]],
+) -> tuple[int, dict[str, dict[str, int]], list[tuple[int, float]]]:
+    """Period and filters, disjunctive facet counts and one page, over numpy arrays.
+
+    Both back ends hand in per-document arrays (position = document): `text_mask` (bool,
+    live documents matching the text), `scores` (float, or None to sort by date), `dates`
+    (yyyymmdd ints) and `idnums` (story ids, for stable ties); `value_mask(field, value)`
+    gives the documents holding a facet value. Returns (total, facets, [(position, score)]).
+    """
+    import numpy as np
+
+    size = len(text_mask)
+    base = text_mask
+    if opdracht.datum_van or opdracht.datum_tot:
+        low = date_number(opdracht.datum_van) or 1
+        high = date_number(opdracht.datum_tot) or 99991231
+        base = base & (dates >= low) & (dates <= high)
+
+    filters = opdracht.active_filters()
+    field_masks = {}
+    for name, values in filters.items():
+        mask = np.zeros(size, dtype=bool)
+        for value in values:
+            mask |= value_mask(name, value)
+        field_masks[name] = mask
+
+    allowed = base.copy()
+    for mask in field_masks.values():
+        allowed &= mask
+    total = int(np.count_nonzero(allowed))
+
+    facets: dict[str, dict[str, int]] = {}
+    for name in opdracht.facetten:
+        facet_base = base.copy()
+        for other, mask in field_masks.items():
+            if other != name:
+                facet_base &= mask
+        counts: dict[str, int] = {}
+        selected = set(filters.get(name, []))
+        if facet_base.any():
+            for value in field_values(name):
+                count = int(np.count_nonzero(facet_base & value_mask(name, value)))
+                if count or value in selected:
+                    counts[value] = count
+        for value in selected:
+            counts.setdefault(value, 0)
+        facets[name] = counts
+
+    start = (opdracht.pagina - 1) * opdracht.per_pagina
+    end = start + opdracht.per_pagina
+    page: list[tuple[int, float]] = []
+    if total and start < total:
+        positions = np.flatnonzero(allowed)
+        if scores is not None:
+            # Best score first; ties by id so paging is stable.
+            order = np.lexsort((idnums[positions], -scores[positions]))
+            page = [(int(positions[i]), float(scores[positions[i]])) for i in order[start:end]]
+        else:
+            # By date, ties by id, so paging is stable; undated stories come last (or first).
+            order = np.lexsort((idnums[positions], dates[positions]))
+            if opdracht.sortering != "datum_oud":
+                order = order[::-1]
+            page = [(int(positions[i]), 0.0) for i in order[start:end]]
+    return total, facets, page
 
 
 class ZoekBackend(abc.ABC):

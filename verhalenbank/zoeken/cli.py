@@ -51,10 +51,14 @@ def _plain(fragment: Markup) -> str:
 
 @click.command("zoek")
 @click.argument("query", required=False, default="")
+@click.option("--boom", multiple=True, help="Doelenboom code; repeatable.")
 @click.option("--subdoel", multiple=True, help="Subdoel code (LW1, or doelenboom:LW1); repeatable.")
 @click.option("--indicator", multiple=True, help="Indicator code (LW1.2, or doelenboom:LW1.2); repeatable.")
 @click.option("--ronde", multiple=True, help="Ronde slug; repeatable.")
 @click.option("--wijk", multiple=True, help="Wijk; repeatable.")
+@click.option("--bron", multiple=True, help="Bron (inwoner, mantelzorger, ...); repeatable.")
+@click.option("--aanbieder", multiple=True, help="Aanbieder (organisation slug); repeatable.")
+@click.option("--gevoel", multiple=True, type=click.IntRange(1, 5), help="Teller's own feeling 1-5; repeatable.")
 @click.option("--tags", type=click.Choice(["alle", "bevestigd", "voorgesteld"]), default="alle", show_default=True)
 @click.option("--van", help="From date, YYYY-MM-DD.")
 @click.option("--tot", help="Until date (inclusive), YYYY-MM-DD.")
@@ -63,14 +67,19 @@ def _plain(fragment: Markup) -> str:
 @click.option("--per-pagina", type=click.IntRange(1, 200), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @with_appcontext
-def zoek(query, subdoel, indicator, ronde, wijk, tags, van, tot, sort, pagina, per_pagina, as_json) -> None:
+def zoek(query, boom, subdoel, indicator, ronde, wijk, bron, aanbieder, gevoel, tags, van, tot, sort, pagina,
+         per_pagina, as_json) -> None:
     """Search the stories as the web app's /zoeken does (same query syntax and filters)."""
     params = MultiDict(
         [("q", query), ("tags", tags), ("sort", sort), ("pagina", str(pagina))]
         + [("subdoel", code) for code in _qualify("subdoel", subdoel)]
         + [("indicator", code) for code in _qualify("indicator", indicator)]
+        + [("boom", value) for value in boom]
         + [("ronde", value) for value in ronde]
         + [("wijk", value) for value in wijk]
+        + [("bron", value) for value in bron]
+        + [("aanbieder", value) for value in aanbieder]
+        + [("gevoel", str(value)) for value in gevoel]
         + ([("van", van)] if van else [])
         + ([("tot", tot)] if tot else [])
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Index, SmallInteger, String, Text
+from sqlalchemy import JSON, BigInteger, Index, SmallInteger, String, Text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -81,4 +81,17 @@ class ZoekWoord(Base):
     )
 
 
-ZOEK_TABLES = (ZoekDocumentRij.__table__, ZoekWoord.__table__)
+class ZoekGeneratie(Base):
+    """One row, raised by every write to `zoekdocumenten` in the same transaction.
+
+    App servers cache the facet bitmaps of the whole index and reload them only when this
+    number changed, so facet counts stay exact after every write on any server.
+    """
+
+    __tablename__ = "zoekgeneratie"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    generatie: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+ZOEK_TABLES = (ZoekDocumentRij.__table__, ZoekWoord.__table__, ZoekGeneratie.__table__)

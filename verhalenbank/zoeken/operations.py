@@ -210,6 +210,11 @@ def index_after_commit(verhaal_ids: Iterable[int]) -> None:
         logger.exception("Indexing stories %s failed", list(verhaal_ids))
 
 
+def index_all_after_commit() -> None:
+    """After tags changed across many stories (retagging a tree): refresh every story, in batches."""
+    index_after_commit(db.session.scalars(select(Verhaal.id)).all())
+
+
 def remove_after_commit(verhaal_ids: Iterable[int]) -> None:
     try:
         remove_verhalen(verhaal_ids)

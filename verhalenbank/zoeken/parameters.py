@@ -28,6 +28,11 @@ def indicator_field(tags: str) -> str:
     return {"bevestigd": "indicator_bevestigd", "voorgesteld": "indicator_voorgesteld"}.get(tags, "indicator")
 
 
+def page_facets(tags: str = "alle") -> tuple[str, ...]:
+    """The facet counts the search page shows (one per filter group)."""
+    return ("doelenboom", subdoel_field(tags), indicator_field(tags), "ronde", "wijk", "bron", "aanbieder", "gevoel")
+
+
 def _get_list(params, name: str) -> list[str]:
     if hasattr(params, "getlist"):
         values = params.getlist(name)
@@ -86,19 +91,7 @@ def opdracht_uit_parameters(params: Mapping, *, per_pagina: int = PER_PAGINA, fa
         pagina=pagina,
         per_pagina=per_pagina,
     )
-    if facetten is not None:
-        opdracht.facetten = tuple(facetten)
-    else:
-        opdracht.facetten = (
-            "doelenboom",
-            subdoel_field(state["tags"]),
-            indicator_field(state["tags"]),
-            "ronde",
-            "wijk",
-            "bron",
-            "aanbieder",
-            "gevoel",
-        )
+    opdracht.facetten = tuple(facetten) if facetten is not None else page_facets(state["tags"])
     opdracht.validate()
     return opdracht
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -237,12 +238,17 @@ def export_csv():
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["id", "titel", "tekst_publiek", "bron", "ronde", "wijk", "datum", "score",
-                     "subdoelen_bevestigd", "subdoelen_voorgesteld"])
+                     "subdoelen_bevestigd", "subdoelen_voorgesteld", "indicatoren_bevestigd",
+                     "indicatoren_voorgesteld"])
+
+    def codes(tags, key: str, bevestigd: bool) -> str:
+        return " ".join(f"{t['doelenboom']}:{t[key]}" for t in tags if t["bevestigd"] == bevestigd and t[key])
+
     for row in rows:
-        confirmed = [f"{t['doelenboom']}:{t['subdoel']}" for t in row["tags"] if t["bevestigd"]]
-        suggested = [f"{t['doelenboom']}:{t['subdoel']}" for t in row["tags"] if not t["bevestigd"]]
+        tags = row["tags"]
         writer.writerow([row["id"], row["titel"], row["tekst_publiek"], row["bron"], row["ronde"], row["wijk"],
-                         row["datum"], row["score"], " ".join(confirmed), " ".join(suggested)])
+                         row["datum"], row["score"], codes(tags, "subdoel", True), codes(tags, "subdoel", False),
+                         codes(tags, "indicator", True), codes(tags, "indicator", False)])
     return Response(
         "\ufeff" + buffer.getvalue(),  # BOM: Excel opens UTF-8 correctly
         mimetype="text/csv; charset=utf-8",
@@ -295,6 +301,13 @@ def beoordeel_tag(tag_id: int):
     return redirect(_safe_return_url(request.form.get("terug")))
 
 
+def _as_date(value) -> date | None:
+    """SQLite returns date(...) as text; PostgreSQL as a date."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
 @bp.get("/tellen")
 @vereist(Recht.ZOEKEN)
 def tellen():
@@ -309,7 +322,10 @@ def tellen():
     )
     if boom is None:
         abort(404)
-    eerste, laatste = db.session.execute(select(func.min(Verhaal.datum), func.max(Verhaal.datum))).one()
+    # The index dates an undated story by its intake day; the periods must cover those too.
+    dag = func.coalesce(Verhaal.datum, func.date(Verhaal.created_at))
+    eerste, laatste = db.session.execute(select(func.min(dag), func.max(dag))).one()
+    eerste, laatste = _as_date(eerste), _as_date(laatste)
     telling = tel_doelenboom(
         operations.get_backend(), boom, per=per, eerste_datum=eerste, laatste_datum=laatste,
         bron_labels=BRON_LABELS,

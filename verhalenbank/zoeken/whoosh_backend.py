@@ -13,7 +13,6 @@ import logging
 import threading
 import time
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -42,6 +41,8 @@ from verhalenbank.zoeken.backend import (
     ZoekDocument,
     Zoekopdracht,
     Zoekresultaat,
+    date_number,
+    filter_count_and_page,
 )
 from verhalenbank.zoeken.zoekvraag import And, Not, Or, Phrase, Prefix, Term, parse_query, positive_stems
 
@@ -55,6 +56,7 @@ CONTENT_FIELD = "inhoud"
 # lookup instead of a walk over positions; longer phrases need all their pairs.
 PAIR_FIELD = "paren"
 WRITER_TIMEOUT_SECONDS = 120.0
+REBUILD_POOL_MB = 512
 BM25_B, BM25_K1 = 0.75, 1.2  # whoosh's BM25F defaults
 _LENGTH_TABLE = np.array([byte_to_length(code) for code in range(256)], dtype=np.float64)
 
@@ -101,15 +103,11 @@ def word_pairs(text: str) -> list[str]:
     return [f"{first}_{second}" for first, second in zip(stems, stems[1:])]
 
 
-def _date_number(value: date | None) -> int:
-    return value.year * 10000 + value.month * 100 + value.day if value else 0
-
-
 def _document_fields(document: ZoekDocument) -> dict:
     fields = {
         "id": str(document.id),
         "idnum": int(document.id),
-        "datum": _date_number(document.datum),
+        "datum": date_number(document.datum),
         "tekst": document.tekst_publiek or "",
         "paren": " ".join(
             pair for text in (document.titel or "", document.tekst_publiek or "") for pair in word_pairs(text)
@@ -335,7 +333,7 @@ class WhooshBackend(ZoekBackend):
                     fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
 
     @contextmanager
-    def _writer(self, **commit_options):
+    def _writer(self, limitmb: int = 128, **commit_options):
         with self._exclusive():
             # The flock already serialises us; whoosh's own lock can still be held briefly
             # by a process that doesn't use this class, so retry with backoff before failing.
@@ -343,7 +341,7 @@ class WhooshBackend(ZoekBackend):
             deadline = time.monotonic() + WRITER_TIMEOUT_SECONDS
             while True:
                 try:
-                    writer = self._index.writer(limitmb=128)
+                    writer = self._index.writer(limitmb=limitmb)
                     break
                 except LockError:
                     if time.monotonic() > deadline:
@@ -377,7 +375,9 @@ class WhooshBackend(ZoekBackend):
 
     def rebuild(self, documents: Iterable[ZoekDocument]) -> int:
         written = 0
-        with self._writer(mergetype=CLEAR) as writer:
+        # A bigger posting pool for the bulk rebuild: below it whoosh pickles every posting
+        # to temporary files and reads them back (about a third of the time at 10,000 stories).
+        with self._writer(limitmb=REBUILD_POOL_MB, mergetype=CLEAR) as writer:
             for document in documents:
                 writer.add_document(**_document_fields(document))
                 written += 1
@@ -480,69 +480,23 @@ class WhooshBackend(ZoekBackend):
     def _search(self, opdracht: Zoekopdracht, node, cache: _SearcherCache) -> Zoekresultaat:
         searcher = cache.searcher
         corrections: dict[str, list[str]] = {}
-        compiled = None
         scores = None
         if node is None:
             text_mask = cache.live
         else:
-            compiled = node
             text_mask, scores = self._evaluate(node, cache, corrections)
             if opdracht.sortering != "relevantie":
                 scores = None
 
-        base = text_mask
-        if opdracht.datum_van or opdracht.datum_tot:
-            low = _date_number(opdracht.datum_van) or 1
-            high = _date_number(opdracht.datum_tot) or 99991231
-            base = base & (cache.dates >= low) & (cache.dates <= high)
-
-        filters = opdracht.active_filters()
-        field_masks: dict[str, np.ndarray] = {}
-        for field, values in filters.items():
-            mask = np.zeros(cache.size, dtype=bool)
-            for value in values:
-                mask |= cache.value_mask(field, value)
-            field_masks[field] = mask
-
-        allowed = base.copy()
-        for mask in field_masks.values():
-            allowed &= mask
-        total = int(np.count_nonzero(allowed))
-
-        facets: dict[str, dict[str, int]] = {}
-        for field in opdracht.facetten:
-            facet_base = base.copy()
-            for other, mask in field_masks.items():
-                if other != field:
-                    facet_base &= mask
-            counts: dict[str, int] = {}
-            selected = set(filters.get(field, []))
-            if facet_base.any():
-                for value in cache.field_values(field):
-                    count = int(np.count_nonzero(facet_base & cache.value_mask(field, value)))
-                    if count or value in selected:
-                        counts[value] = count
-            for value in selected:
-                counts.setdefault(value, 0)
-            facets[field] = counts
-
-        start = (opdracht.pagina - 1) * opdracht.per_pagina
-        end = start + opdracht.per_pagina
-        page: list[tuple[int, float]] = []
-        if total and start < total:
-            if scores is not None:
-                docnums = np.flatnonzero(allowed)
-                # Best score first; ties by id so paging is stable.
-                order = np.lexsort((cache.idnums[docnums], -scores[docnums]))
-                page = [(int(docnums[i]), float(scores[docnums[i]])) for i in order[start:end]]
-            else:
-                docnums = np.flatnonzero(allowed)
-                newest_first = opdracht.sortering != "datum_oud"
-                # Sort by date, ties by id, so paging is stable.
-                order = np.lexsort((cache.idnums[docnums], cache.dates[docnums]))
-                if newest_first:
-                    order = order[::-1]
-                page = [(int(docnums[i]), 0.0) for i in order[start:end]]
+        total, facets, page = filter_count_and_page(
+            opdracht,
+            text_mask=text_mask,
+            scores=scores,
+            dates=cache.dates,
+            idnums=cache.idnums,
+            value_mask=cache.value_mask,
+            field_values=cache.field_values,
+        )
 
         stems, prefixes = positive_stems(node)
         for candidates in corrections.values():
