@@ -187,12 +187,17 @@ def test_quality_page_and_permissions(app, client, login):
     db.session.commit()
     login("facilitator")
     assert client.post(f"/beoordelen/label/1", data={"besluit": "bevestigen"}).status_code == 403
+    # Reached from the doelenboom's own page.
+    assert f"/tagger/{boom.id}" in client.get(f"/doelenbomen/{boom.code}").get_data(as_text=True)
     page = client.get(f"/tagger/{boom.id}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     for word in ("Precisie", "Recall", "Kappa", "Bevestigde verhalen", "SP", "toevallige overeenstemming"):
         assert word in html
+    assert "Laat de tagger nu leren" not in html  # a facilitator may look, not train
     assert client.get("/tagger").status_code == 200
+    login("beleidsadviseur")
+    assert "Laat de tagger nu leren" in client.get(f"/tagger/{boom.id}").get_data(as_text=True)
 
 
 def test_example_import_without_labels_hides_pii(app, runner, voorbeeld_bomen, tmp_path):

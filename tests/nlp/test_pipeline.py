@@ -43,3 +43,6 @@ def test_pipeline_without_lemmas_pos_or_entities_still_works(tmp_path):
     assert "Jansen" not in analysis.tekst_publiek and "12345678" not in analysis.tekst_publiek
     assert "buurtkamer" in analysis.lemmas
     assert analysis.trefwoorden
+    # Without a vocabulary, sentence-initial words that are also first names stay ("Elke", "Na").
+    plain = "Elke week help ik in de tuin. Na de koffie ga ik weer naar huis."
+    assert analyse_texts([(plain, None)], str(path))[0].tekst_publiek == plain

@@ -31,7 +31,11 @@ class Pseudonymiser:
     def __init__(self, nlp: Language):
         # Snapshot of the pipeline's own vocabulary, taken before any story passes through
         # (processing adds every word it sees to the string store).
-        self.common_words = frozenset(s.lower() for s in nlp.vocab.strings if s.isalpha())
+        # spaCy's Dutch stop words too: a blank pipeline's vocabulary knows almost no words, and
+        # sentence-initial "Elke", "Na" are also first names.
+        from spacy.lang.nl.stop_words import STOP_WORDS as SPACY_STOP_WORDS
+
+        self.common_words = frozenset(s.lower() for s in nlp.vocab.strings if s.isalpha()) | SPACY_STOP_WORDS | STOP_WORDS
         self.use_entities = "ner" in nlp.pipe_names
 
     def __call__(self, doc: Doc, registry: PersonRegistry | None = None) -> Doc:

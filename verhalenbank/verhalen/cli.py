@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from verhalenbank.accounts.operations import log_audit
 from verhalenbank.extensions import db
+from verhalenbank.nlp.operations import analysis_failures_note
 from verhalenbank.verhalen.exchange import export_jsonl, import_jsonl
 from verhalenbank.verhalen.models import Verhaal
-from verhalenbank.nlp.operations import analysis_failures_note
 from verhalenbank.verhalen.verwerking import verwerk_verhalen
 
 
