@@ -7,7 +7,7 @@ SHARED_MODEL := $(abspath ../shared/models/nl_verhalen_sm)
 # The official Dutch pipeline when installed, else the stand-in from ../shared (tests and CI).
 SPACY_MODEL ?= $(shell $(BIN)/python -c "import nl_core_news_sm" 2>/dev/null && echo nl_core_news_sm || echo $(SHARED_MODEL))
 
-.PHONY: setup system-deps demo test test-fast e2e bench migration
+.PHONY: setup system-deps demo test test-fast e2e bench migration audit
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -35,6 +35,10 @@ test: setup system-deps
 e2e: setup system-deps
 	VERHALENBANK_SPACY_MODEL=$(SPACY_MODEL) $(BIN)/python -m pytest -q -m "browser or slow"
 	@cat test-artifacts/load.json
+
+# Known vulnerabilities in the installed dependencies (PyPI advisory data); fails if any.
+audit: setup
+	$(BIN)/pip-audit --skip-editable --progress-spinner off
 
 bench: setup
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; VERHALENBANK_SPACY_MODEL=$(SPACY_MODEL) $(BIN)/python $$b; done

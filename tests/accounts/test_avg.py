@@ -96,6 +96,15 @@ def _rows_referring_to(engine, verhaal_id: int) -> dict[str, int]:
     return gevonden
 
 
+def _index_files_mentioning(app, woord: str) -> list[str]:
+    """Index files that still hold the word: a deletion that only marks the document leaves
+    its terms and stored text on disk until the segment is merged away."""
+    index_dir = app.config["VERHALENBANK"].index_dir
+    return sorted(
+        pad.name for pad in index_dir.rglob("*") if pad.is_file() and woord.encode() in pad.read_bytes()
+    )
+
+
 def _search_ids(runner, query: str) -> list[int]:
     from verhalenbank.cli import main
 
@@ -123,7 +132,11 @@ def test_erasure_leaves_no_trace(app, client, login, runner, ronde):
     assert (photo_dir / "a1b2c3d4e5.jpg").exists()
     assert verhaal_id in get_backend().ids()
     assert verhaal_id in _search_ids(runner, MERKTEKST)
+    if app.config["VERHALENBANK"].search_backend == "whoosh":
+        assert _index_files_mentioning(app, MERKTEKST)
 
+    g.pop("_login_user", None)
+    assert client.get(f"/avg/verhalen/{verhaal_id}.json").status_code == 200  # the resident asked for a copy
     g.pop("_login_user", None)
     response = client.post(f"/verhalen/{verhaal_id}/wissen", data={"reden": "Verzoek van de verteller"})
     assert response.status_code == 302
@@ -140,14 +153,17 @@ def test_erasure_leaves_no_trace(app, client, login, runner, ronde):
         .order_by(AuditLog.id)
     ).all()
     # The beheerder may see contact details, so the original-text view also showed (and logged) them.
-    assert acties == ["originele_tekst_bekeken", "contactgegevens_bekeken", "verhaal_gewist"]
+    assert acties == ["originele_tekst_bekeken", "contactgegevens_bekeken", "avg_export", "verhaal_gewist"]
     gewist = db.session.scalar(select(AuditLog).where(AuditLog.actie == "verhaal_gewist"))
     assert gewist.gebruiker_id == beheerder.id and gewist.reden == "Verzoek van de verteller"
+    # What erasure cannot reach is noted: the copy handed out above still holds the story.
+    assert gewist.details["exports_sinds_opslaan"] == 1 and "back-ups" in gewist.details["let_op"]
 
     # Files, index and search results.
     assert not (photo_dir / "a1b2c3d4e5.jpg").exists() and not (photo_dir / "a1b2c3d4e5-klein.jpg").exists()
     assert verhaal_id not in get_backend().ids()
     assert _search_ids(runner, MERKTEKST) == []
+    assert _index_files_mentioning(app, MERKTEKST) == []
 
     # The tagger of the story's tree must forget it.
     assert db.session.scalar(select(TaggerModel.moet_hertrainen)) is True
@@ -255,6 +271,29 @@ def test_audit_log_page_shows_original_text_views(client, login, ronde):
     g.pop("_login_user", None)
     pagina = client.get("/logboek").get_data(as_text=True)
     assert "originele_tekst_bekeken" in pagina and beheerder.email in pagina and "Nodig voor terugkoppeling" in pagina
+    assert "Originele tekst bekeken" in pagina  # in plain words, not only the code
+
+
+def test_story_page_links_to_its_avg_export_and_its_log(client, login, ronde):
+    ander = verhalen_ops.store_verhaal(verhalen_ops.VerhaalInvoer(tekst="Ander verhaal.", toestemming=True), ronde=ronde)
+    verhaal = verhalen_ops.store_verhaal(verhalen_ops.VerhaalInvoer(tekst="Kort verhaal.", toestemming=True), ronde=ronde)
+    db.session.commit()
+    login("beheerder")
+    for v in (ander, verhaal):
+        client.post(f"/verhalen/{v.id}/origineel", data={"reden": f"Controle van verhaal {v.id}"})
+        g.pop("_login_user", None)
+    pagina = client.get(f"/verhalen/{verhaal.id}").get_data(as_text=True)
+    assert f"/avg/verhalen/{verhaal.id}.json" in pagina
+    g.pop("_login_user", None)
+    logboek = client.get(f"/logboek?object_type=verhaal&object_id={verhaal.id}").get_data(as_text=True)
+    assert f"Controle van verhaal {verhaal.id}" in logboek and f"Controle van verhaal {ander.id}" not in logboek
+
+
+def test_story_page_offers_no_avg_export_to_others(client, login, ronde):
+    verhaal = verhalen_ops.store_verhaal(verhalen_ops.VerhaalInvoer(tekst="Kort verhaal.", toestemming=True), ronde=ronde)
+    db.session.commit()
+    login("beleidsadviseur")
+    assert "/avg/verhalen/" not in client.get(f"/verhalen/{verhaal.id}").get_data(as_text=True)
 
 
 # --- retention -----------------------------------------------------------------------------

@@ -218,6 +218,10 @@ def test_list_with_filters_and_pagination(client, api_token, wereld):
     assert ids("?wijk=Atolwijk") == [wereld.verhaal_eigen.id]
     assert ids("?subdoel=LW2") == [wereld.verhaal_ander.id]
     assert set(ids("?doelenboom=lelystad-sociaal-krachtige-wijken")) == {wereld.verhaal_eigen.id, wereld.verhaal_ander.id}
+    assert ids("?aanbieder=zorg-ander") == [wereld.verhaal_ander.id]
+    assert ids("?van=2026-04-01&tot=2026-04-30") == [wereld.verhaal_eigen.id]
+    assert ids("?van=2026-05-01") == []
+    assert client.get("/api/v1/verhalen?van=30-04-2026", headers=headers).status_code == 422
     eerste = client.get("/api/v1/verhalen?per_pagina=2", headers=headers).get_json()
     tweede = client.get("/api/v1/verhalen?per_pagina=2&pagina=2", headers=headers).get_json()
     assert eerste["totaal"] == tweede["totaal"] == 3

@@ -199,3 +199,60 @@ def erase_transcript_passage(verhaal: Verhaal) -> list:
         transcript.melding = BESTAND_GEWIST_MELDING
     db.session.flush()
     return [pad] if pad is not None else []
+
+
+# --- erasure: what it cannot reach ----------------------------------------------------------
+
+
+def is_export_actie(actie: str) -> bool:
+    """Audit actions for files that left the app with stories in them (exports, PDFs)."""
+    return "export" in actie or actie.endswith("_pdf") or actie == "avg_export"
+
+
+def exports_since(moment: datetime | None) -> int:
+    """How many exports were made since `moment`: files that may still hold an erased story."""
+    query = select(AuditLog.actie)
+    if moment is not None:
+        query = query.where(AuditLog.tijdstip >= moment)
+    return sum(1 for actie in db.session.scalars(query) if is_export_actie(actie))
+
+
+def erasure_details(verhaal: Verhaal) -> dict:
+    """Noted with an erasure: copies made before it (exports, PDFs, back-ups) still hold the
+    story, and only the people who keep them can delete them."""
+    return {
+        "exports_sinds_opslaan": exports_since(verhaal.created_at),
+        "let_op": "Eerdere exports, pdf's en back-ups bevatten dit verhaal nog.",
+    }
+
+
+# --- the audit log in plain Dutch -----------------------------------------------------------
+
+ACTIE_LABELS = {
+    "originele_tekst_bekeken": "Originele tekst bekeken",
+    "contactgegevens_bekeken": "Contactgegevens bekeken",
+    "verhaal_gewist": "Verhaal gewist",
+    "avg_export": "Alle gegevens van een verhaal gedownload (AVG)",
+    "verhalen_geexporteerd": "Verhalen geëxporteerd",
+    "zoekresultaten_geexporteerd": "Zoekresultaten geëxporteerd",
+    "pakket_gemaakt": "Feedbackpakket gemaakt",
+    "pakket_pdf": "Feedbackpakket als pdf gedownload",
+    "pakket_export_qdpx": "Pakket geëxporteerd (REFI-QDA)",
+    "pakket_export_csv": "Pakket geëxporteerd (CSV)",
+    "transcript_geupload": "Transcript geüpload",
+    "transcript_opgeslagen": "Verhalen uit transcript opgeslagen",
+    "transcript_bestand_bekeken": "Origineel transcript gedownload",
+    "transcript_gewist": "Transcript gewist",
+    "gebruiker_aangemaakt": "Gebruiker aangemaakt",
+    "gebruiker_uitgezet": "Gebruiker uitgezet",
+    "gebruiker_actief": "Gebruiker weer aangezet",
+    "wachtwoord_hersteld": "Nieuw wachtwoord gegeven",
+    "eigen_wachtwoord_gewijzigd": "Eigen wachtwoord gewijzigd",
+    "api_token_gemaakt": "API-token gemaakt",
+    "api_token_ingetrokken": "API-token ingetrokken",
+}
+
+
+def actie_label(actie: str) -> str:
+    """Plain words for an audit action; unknown ones readable from their code."""
+    return ACTIE_LABELS.get(actie) or actie.replace("_", " ").capitalize()

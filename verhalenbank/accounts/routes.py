@@ -144,12 +144,17 @@ def actief_wisselen(gebruiker_id: int):
 def logboek():
     pagina = max(request.args.get("pagina", 1, type=int), 1)
     per_pagina = 100
+    filters = {k: v for k in ("actie", "object_type", "object_id") if (v := (request.args.get(k) or "").strip())}
+    query = select(AuditLog)
+    for kolom, waarde in filters.items():
+        query = query.where(getattr(AuditLog, kolom) == waarde)
     regels = db.session.scalars(
-        select(AuditLog).order_by(AuditLog.tijdstip.desc(), AuditLog.id.desc())
-        .offset((pagina - 1) * per_pagina).limit(per_pagina + 1)
+        query.order_by(AuditLog.tijdstip.desc(), AuditLog.id.desc()).offset((pagina - 1) * per_pagina).limit(per_pagina + 1)
     ).all()
+    acties = db.session.scalars(select(AuditLog.actie).distinct().order_by(AuditLog.actie)).all()
     return render_template(
-        "accounts/logboek.html", regels=regels[:per_pagina], pagina=pagina, meer=len(regels) > per_pagina
+        "accounts/logboek.html", regels=regels[:per_pagina], pagina=pagina, meer=len(regels) > per_pagina,
+        filters=filters, acties=acties, actie_label=avg.actie_label,
     )
 
 

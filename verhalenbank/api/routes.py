@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from verhalenbank.accounts.models import Organisatie
 from verhalenbank.accounts.operations import log_audit
 from verhalenbank.accounts.permissions import Recht, heeft_recht, publiek, vereist
 from verhalenbank.api import weergave
@@ -187,6 +188,20 @@ def _int_param(naam: str, standaard: int, minimum: int, maximum: int) -> int:
     if not re.fullmatch(r"[0-9]{1,9}", ruw) or not minimum <= int(ruw) <= maximum:
         raise ApiFout(422, f"De parameter '{naam}' moet een geheel getal van {minimum} tot {maximum} zijn.")
     return int(ruw)
+
+
+def _date_param(naam: str) -> date | None:
+    ruw = request.args.get(naam)
+    if not ruw:
+        return None
+    try:
+        return date.fromisoformat(ruw) if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", ruw) else _bad_date(naam)
+    except ValueError:
+        return _bad_date(naam)
+
+
+def _bad_date(naam: str):
+    raise ApiFout(422, f"De parameter '{naam}' moet een datum zijn, zoals 2026-04-30.")
 
 
 def _zichtbaar_verhaal(verhaal_id: int) -> Verhaal:
@@ -370,14 +385,24 @@ def verhalen_lijst():
         query = query.where(Verhaal.bron == bron)
     if wijk := request.args.get("wijk"):
         query = query.where(Verhaal.wijk == wijk)
+    if aanbieder := request.args.get("aanbieder"):
+        query = query.join(Organisatie, Verhaal.organisatie_id == Organisatie.id).where(Organisatie.slug == aanbieder)
+    van, tot = _date_param("van"), _date_param("tot")
+    if van is not None:
+        query = query.where(Verhaal.datum >= van)
+    if tot is not None:
+        query = query.where(Verhaal.datum <= tot)
     subdoel_code = request.args.get("subdoel")
     boom_code = request.args.get("doelenboom")
-    if subdoel_code or boom_code:
+    indicator_code = request.args.get("indicator")
+    if subdoel_code or boom_code or indicator_code:
         tags = select(Tag.verhaal_id).join(Subdoel, Tag.subdoel_id == Subdoel.id).where(Tag.afgewezen.is_(False))
         if subdoel_code:
             tags = tags.where(Subdoel.code == subdoel_code)
         if boom_code:
             tags = tags.join(Doelenboom, Subdoel.doelenboom_id == Doelenboom.id).where(Doelenboom.code == boom_code)
+        if indicator_code:
+            tags = tags.join(Indicator, Tag.indicator_id == Indicator.id).where(Indicator.code == indicator_code)
         query = query.where(Verhaal.id.in_(tags))
     totaal = db.session.scalar(select(func.count()).select_from(query.subquery()))
     gevonden = db.session.scalars(

@@ -204,19 +204,20 @@ def add_tag(verhaal: Verhaal, subdoel: Subdoel, *, indicator=None, door: Gebruik
 
 def erase_verhaal(verhaal: Verhaal, *, door: Gebruiker | None, reden: str) -> None:
     """AVG erasure: the story and everything hanging on it, plus files; audited without content."""
-    from verhalenbank.accounts.avg import erase_transcript_passage
+    from verhalenbank.accounts.avg import erase_transcript_passage, erasure_details
     from verhalenbank.accounts.operations import log_audit
     from verhalenbank.media import models as media_models
 
     fotos = list(db.session.scalars(select(media_models.Foto).where(media_models.Foto.verhaal_id == verhaal.id)))
     bestanden = [naam for foto in fotos for naam in (foto.bestand, foto.miniatuur)]
     verhaal_id = verhaal.id
+    details = erasure_details(verhaal)
     _mark_models_for_retraining(verhaal)
     transcript_bestanden = erase_transcript_passage(verhaal)
     for foto in fotos:
         db.session.delete(foto)
     db.session.delete(verhaal)
-    log_audit(door, "verhaal_gewist", object_type="verhaal", object_id=verhaal_id, reden=reden)
+    log_audit(door, "verhaal_gewist", object_type="verhaal", object_id=verhaal_id, reden=reden, details=details)
     db.session.flush()
     _remove_photo_files(bestanden)
     for pad in transcript_bestanden:

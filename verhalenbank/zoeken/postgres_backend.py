@@ -12,7 +12,7 @@ Same adapter and query semantics as Whoosh:
 - snippets are made by `analyse.highlight_snippet` (escape first, then <mark>), identical for
   both back ends, instead of ts_headline, whose output would need unescaping tricks.
 - facet counts, filters and sorting run on numpy bitmaps that each app server caches per
-  "generation" (a counter every write raises in its own transaction, table `zoekgeneratie`);
+  "generation" (set by every write in its own transaction, table `zoekgeneratie`);
   a search reads the counter, the text matches and the page in one REPEATABLE READ snapshot,
   so counts are exact right after a write on any server. PostgreSQL finds the text matches
   with the GIN index; counting facets in SQL (unnest per row) took seconds at 100k stories.
@@ -91,14 +91,18 @@ _VOCABULARY = text(
 )
 
 
-# Raised in the same transaction as every change to zoekdocumenten; the row lock also queues
-# writers, and as every writer takes it last, no two writers wait for each other in a cycle.
+# Set in the same transaction as every change to zoekdocumenten, to that transaction's id:
+# unique for the server's lifetime, so a cache never mistakes another state for its own (a
+# counter would repeat after TRUNCATE or a restore). The row lock also queues writers, and
+# as every writer takes it last, no two writers wait for each other in a cycle.
 _BUMP_GENERATION = text(
     """
-    INSERT INTO zoekgeneratie (id, generatie) VALUES (1, 1)
-    ON CONFLICT (id) DO UPDATE SET generatie = zoekgeneratie.generatie + 1
+    INSERT INTO zoekgeneratie (id, generatie) VALUES (1, txid_current())
+    ON CONFLICT (id) DO UPDATE SET generatie = txid_current()
+    RETURNING generatie
     """
 )
+_LOCK_GENERATION = text("SELECT generatie FROM zoekgeneratie WHERE id = 1 FOR UPDATE")
 
 
 def _row(document: ZoekDocument) -> dict:
@@ -241,6 +245,61 @@ class _Snapshot:
     def value_mask(self, field: str, value: str) -> np.ndarray:
         return self._masks.get((field, value), self._empty)
 
+    def with_changes(self, generation: int, documents: Iterable[ZoekDocument], removed: Iterable[int]) -> "_Snapshot":
+        """A new snapshot: this one with documents added or replaced and ids removed.
+
+        Copy on write, so searches still running on this snapshot are not disturbed.
+        Removed stories keep their position, marked not live.
+        """
+        documents = list(documents)
+        with self.lock:
+            masks = dict(self._masks)
+            values = {field: list(field_values) for field, field_values in self._values.items()}
+        new_ids = np.setdiff1d(np.array([d.id for d in documents], dtype=np.int64), self.ids)
+        if new_ids.size:
+            at = np.searchsorted(self.ids, new_ids)
+            snapshot = _Snapshot(generation, np.insert(self.ids, at, new_ids), np.insert(self.dates, at, 0))
+            snapshot.live = np.insert(self.live, at, False)
+            masks = {key: np.insert(mask, at, False) for key, mask in masks.items()}
+            copied = set(masks)
+        else:
+            snapshot = _Snapshot(generation, self.ids, self.dates.copy())
+            snapshot.live = self.live.copy()
+            copied = set()
+
+        def writable(key: tuple[str, str]) -> np.ndarray:
+            if key not in masks:
+                masks[key] = np.zeros(snapshot.size, dtype=bool)
+                values[key[0]].append(key[1])
+                copied.add(key)
+            elif key not in copied:
+                masks[key] = masks[key].copy()
+                copied.add(key)
+            return masks[key]
+
+        def clear(position: int) -> None:
+            for field, field_values in values.items():
+                for value in field_values:
+                    if masks[(field, value)][position]:
+                        writable((field, value))[position] = False
+
+        removed_positions, _ = snapshot.locate(list(removed))
+        for position in removed_positions:
+            snapshot.live[position] = False
+            clear(int(position))
+        for document in documents:
+            position = int(np.searchsorted(snapshot.ids, document.id))
+            snapshot.live[position] = True
+            snapshot.dates[position] = date_number(document.datum)
+            clear(position)
+            facet_values = document.facet_values()
+            for field in values:
+                for value in facet_values[field]:
+                    writable((field, value))[position] = True
+        snapshot._masks = masks
+        snapshot._values = values
+        return snapshot
+
     def field_values(self, field: str) -> list[str]:
         return self._values.get(field, [])
 
@@ -259,13 +318,13 @@ class PostgresBackend(ZoekBackend):
 
     # --- writing ------------------------------------------------------------------------
 
-    def _run_with_retry(self, work) -> None:
+    def _run_with_retry(self, work):
         delay = 0.05
         for attempt in range(8):
             try:
                 with self.engine.begin() as connection:
-                    work(connection)
-                return
+                    result = work(connection)
+                return result
             except DBAPIError as error:
                 sqlstate = getattr(error.orig, "sqlstate", None)
                 if sqlstate not in RETRYABLE_SQLSTATES or attempt == 7:
@@ -273,27 +332,43 @@ class PostgresBackend(ZoekBackend):
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)
 
-    def _write_batch(self, connection, batch: list[ZoekDocument]) -> None:
+    @staticmethod
+    def _bump_generation(connection) -> tuple[int | None, int]:
+        """(generation before, generation after) this transaction's write."""
+        before = connection.execute(_LOCK_GENERATION).scalar()
+        return before, connection.execute(_BUMP_GENERATION).scalar_one()
+
+    def _write_batch(self, connection, batch: list[ZoekDocument]) -> tuple[int | None, int]:
         rows = [_row(document) for document in batch]
         connection.execute(_UPSERT, rows)
         connection.execute(_VOCABULARY, {"ids": [row["verhaal_id"] for row in rows]})
-        connection.execute(_BUMP_GENERATION)
+        return self._bump_generation(connection)
+
+    def _apply_locally(self, generations: tuple[int | None, int], documents=(), removed=()) -> None:
+        """After our own committed write: update the cached snapshot instead of reloading it,
+        if nobody else wrote in between (then the next search reloads, as on other servers)."""
+        before, after = generations
+        with self._snapshot_lock:
+            snapshot = self._snapshot
+            if snapshot is not None and before is not None and snapshot.generation == before:
+                self._snapshot = snapshot.with_changes(after, documents, removed)
 
     def add(self, documents: Iterable[ZoekDocument]) -> int:
         documents = sorted(documents, key=lambda document: document.id)  # stable lock order
         for start in range(0, len(documents), BATCH_SIZE):
             batch = documents[start:start + BATCH_SIZE]
-            self._run_with_retry(lambda connection: self._write_batch(connection, batch))
+            generations = self._run_with_retry(lambda connection: self._write_batch(connection, batch))
+            self._apply_locally(generations, documents=batch)
         return len(documents)
 
     def remove(self, ids: Iterable[int]) -> int:
         ids = sorted({int(document_id) for document_id in ids})
         if ids:
-            def delete(connection) -> None:
+            def delete(connection) -> tuple[int | None, int]:
                 connection.execute(text("DELETE FROM zoekdocumenten WHERE verhaal_id = ANY(:ids)"), {"ids": ids})
-                connection.execute(_BUMP_GENERATION)
+                return self._bump_generation(connection)
 
-            self._run_with_retry(delete)
+            self._apply_locally(self._run_with_retry(delete), removed=ids)
         return len(ids)
 
     def rebuild(self, documents: Iterable[ZoekDocument]) -> int:
@@ -312,7 +387,7 @@ class PostgresBackend(ZoekBackend):
             if batch:
                 self._write_batch(connection, batch)
                 written += len(batch)
-            connection.execute(_BUMP_GENERATION)
+            self._bump_generation(connection)
         return written
 
     # --- reading ------------------------------------------------------------------------
@@ -362,7 +437,10 @@ class PostgresBackend(ZoekBackend):
         return expansions
 
     def _current_snapshot(self, connection) -> _Snapshot:
-        generation = connection.execute(text("SELECT generatie FROM zoekgeneratie WHERE id = 1")).scalar() or 0
+        generation = connection.execute(text("SELECT generatie FROM zoekgeneratie WHERE id = 1")).scalar()
+        if generation is None:
+            # Nothing written since the table was made: nothing to tell states apart by.
+            return _Snapshot.load(connection, -1)
         snapshot = self._snapshot
         if snapshot is None or snapshot.generation != generation:
             with self._snapshot_lock:

@@ -297,6 +297,22 @@ class _SearcherCache:
         return words
 
 
+def _purge_deleted(writer, segments):
+    """Whoosh merge policy: copy the live documents of every segment with deletions into the
+    new segment and drop the old one; segments without deletions are kept as they are."""
+    from whoosh.reading import SegmentReader
+
+    kept = []
+    for segment in segments:
+        if segment.has_deletions():
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            writer.add_reader(reader)
+            reader.close()
+        else:
+            kept.append(segment)
+    return kept
+
+
 class WhooshBackend(ZoekBackend):
     naam = "whoosh"
 
@@ -368,7 +384,9 @@ class WhooshBackend(ZoekBackend):
         ids = list(ids)
         if not ids:
             return 0
-        with self._writer() as writer:
+        # Erasure (AVG): rewrite the segments that held these stories, so their text and
+        # terms leave the disk now instead of at some later merge.
+        with self._writer(mergetype=_purge_deleted) as writer:
             for document_id in ids:
                 writer.delete_by_term("id", str(document_id))
         return len(ids)
