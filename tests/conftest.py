@@ -124,6 +124,8 @@ def app(database_url, data_dir):
             "data_dir": data_dir,
             "database_url": database_url,
             "secret_key": "test-secret",
+            # Deterministic: a test sees the analysis of what it just sent.
+            "achtergrond_verwerking": False,
             "flask": {"TESTING": True, "WTF_CSRF_ENABLED": False},
         }
     )

@@ -24,6 +24,8 @@ class Settings:
     secret_key: str
     search_backend: str = "whoosh"
     https: bool = False  # served over HTTPS only: cookies get the Secure flag
+    # Analyse and index web submissions on a background thread (the resident doesn't wait).
+    achtergrond_verwerking: bool = True
     extra: dict = field(default_factory=dict)
 
     @property
@@ -88,5 +90,8 @@ def load_settings(overrides: dict | None = None) -> Settings:
         or os.environ.get("VERHALENBANK_ZOEKBACKEND")
         or default_backend,
         https=bool(overrides.get("https", os.environ.get("VERHALENBANK_HTTPS", "") == "1")),
+        achtergrond_verwerking=bool(
+            overrides.get("achtergrond_verwerking", os.environ.get("VERHALENBANK_VERWERKING", "achtergrond") != "direct")
+        ),
         extra=overrides.get("extra", {}),
     )

@@ -143,3 +143,24 @@ def test_init_prints_how_to_make_the_first_beheerder(runner):
     assert db.session.scalar(select(Gebruiker).where(Gebruiker.email == "baas@test.nl")) is not None
     result = runner.invoke(main, ["init"])
     assert "Er is nog geen beheerder" not in result.output
+
+
+def test_easy_passwords_are_refused_everywhere(client, login, runner):
+    from verhalenbank.accounts import operations as accounts_ops
+    from verhalenbank.cli import main
+    from verhalenbank.core.errors import Ongeldig
+
+    for zwak in ("wachtwoord1234", "aaaaaaaaaaaaaa", "121212121212", "Welkom!Welkom!", "piet.jansen2026"):
+        try:
+            accounts_ops.check_wachtwoord_sterkte(zwak, "piet.jansen@gemeente.nl")
+        except Ongeldig as fout:
+            assert "te makkelijk" in fout.bericht
+        else:
+            raise AssertionError(f"{zwak!r} was accepted")
+    accounts_ops.check_wachtwoord_sterkte("paard-batterij-nietje-correct", "piet.jansen@gemeente.nl")
+
+    login("facilitator")
+    response = client.post("/profiel/wachtwoord", data={"huidig": WACHTWOORD, "nieuw": "Wachtwoord2026", "herhaal": "Wachtwoord2026"})
+    assert response.status_code == 400 and "te makkelijk te raden" in response.get_data(as_text=True)
+    result = runner.invoke(main, ["gebruiker", "add", "baas@test.nl", "--rol", "beheerder", "--wachtwoord", "qwerty123456"])
+    assert result.exit_code != 0 and "te makkelijk" in result.output

@@ -205,7 +205,16 @@ def test_public_create_is_rate_limited_like_the_form(app, client, wereld):
 
 
 def test_list_with_filters_and_pagination(client, api_token, wereld):
+    from datetime import date
+
+    from verhalenbank.doelenbomen.models import Indicator
+    from verhalenbank.verhalen import operations as verhalen_ops
+
     _, headers = api_token("beleidsadviseur")
+    wereld.verhaal_eigen.datum = date(2026, 4, 12)
+    indicator = db.session.scalar(select(Indicator).where(Indicator.code == "LW2.1"))
+    verhalen_ops.add_tag(wereld.verhaal_ander, indicator.subdoel, indicator=indicator, door=None)
+    db.session.commit()
 
     def ids(query: str) -> list[int]:
         response = client.get(f"/api/v1/verhalen{query}", headers=headers)
@@ -218,6 +227,14 @@ def test_list_with_filters_and_pagination(client, api_token, wereld):
     assert ids("?wijk=Atolwijk") == [wereld.verhaal_eigen.id]
     assert ids("?subdoel=LW2") == [wereld.verhaal_ander.id]
     assert set(ids("?doelenboom=lelystad-sociaal-krachtige-wijken")) == {wereld.verhaal_eigen.id, wereld.verhaal_ander.id}
+    from verhalenbank.zoeken.operations import index_verhalen
+
+    index_verhalen([wereld.verhaal_eigen.id, wereld.verhaal_ander.id, wereld.verhaal_zonder_org.id])
+    assert ids("?q=buurtkamer") == [wereld.verhaal_eigen.id]
+    assert ids("?q=tuin&bron=inwoner") == []
+    assert ids("?q=Jan") == []  # names are not searchable: the index holds the pseudonymised text
+    assert ids("?indicator=LW2.1") == [wereld.verhaal_ander.id]
+    assert ids("?indicator=LW1.1") == []
     assert ids("?aanbieder=zorg-ander") == [wereld.verhaal_ander.id]
     assert ids("?van=2026-04-01&tot=2026-04-30") == [wereld.verhaal_eigen.id]
     assert ids("?van=2026-05-01") == []

@@ -354,3 +354,40 @@ def test_story_survives_when_the_nlp_step_itself_breaks(client, ronde, monkeypat
     verhaal = db.session.scalars(select(Verhaal)).one()
     assert verhaal.tekst == VERHAAL
     assert verhaal.analyse_status == AnalyseStatus.MISLUKT
+
+
+def test_thank_you_page_does_not_wait_for_analysis(app, client, ronde, monkeypatch):
+    """Served for real, analysis runs on the background worker: the resident's answer comes
+    first, the story is analysed after, and a batch that fails doesn't stop the worker."""
+    import threading
+
+    from verhalenbank.verhalen import verwerking
+
+    app.config["VERHALENBANK"].achtergrond_verwerking = True
+    echt = verwerking.verwerk_verhalen
+    doorgaan = threading.Event()
+    aanroepen: list[list[int]] = []
+
+    def traag_en_eerst_kapot(ids):
+        aanroepen.append(list(ids))
+        doorgaan.wait(30)
+        if len(aanroepen) == 1:
+            raise RuntimeError("spaCy model kapot")
+        echt(ids)
+
+    monkeypatch.setattr(verwerking, "verwerk_verhalen", traag_en_eerst_kapot)
+    eerste = client.post("/r/buurtkamer-voorjaar", data=form_data())
+    assert eerste.status_code == 303  # answered while the worker is still busy
+    db.session.expire_all()
+    assert db.session.scalars(select(Verhaal)).one().analyse_status == AnalyseStatus.TE_ANALYSEREN
+    # SQLite transactions begin IMMEDIATE, and the test client shares this test's session:
+    # end its transactions as a served request would, or the worker waits on the lock.
+    db.session.rollback()
+
+    client.post("/r/buurtkamer-voorjaar", data=form_data(tekst="Ik ken nu mijn buren.", inzend_sleutel="sleutel-" + "b" * 24))
+    db.session.rollback()
+    doorgaan.set()
+    assert app.extensions["verhalenbank.verwerker"].wacht(60)
+    db.session.expire_all()
+    statussen = {v.tekst: v.analyse_status for v in db.session.scalars(select(Verhaal))}
+    assert statussen == {VERHAAL: AnalyseStatus.TE_ANALYSEREN, "Ik ken nu mijn buren.": AnalyseStatus.GEANALYSEERD}

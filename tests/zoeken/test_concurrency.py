@@ -132,3 +132,38 @@ def test_postgres_app_servers_count_each_others_writes_at_once(pg_backend, pg_en
     pg_backend.remove([2])
     assert wijken() == (1, {"Zwaag": 1}, [1])
     assert other_server.search(Zoekopdracht(tekst="buren", filters={"wijk": ["Zwaag"]})).ids == [1]
+
+
+def test_postgres_own_writes_update_the_cached_facets_without_a_reload(pg_backend, pg_engine, monkeypatch):
+    """The writing server patches its cached bitmaps; the result must equal a fresh load."""
+    from datetime import date
+
+    from verhalenbank.zoeken import postgres_backend
+    from zoekcorpus import make_corpus
+
+    pg_backend.add(make_corpus())
+    everything = Zoekopdracht(sortering="datum", per_pagina=50)
+    pg_backend.search(everything)  # loads the snapshot with every facet field
+    loads = []
+    original_load = postgres_backend._Snapshot.load.__func__
+    monkeypatch.setattr(
+        postgres_backend._Snapshot, "load",
+        classmethod(lambda cls, connection, generation: loads.append(generation) or original_load(cls, connection, generation)),
+    )
+
+    def same_as_fresh() -> None:
+        for opdracht in (everything, Zoekopdracht(tekst="buren", filters={"wijk": ["Zwaag", "Atolwijk"]})):
+            fresh = PostgresBackend(pg_engine, create_tables=False).search(opdracht)
+            loads.pop()  # the fresh server's own load
+            mine = pg_backend.search(opdracht)
+            assert (mine.totaal, mine.ids, mine.facetten) == (fresh.totaal, fresh.ids, fresh.facetten)
+
+    pg_backend.add([ZoekDocument(id=2, tekst_publiek="koffie met de buren", wijk="Zwaag", gevoel=3,
+                                 subdoelen_bevestigd=["x:NIEUW1"], datum=date(2026, 1, 5), status="actief")])
+    same_as_fresh()
+    pg_backend.remove([1, 4])
+    same_as_fresh()
+    pg_backend.add([ZoekDocument(id=99, tekst_publiek="buren in een nieuwe wijk", wijk="Nieuwland", status="actief"),
+                    ZoekDocument(id=1, tekst_publiek="weer terug bij de buren", wijk="Atolwijk", status="actief")])
+    same_as_fresh()
+    assert loads == [], "the writing server reloaded instead of updating its cache"

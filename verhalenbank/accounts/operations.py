@@ -40,10 +40,30 @@ def get_or_create_organisatie(naam: str) -> Organisatie:
     return organisatie
 
 
-def check_wachtwoord_sterkte(wachtwoord: str) -> None:
+# Length alone lets "wachtwoord1234" or "aaaaaaaaaaaa" through; these are the first guesses.
+ZWAKKE_WOORDEN = frozenset({
+    "wachtwoord", "password", "welkom", "welkomwelkom", "qwerty", "qwertyuiop", "azerty", "geheim",
+    "verhalenbank", "gemeente", "letmein", "admin", "beheerder", "zomer", "winter", "voorjaar", "najaar",
+})
+MIN_VERSCHILLENDE_TEKENS = 5
+
+
+def check_wachtwoord_sterkte(wachtwoord: str, email: str | None = None) -> None:
     if len(wachtwoord) < MIN_WACHTWOORD_LENGTE:
         raise Ongeldig(
             f"Het wachtwoord moet minstens {MIN_WACHTWOORD_LENGTE} tekens lang zijn.", veld="wachtwoord"
+        )
+    letters = re.sub(r"[^a-z]", "", wachtwoord.lower())
+    naam = re.sub(r"[^a-z]", "", (email or "").split("@")[0].lower())
+    if (
+        len(set(wachtwoord)) < MIN_VERSCHILLENDE_TEKENS
+        or letters in ZWAKKE_WOORDEN
+        or (len(naam) >= 3 and letters == naam)
+        or not letters and len(set(wachtwoord)) < 8
+    ):
+        raise Ongeldig(
+            "Dit wachtwoord is te makkelijk te raden. Kies bijvoorbeeld drie of vier losse woorden.",
+            veld="wachtwoord",
         )
 
 
@@ -76,7 +96,7 @@ def create_gebruiker(
 
 
 def set_wachtwoord(gebruiker: Gebruiker, wachtwoord: str) -> None:
-    check_wachtwoord_sterkte(wachtwoord)
+    check_wachtwoord_sterkte(wachtwoord, gebruiker.email)
     # werkzeug's default is scrypt with a per-password salt.
     gebruiker.wachtwoord_hash = generate_password_hash(wachtwoord)
 

@@ -315,6 +315,8 @@ def _paths() -> dict:
                 {"200": _ok("Eén pagina verhalen, nieuwste eerst.", "VerhalenPagina"), **_fouten(*lezen, "422")},
                 tag="verhalen",
                 parameters=[
+                    _query("q", {"type": "string", "maxLength": 500},
+                           "Zoektekst: dezelfde zoekopdracht als op de zoekpagina (in de tekst zonder namen)."),
                     _query("ronde", STRING, "Alleen verhalen van deze ronde (slug)."),
                     _query("bron", {"enum": list(BRONNEN)}, "Alleen verhalen van deze bron."),
                     _query("wijk", STRING, "Alleen verhalen uit deze wijk."),

@@ -190,6 +190,29 @@ def _int_param(naam: str, standaard: int, minimum: int, maximum: int) -> int:
     return int(ruw)
 
 
+MAX_TEKST_TREFFERS = 5000
+
+
+def _matching_ids(tekst: str) -> list[int]:
+    """Ids of the stories the full-text search finds (the same search as /zoeken), capped."""
+    from verhalenbank.zoeken.backend import MAX_PER_PAGE, Zoekopdracht
+    from verhalenbank.zoeken.operations import get_backend
+
+    if len(tekst) > 500:
+        raise ApiFout(422, "De zoektekst is te lang (maximaal 500 tekens).")
+    ids: list[int] = []
+    pagina = 1
+    while len(ids) < MAX_TEKST_TREFFERS:
+        resultaat = get_backend().search(
+            Zoekopdracht(tekst=tekst, pagina=pagina, per_pagina=MAX_PER_PAGE, facetten=())
+        )
+        ids.extend(resultaat.ids)
+        if pagina >= resultaat.aantal_paginas:
+            break
+        pagina += 1
+    return ids
+
+
 def _date_param(naam: str) -> date | None:
     ruw = request.args.get(naam)
     if not ruw:
@@ -357,10 +380,10 @@ def _inzending_antwoord(verhaal: Verhaal, status: int, *, code: str | None = Non
 
 
 def _verwerk(verhaal_id: int) -> None:
-    from verhalenbank.verhalen.verwerking import verwerk_verhalen
+    from verhalenbank.verhalen.verwerking import plan_verwerking
 
     try:
-        verwerk_verhalen([verhaal_id])
+        plan_verwerking([verhaal_id])
     except Exception:  # noqa: BLE001 - the story is stored; analysis is retried later
         logger.exception("Processing story %s failed after API intake", verhaal_id)
         db.session.rollback()
@@ -385,6 +408,8 @@ def verhalen_lijst():
         query = query.where(Verhaal.bron == bron)
     if wijk := request.args.get("wijk"):
         query = query.where(Verhaal.wijk == wijk)
+    if tekst := (request.args.get("q") or "").strip():
+        query = query.where(Verhaal.id.in_(_matching_ids(tekst)))
     if aanbieder := request.args.get("aanbieder"):
         query = query.join(Organisatie, Verhaal.organisatie_id == Organisatie.id).where(Organisatie.slug == aanbieder)
     van, tot = _date_param("van"), _date_param("tot")

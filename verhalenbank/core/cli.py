@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import sys
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -114,6 +117,8 @@ def _serve(app, host: str, port: int, *, threads: int, debug: bool, workers: int
         return
     from waitress import serve as waitress_serve
 
+    # A polite stop (SIGTERM) exits through atexit, so queued stories are analysed first.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     waitress_serve(app, host=host, port=port, threads=threads, ident="verhalenbank")
 
 
@@ -176,4 +181,22 @@ def serve(host: str, port: int, threads: int, workers: int, debug: bool) -> None
 
     if migrate.pending_revisions(db.engine):
         raise click.ClickException("The database is not initialised or not up to date: run `verhalenbank init` first.")
+    _resume_waiting_stories(single_process=workers == 1 and not debug)
     _serve(current_app._get_current_object(), host, port, threads=threads, debug=debug, workers=workers)
+
+
+def _resume_waiting_stories(*, single_process: bool) -> None:
+    """Stories a stopped server had stored but not yet analysed: queue them again (one process),
+    or say how to catch up (several processes must not all start on the same stories)."""
+    from verhalenbank.verhalen.models import AnalyseStatus, Verhaal
+    from verhalenbank.verhalen.verwerking import plan_verwerking
+
+    ids = list(db.session.scalars(select(Verhaal.id).where(Verhaal.analyse_status == AnalyseStatus.TE_ANALYSEREN)))
+    db.session.remove()
+    if not ids:
+        return
+    if single_process:
+        click.echo(f"{len(ids)} verhalen wachten nog op analyse; dat gebeurt nu op de achtergrond.")
+        plan_verwerking(ids)
+    else:
+        click.echo(f"{len(ids)} verhalen wachten nog op analyse: run `verhalenbank analyse`.", err=True)

@@ -423,10 +423,10 @@ def _attach_photo(verhaal_id: int, voorbereide_foto: images.PreparedPhoto) -> bo
 
 
 def _process_after_commit(verhaal_id: int) -> None:
-    from verhalenbank.verhalen.verwerking import verwerk_verhalen
+    from verhalenbank.verhalen.verwerking import plan_verwerking
 
     try:
-        verwerk_verhalen([verhaal_id])
+        plan_verwerking([verhaal_id])
     except Exception:  # noqa: BLE001 - analysis is retried later; the story is already stored
         logger.exception("Processing story %s failed after intake", verhaal_id)
         db.session.rollback()

@@ -158,9 +158,9 @@ def bewerken(transcript_id: int):
             verhalen = operations.sla_verhalen_op(transcript, door=current_user)
             db.session.commit()
             ids = [verhaal.id for verhaal in verhalen]
-            from verhalenbank.verhalen.verwerking import verwerk_verhalen
+            from verhalenbank.verhalen.verwerking import plan_verwerking
 
-            verwerk_verhalen(ids)
+            plan_verwerking(ids)
             flash(f"{len(ids)} verhalen opgeslagen.")
             return redirect(url_for("transcripten.detail", transcript_id=transcript.id))
         db.session.commit()

@@ -23,6 +23,24 @@ def verwerk_verhalen(verhaal_ids: list[int]) -> None:
     index_after_commit(verhaal_ids)
 
 
+def plan_verwerking(verhaal_ids: list[int]) -> None:
+    """Web entry points, after their commit: process on the background worker of this process
+    (the response doesn't wait), or right away when the app is configured for direct processing
+    (VERHALENBANK_VERWERKING=direct; the unit tests). Never raises."""
+    if not verhaal_ids:
+        return
+    from flask import current_app
+
+    app = current_app._get_current_object()
+    if not app.config["VERHALENBANK"].achtergrond_verwerking:
+        verwerk_verhalen(verhaal_ids)
+        return
+    from verhalenbank.verhalen.achtergrond import Achtergrondverwerker
+
+    verwerker = app.extensions.setdefault("verhalenbank.verwerker", Achtergrondverwerker(app))
+    verwerker.plan(verhaal_ids)
+
+
 def _analyse(verhaal_ids: list[int]) -> None:
     """NLP step: public text, lemmas, keywords, suggested tags. Failures are stored per story."""
     from verhalenbank.extensions import db
