@@ -4,6 +4,7 @@ retraining, the export of one story, retention (`verhalenbank opschonen`), and t
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -96,6 +97,24 @@ def _rows_referring_to(engine, verhaal_id: int) -> dict[str, int]:
     return gevonden
 
 
+def _sqlite_files_mentioning(woord: str) -> list[str]:
+    """The SQLite database and WAL files holding the word, after a checkpoint moved the WAL in."""
+    import sqlite3
+
+    database = db.engine.url.database
+    db.session.commit()
+    checkpoint = sqlite3.connect(database, isolation_level=None)
+    assert checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0  # 0: not blocked
+    checkpoint.close()
+    gevonden = []
+    for pad in (database, database + "-wal"):
+        if os.path.exists(pad):
+            with open(pad, "rb") as bestand:
+                if woord.encode() in bestand.read():
+                    gevonden.append(os.path.basename(pad))
+    return gevonden
+
+
 def _index_files_mentioning(app, woord: str) -> list[str]:
     """Index files that still hold the word: a deletion that only marks the document leaves
     its terms and stored text on disk until the segment is merged away."""
@@ -132,6 +151,8 @@ def test_erasure_leaves_no_trace(app, client, login, runner, ronde):
     assert (photo_dir / "a1b2c3d4e5.jpg").exists()
     assert verhaal_id in get_backend().ids()
     assert verhaal_id in _search_ids(runner, MERKTEKST)
+    if db.engine.dialect.name == "sqlite":
+        assert _sqlite_files_mentioning(MERKTEKST)
     if app.config["VERHALENBANK"].search_backend == "whoosh":
         assert _index_files_mentioning(app, MERKTEKST)
 
@@ -158,6 +179,10 @@ def test_erasure_leaves_no_trace(app, client, login, runner, ronde):
     assert gewist.gebruiker_id == beheerder.id and gewist.reden == "Verzoek van de verteller"
     # What erasure cannot reach is noted: the copy handed out above still holds the story.
     assert gewist.details["exports_sinds_opslaan"] == 1 and "back-ups" in gewist.details["let_op"]
+
+    # The database files themselves: deleted rows must not linger in free pages (SQLite).
+    if db.engine.dialect.name == "sqlite":
+        assert _sqlite_files_mentioning(MERKTEKST) == []
 
     # Files, index and search results.
     assert not (photo_dir / "a1b2c3d4e5.jpg").exists() and not (photo_dir / "a1b2c3d4e5-klein.jpg").exists()

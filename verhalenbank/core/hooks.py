@@ -28,6 +28,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA secure_delete=ON")  # erased stories must not linger in free pages (AVG)
         cursor.close()
         # pysqlite's own transaction handling starts transactions lazily and deferred, which
         # fails with SQLITE_BUSY when two processes upgrade a read lock to a write lock at
