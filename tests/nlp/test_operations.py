@@ -12,6 +12,7 @@ from verhalenbank.doelenbomen.models import Doelenboom, Indicator, Subdoel
 from verhalenbank.extensions import db
 from verhalenbank.nlp import operations
 from verhalenbank.nlp.models import TaggerModel
+from verhalenbank.verhalen.operations import review_tag
 from verhalenbank.rondes.operations import RondeGegevens, create_ronde
 from verhalenbank.verhalen.models import AnalyseStatus, Tag, TagMethode, Verhaal
 from verhalenbank.verhalen.operations import VerhaalInvoer, store_verhaal
@@ -115,7 +116,7 @@ def test_learning_keeps_decisions_and_reports_figures(app, runner):
     # A person rejects one suggestion; retagging must not bring it back or change it.
     suggestion = db.session.scalar(select(Tag).where(Tag.methode == TagMethode.AUTO))
     if suggestion is not None:
-        operations.decide_tag(suggestion, bevestigen=False, door=None)
+        review_tag(suggestion, bevestigd=False, door=None)
         db.session.commit()
     from verhalenbank.cli import main
 
@@ -310,7 +311,7 @@ def test_retag_after_tree_change_keeps_decisions(app):
     verhalen = _store(boom)
     verwerk_verhalen([v.id for v in verhalen])
     decided = operations.review_queue()[0]
-    operations.decide_tag(decided, bevestigen=True, door=None)
+    review_tag(decided, bevestigd=True, door=None)
     db.session.commit()
     # The municipality rewrites subdoel GE: it is now about sports too; suggestions follow.
     ge = next(s for s in boom.subdoelen if s.code == "GE")

@@ -501,7 +501,7 @@ def tag_toevoegen(verhaal_id: int):
 
 
 def _beoordeel(tag_id: int, bevestigd: bool):
-    from verhalenbank.zoeken.operations import review_tag
+    from verhalenbank.verhalen.operations import review_tag
 
     tag = _tag_or_404(tag_id)
     review_tag(tag, bevestigd=bevestigd, door=current_user)

@@ -413,15 +413,6 @@ def addable_subdoelen(verhaal: Verhaal) -> list[Subdoel]:
     return [s for boom in _trees_for(verhaal, all_trees) for s in boom.subdoelen if s.id not in taken]
 
 
-def decide_tag(tag: Tag, *, bevestigen: bool, door) -> Tag:
-    tag.bevestigd = bevestigen
-    tag.afgewezen = not bevestigen
-    tag.beoordeeld_door = door
-    tag.beoordeeld_op = utcnow()
-    db.session.flush()
-    return tag
-
-
 def live_agreement(boom: Doelenboom) -> list[dict]:
     """Per subdoel: how often people confirmed the tagger's suggestions so far."""
     result = []

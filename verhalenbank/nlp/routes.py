@@ -13,6 +13,7 @@ from verhalenbank.doelenbomen.models import Doelenboom, Subdoel
 from verhalenbank.extensions import db
 from verhalenbank.nlp import operations
 from verhalenbank.nlp.models import TaggerModel
+from verhalenbank.verhalen import operations as verhalen_operations
 from verhalenbank.verhalen.models import Tag, Verhaal
 from verhalenbank.zoeken.operations import index_after_commit, index_all_after_commit
 
@@ -69,7 +70,7 @@ def besluit(tag_id: int):
     keuze = request.form.get("besluit")
     if keuze not in ("bevestigen", "afwijzen"):
         abort(400)
-    operations.decide_tag(tag, bevestigen=keuze == "bevestigen", door=current_user)
+    verhalen_operations.review_tag(tag, bevestigd=keuze == "bevestigen", door=current_user)
     db.session.commit()
     index_after_commit([tag.verhaal_id])  # search counts follow the decision at once
     flash(

@@ -202,6 +202,16 @@ def add_tag(verhaal: Verhaal, subdoel: Subdoel, *, indicator=None, door: Gebruik
     return tag, nieuw
 
 
+def review_tag(tag: Tag, *, bevestigd: bool, door: Gebruiker | None) -> Tag:
+    """A person confirms or rejects a tag; the tagger learns from it. The caller reindexes."""
+    tag.bevestigd = bevestigd
+    tag.afgewezen = not bevestigd
+    tag.beoordeeld_door_id = getattr(door, "id", None)
+    tag.beoordeeld_op = utcnow()
+    db.session.flush()
+    return tag
+
+
 def erase_verhaal(verhaal: Verhaal, *, door: Gebruiker | None, reden: str) -> None:
     """AVG erasure: the story and everything hanging on it, plus files; audited without content."""
     from verhalenbank.accounts.avg import erase_transcript_passage, erasure_details

@@ -21,6 +21,7 @@ from verhalenbank.doelenbomen.models import Doelenboom, Subdoel
 from verhalenbank.extensions import db
 from verhalenbank.rondes.models import Ronde
 from verhalenbank.rondes.zelfduiding import GEZICHTEN
+from verhalenbank.verhalen import operations as verhalen_operations
 from verhalenbank.verhalen.models import BRON_LABELS, Tag, Verhaal
 from verhalenbank.zoeken import operations
 from verhalenbank.zoeken.backend import Zoekresultaat, qualified_code
@@ -292,7 +293,7 @@ def beoordeel_tag(tag_id: int):
     if actie not in ("bevestigen", "afwijzen"):
         abort(400)
     verhaal_id = tag.verhaal_id
-    operations.review_tag(tag, bevestigd=actie == "bevestigen", door=current_user)
+    verhalen_operations.review_tag(tag, bevestigd=actie == "bevestigen", door=current_user)
     log_audit(current_user, f"tag_{'bevestigd' if actie == 'bevestigen' else 'afgewezen'}",
               object_type="tag", object_id=tag_id)
     db.session.commit()
