@@ -222,16 +222,3 @@ def remove_after_commit(verhaal_ids: Iterable[int]) -> None:
         logger.exception("Removing stories %s from the index failed", list(verhaal_ids))
 
 
-# --- tags reviewed from the search page -------------------------------------------------------
-
-
-def review_tag(tag: Tag, *, bevestigd: bool, door) -> Tag:
-    """Confirm or reject a tag (a person's judgement; the tagger learns from it). Flushes."""
-    from verhalenbank.core.models import utcnow
-
-    tag.bevestigd = bevestigd
-    tag.afgewezen = not bevestigd
-    tag.beoordeeld_door_id = getattr(door, "id", None)
-    tag.beoordeeld_op = utcnow()
-    db.session.flush()
-    return tag
