@@ -188,7 +188,13 @@ def test_erasure_leaves_no_trace(app, client, login, runner, ronde):
     assert not (photo_dir / "a1b2c3d4e5.jpg").exists() and not (photo_dir / "a1b2c3d4e5-klein.jpg").exists()
     assert verhaal_id not in get_backend().ids()
     assert _search_ids(runner, MERKTEKST) == []
+    # A delete only marks the document; the daily `opschonen` rewrites the index files.
+    from verhalenbank.cli import main
+
+    result = runner.invoke(main, ["opschonen"])
+    assert result.exit_code == 0 and "Total: 0 stories deleted." in result.output, result.output
     assert _index_files_mentioning(app, MERKTEKST) == []
+    assert verhaal_id not in get_backend().ids() and _search_ids(runner, "buurtkamer") == []
 
     # The tagger of the story's tree must forget it.
     assert db.session.scalar(select(TaggerModel.moet_hertrainen)) is True

@@ -256,3 +256,12 @@ ACTIE_LABELS = {
 def actie_label(actie: str) -> str:
     """Plain words for an audit action; unknown ones readable from their code."""
     return ACTIE_LABELS.get(actie) or actie.replace("_", " ").capitalize()
+
+
+def purge_search_index() -> int:
+    """After erasures: make the search index drop erased stories from its files too (Whoosh;
+    PostgreSQL deletes rows at once). Returns how many index segments were rewritten."""
+    from verhalenbank.zoeken.operations import get_backend
+
+    purge = getattr(get_backend(), "purge_deleted", None)
+    return purge() if purge is not None else 0

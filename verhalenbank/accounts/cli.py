@@ -36,7 +36,8 @@ def add(email: str, rol: str, naam: str, organisatie: str | None, wachtwoord: st
 @click.option("--dry-run", is_flag=True, help="Only show what would be deleted.")
 @with_appcontext
 def opschonen(dry_run: bool) -> None:
-    """Delete stories older than their ronde's retention period (AVG)."""
+    """Delete stories older than their ronde's retention period, and purge erased stories from
+    the search index files (AVG). Run it daily, e.g. from cron."""
     from verhalenbank.accounts import avg
     from verhalenbank.verhalen.operations import after_erase
 
@@ -50,3 +51,7 @@ def opschonen(dry_run: bool) -> None:
     for slug, aantal in resultaat.per_ronde.items():
         click.echo(f"{slug}: {aantal} {'story' if aantal == 1 else 'stories'} {werkwoord}")
     click.echo(f"Total: {resultaat.totaal} {'story' if resultaat.totaal == 1 else 'stories'} {werkwoord}.")
+    if not dry_run:
+        # Also what was erased earlier by hand or by a resident: search only hides it until now.
+        segmenten = avg.purge_search_index()
+        click.echo(f"Search index: {segmenten} segment(s) rewritten without erased stories.")

@@ -384,12 +384,27 @@ class WhooshBackend(ZoekBackend):
         ids = list(ids)
         if not ids:
             return 0
-        # Erasure (AVG): rewrite the segments that held these stories, so their text and
-        # terms leave the disk now instead of at some later merge.
-        with self._writer(mergetype=_purge_deleted) as writer:
+        with self._writer() as writer:
             for document_id in ids:
                 writer.delete_by_term("id", str(document_id))
         return len(ids)
+
+    def purge_deleted(self) -> int:
+        """Rewrite the segments holding deleted stories, so an erased story's words leave the
+        disk (a delete only marks it). Slow on a big index (seconds per 10,000 stories), so it
+        runs in `verhalenbank opschonen`, not in the request that erases. Returns segments rewritten."""
+        with self._exclusive():
+            if not any(segment.has_deletions() for segment in self._index._segments()):  # noqa: SLF001
+                return 0
+        herschreven = []
+
+        def purge(writer, segments):
+            herschreven.extend(s for s in segments if s.has_deletions())
+            return _purge_deleted(writer, segments)
+
+        with self._writer(mergetype=purge):
+            pass
+        return len(herschreven)
 
     def rebuild(self, documents: Iterable[ZoekDocument]) -> int:
         written = 0
