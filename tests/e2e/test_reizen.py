@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 
 import pytest
 from PIL import ExifTags, Image
@@ -109,6 +110,7 @@ def test_inwoner_tells_a_story_from_the_qr_code(verhalenbank, browser, controle,
     page.context.close()
     assert _rows(verhalenbank, "SELECT COUNT(*) FROM verhalen WHERE tekst = :tekst", tekst=OFFLINE_VERHAAL) == [(1,)]
 
+    _wait_until_analysed(verhalenbank)
     [(verhaal_id, wijk, publiek)] = _rows(
         verhalenbank, "SELECT id, wijk, tekst_publiek FROM verhalen WHERE tekst = :tekst", tekst=VERHAAL
     )
@@ -162,8 +164,20 @@ def test_aanbieder_uploads_a_transcript_corrects_the_split_and_saves(verhalenban
     assert {naam for _, naam in rows} == {ORGANISATIE}
 
 
+def _wait_until_analysed(server, *, indexed: bool = False, timeout: float = 120) -> None:
+    """The server analyses, then indexes, on a background thread after answering: wait for it."""
+    deadline = time.monotonic() + timeout
+    while _rows(server, "SELECT COUNT(*) FROM verhalen WHERE analyse_status = :s", s="te analyseren") != [(0,)]:
+        assert time.monotonic() < deadline, "stories still waiting for analysis"
+        time.sleep(0.3)
+    while indexed and server.omg.search_index_count() != _rows(server, "SELECT COUNT(*) FROM verhalen")[0][0]:
+        assert time.monotonic() < deadline, "stories still waiting for the search index"
+        time.sleep(0.5)
+
+
 def _shared_indicator(server) -> tuple[str, str]:
     """An indicator suggested for the resident's story and for a transcript story."""
+    _wait_until_analysed(server, indexed=True)
     rows = _rows(
         server,
         "SELECT v.transcript_id IS NOT NULL, s.code, i.code FROM tags t "

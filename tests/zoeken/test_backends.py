@@ -233,3 +233,20 @@ def test_both_back_ends_agree(whoosh_backend, pg_backend):
         from_pg = pg_backend.search(opdracht)
         assert set(from_whoosh.ids) == set(from_pg.ids), tekst
         assert from_whoosh.facetten == from_pg.facetten, tekst
+
+
+def test_failed_whoosh_commit_does_not_lock_out_later_writes(whoosh_backend, monkeypatch):
+    from whoosh.writing import SegmentWriter
+
+    whoosh_backend.add(make_corpus()[:2])
+
+    def disk_full(self, segments):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(SegmentWriter, "_commit_toc", disk_full)
+        with pytest.raises(OSError):
+            whoosh_backend.add(make_corpus()[2:4])
+    # Without releasing whoosh's own lock this would wait WRITER_TIMEOUT_SECONDS and fail.
+    whoosh_backend.add(make_corpus()[4:])
+    assert whoosh_backend.ids() == {1, 2, 5, 6, 7}

@@ -350,6 +350,8 @@ class WhooshBackend(ZoekBackend):
 
     @contextmanager
     def _writer(self, limitmb: int = 128, **commit_options):
+        """Whoosh's writer under our cross-process lock; on any failure, including in commit,
+        whoosh's own lock is released, or every later write would wait and then fail."""
         with self._exclusive():
             # The flock already serialises us; whoosh's own lock can still be held briefly
             # by a process that doesn't use this class, so retry with backoff before failing.
@@ -366,10 +368,10 @@ class WhooshBackend(ZoekBackend):
                     delay = min(delay * 2, 1.0)
             try:
                 yield writer
+                writer.commit(**commit_options)
             except BaseException:
-                writer.cancel()
+                _abandon(writer)
                 raise
-            writer.commit(**commit_options)
 
     def add(self, documents: Iterable[ZoekDocument]) -> int:
         documents = list(documents)
@@ -557,3 +559,16 @@ class WhooshBackend(ZoekBackend):
             per_pagina=opdracht.per_pagina,
             verbeteringen=corrections,
         )
+
+
+def _abandon(writer) -> None:
+    """Give up a writer whose work or commit failed, always freeing whoosh's write lock."""
+    try:
+        if not writer.is_closed:
+            writer.cancel()
+    except Exception:  # noqa: BLE001 - half-written segment files: the next commit cleans them up
+        logger.warning("cancelling a failed index writer failed", exc_info=True)
+    finally:
+        lock = getattr(writer, "writelock", None)
+        if lock is not None and getattr(lock, "fd", None) is not None:
+            lock.release()
