@@ -3,7 +3,9 @@
 Runs, on loopback and against a fresh installation per run (its own data dir and database):
   1. the baseline: one resident sending stories one after another (no contention), waitress;
   2. many residents at once on waitress (one process, --threads);
-  3. the same load on gunicorn (--workers processes × --threads).
+  3. the same load on gunicorn (--workers processes × --threads);
+  4. that gunicorn load again with analysis inside the request (VERHALENBANK_VERWERKING=direct),
+     to show what the background worker saves the resident.
 Prints one JSON object: p50/p95 latency and stories per second per run, and the ratios of the
 loaded runs against the baseline measured in the same run. Every run checks that the
 database holds exactly the acknowledged stories.
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -33,7 +36,12 @@ from tests.load.verhalen_maken import verhaal_teksten  # noqa: E402
 RONDE = "buurtkamer-benchmark"
 
 
-def measure(database: str, *, clients: int, per_client: int, workers: int, threads: int, seed: int) -> dict:
+def measure(
+    database: str, *, clients: int, per_client: int, workers: int, threads: int, seed: int,
+    verwerking: str = "achtergrond",
+) -> dict:
+    # The server process inherits this (omgeving passes os.environ on).
+    os.environ["VERHALENBANK_VERWERKING"] = verwerking
     with tempfile.TemporaryDirectory(prefix="bench-belasting-") as tmp, omgeving(database, Path(tmp)) as omg:
         prepare(omg, ronde=RONDE)
         server = Server(omg, workers=workers, threads=threads).start()
@@ -76,6 +84,12 @@ def main() -> None:
         args.database, clients=args.clients, per_client=args.per_client, workers=args.workers, threads=args.threads, seed=3
     )
 
+    # The same gunicorn load with analysis inside the request (before the background worker).
+    in_request = measure(
+        args.database, clients=args.clients, per_client=args.per_client, workers=args.workers, threads=args.threads,
+        seed=4, verwerking="direct",
+    )
+
     def ratios(run: dict) -> dict:
         return {
             "p50_x_baseline": round(run["p50_ms"] / baseline["p50_ms"], 2),
@@ -89,6 +103,9 @@ def main() -> None:
         "baseline_een_inwoner": baseline,
         "waitress": {**waitress, **ratios(waitress)},
         f"gunicorn_{args.workers}_workers": {**gunicorn, **ratios(gunicorn)},
+        f"gunicorn_{args.workers}_workers_analyse_in_verzoek": {**in_request, **ratios(in_request)},
+        "achtergrond_vs_in_verzoek_p50": round(gunicorn["p50_ms"] / in_request["p50_ms"], 2),
+        "achtergrond_vs_in_verzoek_p95": round(gunicorn["p95_ms"] / in_request["p95_ms"], 2),
     }, indent=2, ensure_ascii=False))
 
 
