@@ -371,3 +371,16 @@ def test_opschonen_deletes_only_expired_stories(app, runner, ronde):
 
     result = runner.invoke(main, ["opschonen"])
     assert "Total: 0 stories deleted." in result.output
+
+
+def test_photo_files_go_only_when_the_erasure_commits(app, ronde):
+    verhaal = _store_full_story(app, ronde)
+    photo = app.config["VERHALENBANK"].photo_dir / "a1b2c3d4e5.jpg"
+    verhalen_ops.erase_verhaal(verhaal, door=None, reden="test")
+    assert photo.exists(), "files must wait for the commit"
+    db.session.rollback()  # e.g. the database refused the commit
+    assert photo.exists() and db.session.get(Verhaal, verhaal.id) is not None
+
+    verhalen_ops.erase_verhaal(db.session.get(Verhaal, verhaal.id), door=None, reden="test")
+    db.session.commit()
+    assert not photo.exists() and not photo.with_name("a1b2c3d4e5-klein.jpg").exists()

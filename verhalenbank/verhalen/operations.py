@@ -11,8 +11,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from verhalenbank.accounts.models import Gebruiker, Organisatie
 from verhalenbank.core.errors import NietGevonden, Ongeldig
@@ -229,9 +231,7 @@ def erase_verhaal(verhaal: Verhaal, *, door: Gebruiker | None, reden: str) -> No
     db.session.delete(verhaal)
     log_audit(door, "verhaal_gewist", object_type="verhaal", object_id=verhaal_id, reden=reden, details=details)
     db.session.flush()
-    _remove_photo_files(bestanden)
-    for pad in transcript_bestanden:
-        pad.unlink(missing_ok=True)
+    _delete_files_after_commit(_photo_paths(bestanden) + list(transcript_bestanden))
 
 
 def _mark_models_for_retraining(verhaal: Verhaal) -> None:
@@ -247,13 +247,32 @@ def _mark_models_for_retraining(verhaal: Verhaal) -> None:
         )
 
 
-def _remove_photo_files(namen: list[str]) -> None:
+def _photo_paths(namen: list[str]) -> list[Path]:
     from flask import current_app
 
     map_ = current_app.config["VERHALENBANK"].photo_dir
-    for naam in namen:
-        # Stored names are our own random hex names; never a path from outside.
-        (map_ / naam).unlink(missing_ok=True)
+    # Stored names are our own random hex names; never a path from outside.
+    return [map_ / naam for naam in namen]
+
+
+_FILES_AFTER_COMMIT = "verhalenbank_wis_na_commit"
+
+
+def _delete_files_after_commit(paden: list[Path]) -> None:
+    """Files of an erased story go when the erasure commits: a failed or rolled-back erasure
+    keeps the rows and their files together."""
+    db.session().info.setdefault(_FILES_AFTER_COMMIT, []).extend(paden)
+
+
+@event.listens_for(Session, "after_commit")
+def _delete_erased_files(session: Session) -> None:
+    for pad in session.info.pop(_FILES_AFTER_COMMIT, []):
+        pad.unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_rollback")
+def _keep_files_of_undone_erasure(session: Session) -> None:
+    session.info.pop(_FILES_AFTER_COMMIT, None)
 
 
 def after_erase(verhaal_ids: list[int]) -> None:
