@@ -268,6 +268,19 @@ def test_truncated_jpeg_is_refused_as_damaged():
     assert str(refused.value) == images.MESSAGE_DAMAGED
 
 
+def test_truncated_jpeg_is_refused_even_after_weasyprint_loosened_pillow(monkeypatch):
+    from PIL import ImageFile
+
+    import weasyprint  # noqa: F401 - importing it sets ImageFile.LOAD_TRUNCATED_IMAGES = True
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    data = jpeg_with_gps_and_orientation()
+    with pytest.raises(FotoFout) as refused:
+        prepare_photo(data[: len(data) // 2])
+    assert str(refused.value) == images.MESSAGE_DAMAGED
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # the PDF renderer's setting is left as it was
+
+
 def test_upload_over_15_mb_is_refused_without_reading_it_all():
     class CountingStream(io.BytesIO):
         bytes_read = 0

@@ -11,14 +11,16 @@ anything (``prepare_photo``, all the work that can fail) and write the files aft
 from __future__ import annotations
 
 import io
+import threading
 import os
 import secrets
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 try:  # iPhone photos (HEIC); optional so the rest keeps working without libheif.
     import pillow_heif
@@ -138,6 +140,24 @@ def _looks_like_other_image(data: bytes) -> bool:
     return data.startswith(_OTHER_IMAGE_SIGNATURES) or data.lstrip().startswith((b"<svg", b"<?xml"))
 
 
+_DECODING_LOCK = threading.Lock()
+
+
+@contextmanager
+def _strict_decoding():
+    """Refuse truncated files whatever the process-wide Pillow setting is: WeasyPrint (the pack
+    PDFs) sets ImageFile.LOAD_TRUNCATED_IMAGES = True when imported, which would let a half
+    upload through as a half-grey photo. Our stored photos are complete re-encodes, so the
+    PDF renderer loses nothing while we hold the setting off."""
+    with _DECODING_LOCK:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def _open_and_decode(data: bytes) -> Image.Image:
     # `formats` stops Pillow from trying every plugin it knows (e.g. PSD, TGA, EPS) on our input.
     image = Image.open(io.BytesIO(data), formats=list(ACCEPTED_FORMATS))
@@ -156,7 +176,8 @@ def _open_and_decode(data: bytes) -> Image.Image:
         # Let libjpeg decode at a reduced scale when the result is going to be shrunk anyway;
         # saves most of the memory for a 12 MP phone photo.
         image.draft("RGB", (MAX_SIDE, MAX_SIDE))
-    image.load()
+    with _strict_decoding():
+        image.load()
     icc_profile = image.info.get("icc_profile")
     image = ImageOps.exif_transpose(image)
     image = _to_srgb(image, icc_profile)
