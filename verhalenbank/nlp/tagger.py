@@ -3,11 +3,11 @@
 Two parts, blended per subdoel by the amount of evidence:
 
 * **Cold start** (``ColdStartTagger``): from the tree's own words only. Subdoel titles, descriptions
-  and indicator titles are lemmatised, stemmed and split into compound parts, weighted by how
-  specific a word is to one subdoel of the tree, and expanded with what the bank's own stories
-  teach: pseudo-relevance feedback (the stories that match a subdoel best lend it their other
-  words, and the stories of the sibling subdoelen push theirs away). Scores are made comparable
-  across subdoelen by standardising each subdoel's similarities over the bank.
+  and indicator titles are lemmatised, stemmed (plus word beginnings) and split into compound
+  parts, weighted by how specific a word is to one subdoel of the tree, and expanded with what
+  the bank's own stories teach: pseudo-relevance feedback (the stories that match a subdoel best
+  lend it their other words, and the stories of the sibling subdoelen push theirs away). Scores
+  are made comparable across subdoelen by standardising each subdoel's similarities over the bank.
 * **Learned** (``LearnedTagger``): a scikit-learn logistic regression per subdoel on confirmed tags,
   with a per-subdoel threshold tuned by cross-validation.
 
@@ -77,6 +77,10 @@ Lemmatiser = Callable[[list[str]], list[list[str]]]
 # --- Hyper-parameters (global, not per tree; chosen leave-one-tree-out, see benchmarks) -------
 
 PART_WEIGHT = 0.5  # weight of a compound part relative to the whole word
+# Word beginnings as extra features: the stand-in model's weak lemmas and Dutch derivations
+# ("wandeling", "wandelaars") still meet on their first letters where stems differ.
+PREFIX_LENGTH = 6  # only words longer than this get one; shorter prefixes join unrelated words
+PREFIX_WEIGHT = 0.3
 FIELD_WEIGHTS = {"titel": 1.0, "indicator": 0.8, "beschrijving": 0.7}
 EXPANSION_NEIGHBOURS = 10  # related words per tree word, learned from the bank's stories
 EXPANSION_WEIGHT = 0.5  # length of the added related-word part relative to the tree's own words
@@ -85,7 +89,9 @@ EXPANSION_SHRINK = 3.0
 RELATIVE_MIN = 0.6  # a subdoel must come this close to the story's best subdoel (0 = far, 1 = equal)
 Z_BANK_MIN = 0.0  # ... and be above the whole bank's average story for that subdoel
 Z_MIN = -1.0  # ... and not lie far below the average story for it (in standard deviations)
+MAX_PER_STORY = 2  # ... and be among the story's best this many subdoelen of the tree
 MIN_CORPUS_FOR_FEEDBACK = 8
+TF_SATURATION = 1.2  # BM25's k1: how fast repeats of a word in a story stop adding weight
 SHORT_TEXT_TERMS = 5.0  # a story's similarity counts fully only with well over this many terms
 
 
@@ -122,10 +128,17 @@ class TermFeaturizer:
         for lemma in lemmas:
             if not is_content_word(lemma):
                 continue
-            counts[stem(lemma)] += 1.0
+            self._add(counts, lemma, 1.0)
             for part in self.parts(lemma):
-                counts[stem(part)] += self.part_weight
+                self._add(counts, part, self.part_weight)
         return counts
+
+    @staticmethod
+    def _add(counts: Counter, word: str, weight: float) -> None:
+        counts[stem(word)] += weight
+        if len(word) > PREFIX_LENGTH:
+            # "#" keeps prefix features apart from stems (stems are letters only).
+            counts["#" + word[:PREFIX_LENGTH]] += weight * PREFIX_WEIGHT
 
 
 class CorpusModel:
@@ -166,8 +179,11 @@ class CorpusModel:
 
     def weigh(self, counts_matrix: sparse.csr_matrix) -> sparse.csr_matrix:
         matrix = counts_matrix.copy().astype(float)
-        # Sublinear tf: a word repeated ten times is not ten times as telling.
-        matrix.data = np.where(matrix.data > 1.0, 1.0 + np.log(matrix.data), matrix.data)
+        # BM25-style saturating tf: a word repeated ten times is not ten times as telling, and
+        # (unlike 1 + log tf) its weight levels off, so one word a story dwells on cannot carry
+        # the match. No length part: rows are normalised to unit length below.
+        k1 = TF_SATURATION
+        matrix.data = matrix.data * (k1 + 1.0) / (matrix.data + k1)
         matrix = matrix @ sparse.diags(self.idf)
         return _normalise_rows(sparse.csr_matrix(matrix))
 
@@ -381,9 +397,10 @@ def _sigmoid(x):
 
 def cold_scores_from_z(z: np.ndarray, z_bank: np.ndarray | None = None) -> np.ndarray:
     """Scores in [0, 1]; ≥ 0.5 exactly when a subdoel does not lie far below the usual stories
-    of the tree (z ≥ Z_MIN), is close enough to the story's best subdoel in this tree, and the
-    story is above the whole bank's average for it (z_bank ≥ Z_BANK_MIN), so that a story of
-    another theme does not get a suggestion in every tree."""
+    of the tree (z ≥ Z_MIN), is close enough to the story's best subdoel in this tree and among
+    its best MAX_PER_STORY, and the story is above the whole bank's average for it
+    (z_bank ≥ Z_BANK_MIN), so that a story of another theme does not get a suggestion in every
+    tree."""
     if z.size == 0:
         return z
     top = z.max(axis=1, keepdims=True)
@@ -396,6 +413,12 @@ def cold_scores_from_z(z: np.ndarray, z_bank: np.ndarray | None = None) -> np.nd
     scores = np.minimum(absolute_part, relative_part)
     if z_bank is not None:
         scores = np.minimum(scores, _sigmoid(3.0 * (z_bank - Z_BANK_MIN)))
+    if z.shape[1] > MAX_PER_STORY:
+        # A story is about one or two subdoelen of a tree, rarely more: past its best few,
+        # a close call is more often a shared general word than a second theme. Kept just
+        # under the threshold, so the order of suggestions stays the same.
+        kth_best = -np.sort(-z, axis=1)[:, MAX_PER_STORY - 1 : MAX_PER_STORY]
+        scores = np.where(z >= kth_best, scores, np.minimum(scores, 0.49))
     return scores
 
 
