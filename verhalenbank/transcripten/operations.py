@@ -469,3 +469,54 @@ __all__ = [
     "wacht_op_verwerking",
     "wis_transcript",
 ]
+
+
+# --- AVG erasure of a story split from a transcript -----------------------------------------
+
+GEWIST = "[gewist]"
+BESTAND_GEWIST_MELDING = (
+    "Het originele bestand is gewist, omdat een verhaal uit deze sessie is gewist (AVG). "
+    "De andere verhalen blijven bewaard."
+)
+
+
+def _zonder_naam(waarde, naam: str):
+    """`waarde` (text, list or dict from the stored proposal) with `naam` replaced everywhere."""
+    if isinstance(waarde, str):
+        return re.sub(rf"(?<!\w){re.escape(naam)}(?!\w)", GEWIST, waarde)
+    if isinstance(waarde, list):
+        return [_zonder_naam(item, naam) for item in waarde]
+    if isinstance(waarde, dict):
+        return {_zonder_naam(k, naam): _zonder_naam(v, naam) for k, v in waarde.items()}
+    return waarde
+
+
+def erase_passage(verhaal: Verhaal) -> list[Path]:
+    """A story split from a transcript also lives in that transcript: as a passage of the stored
+    proposal and in the original file. Drop the passage, blank the speaker's name when nothing
+    else of theirs is left, and take away the original file (a .docx or .pdf cannot be edited
+    safely). Flushes; returns the file paths to delete once the erasure is committed."""
+    if verhaal.transcript_id is None:
+        return []
+    transcript = db.session.get(Transcript, verhaal.transcript_id)
+    if transcript is None:
+        return []
+    voorstel = dict(transcript.voorstel or {})
+    passages = list(voorstel.get("passages") or [])
+    weg = [p for p in passages if p.get("positie") == verhaal.transcript_positie]
+    if weg:
+        passages = [p for p in passages if p not in weg]
+        voorstel["passages"] = passages
+        sprekers = {p.get("spreker") for p in weg if p.get("spreker")}
+        nog_aan_het_woord = {p.get("spreker") for p in passages}
+        for naam in sorted(sprekers - nog_aan_het_woord, key=len, reverse=True):
+            for sleutel in ("rollen", "beurten"):
+                (voorstel.get(sleutel) or {}).pop(naam, None)
+            voorstel = _zonder_naam(voorstel, naam)
+        transcript.voorstel = voorstel  # a new dict, so the JSON column is written
+    pad = bestand_pad(transcript)
+    transcript.bestand = None
+    if pad is not None:
+        transcript.melding = BESTAND_GEWIST_MELDING
+    db.session.flush()
+    return [pad] if pad is not None else []

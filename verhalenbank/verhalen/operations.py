@@ -216,7 +216,8 @@ def review_tag(tag: Tag, *, bevestigd: bool, door: Gebruiker | None) -> Tag:
 
 def erase_verhaal(verhaal: Verhaal, *, door: Gebruiker | None, reden: str) -> None:
     """AVG erasure: the story and everything hanging on it, plus files; audited without content."""
-    from verhalenbank.accounts.avg import erase_transcript_passage, erasure_details
+    from verhalenbank.accounts.avg import erasure_details
+    from verhalenbank.transcripten.operations import erase_passage
     from verhalenbank.accounts.operations import log_audit
     from verhalenbank.media import models as media_models
 
@@ -225,7 +226,7 @@ def erase_verhaal(verhaal: Verhaal, *, door: Gebruiker | None, reden: str) -> No
     verhaal_id = verhaal.id
     details = erasure_details(verhaal)
     _mark_models_for_retraining(verhaal)
-    transcript_bestanden = erase_transcript_passage(verhaal)
+    transcript_bestanden = erase_passage(verhaal)
     for foto in fotos:
         db.session.delete(foto)
     db.session.delete(verhaal)
