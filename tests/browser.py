@@ -19,9 +19,19 @@ WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 @contextmanager
 def served(app):
-    """Serve a Flask app on a free loopback port in a thread; yields the base URL."""
+    """Serve a Flask app on a free loopback port in a thread, with a job worker beside it (as
+    `verhalenbank serve` starts one on SQLite); yields the base URL."""
     from werkzeug.serving import make_server
 
+    from verhalenbank.core import jobs
+
+    def work() -> None:
+        with app.app_context():
+            jobs.work(worker="browser-test", poll_seconds=0.2, stop=stop)
+
+    stop = threading.Event()
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -30,6 +40,8 @@ def served(app):
     finally:
         server.shutdown()
         thread.join(timeout=5)
+        stop.set()
+        worker.join(timeout=30)
 
 
 def serious_axe_violations(page, *, best_practice: bool = False) -> list[dict]:
@@ -61,7 +73,7 @@ def import_example_trees():
     """Import the three example doelenbomen (inside an app context); returns Lelystad's."""
     from verhalenbank.doelenbomen.operations import import_doelenboom_files
 
-    from tests.conftest import DOELENBOMEN
+    from tests.support.paths import DOELENBOMEN
 
     bomen = [boom for boom, _ in import_doelenboom_files(sorted(DOELENBOMEN.glob("*.yaml")))]
     return next(boom for boom in bomen if boom.code.startswith("lelystad"))

@@ -11,31 +11,13 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SHARED = PROJECT_ROOT.parent / "shared"
-VOORBEELDEN = SHARED / "voorbeelden"
-DOELENBOMEN = SHARED / "doelenbomen"
+from tests.support import databases
+from tests.support.factories import WACHTWOORD, import_voorbeeld_bomen, make_gebruiker
+from tests.support.paths import STAND_IN_MODEL
 
-os.environ.setdefault("VERHALENBANK_SPACY_MODEL", str(SHARED / "models" / "nl_verhalen_sm"))
-
-POSTGRES_URL = os.environ.get(
-    "VERHALENBANK_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-_SCHEMA_READY: dict[str, bool] = {}
-
-
-def _postgres_available() -> str | None:
-    try:
-        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
-        with engine.connect() as connection:
-            connection.execute(text("select 1"))
-        engine.dispose()
-        return None
-    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
-        return str(exc).splitlines()[0]
+os.environ.setdefault("VERHALENBANK_SPACY_MODEL", str(STAND_IN_MODEL))
 
 
 @pytest.fixture(scope="session")
@@ -44,64 +26,47 @@ def postgres_url():
 
     Falls back to the `test` database itself where the role may not create databases.
     """
-    reason = _postgres_available()
+    reason = databases.postgres_unreachable_reason()
     if reason is not None:
         if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL at {POSTGRES_URL} is required in CI but unreachable: {reason}")
+            pytest.fail(f"PostgreSQL at {databases.POSTGRES_URL} is required in CI but unreachable: {reason}")
         pytest.skip(f"PostgreSQL unreachable ({reason}); set up the server to run this half")
-    name = f"verhalenbank_test_{os.getpid()}_{os.urandom(3).hex()}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception:  # noqa: BLE001 - no CREATEDB right: share the `test` database
-        admin.dispose()
-        yield POSTGRES_URL
+    url = databases.create_postgres_database("verhalenbank_test")
+    if url is None:
+        yield databases.POSTGRES_URL
         return
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     try:
         yield url
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        databases.drop_postgres_database(url)
 
 
-def _reset_postgres(url: str) -> None:
-    """Drop everything in the public schema, so migrations start from an empty database."""
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
+@pytest.fixture(scope="session")
+def migrated_postgres(postgres_url):
+    """The run's PostgreSQL database, migrated once for the whole session; yields its engine."""
+    from verhalenbank.core.migrate import upgrade
+
+    databases.reset_postgres(postgres_url)
+    upgrade(postgres_url)
+    engine = create_engine(postgres_url)
+    yield engine
     engine.dispose()
 
 
-def _truncate_all(engine) -> None:
-    from verhalenbank.core.models import Base
-
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(text(f'DELETE FROM "{table}"'))
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A SQLite file migrated once per session; each test gets a copy."""
+    return databases.migrate_sqlite_template(tmp_path_factory.mktemp("sqlite-template"))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path_factory) -> str:
+    """A migrated, empty database of each kind in turn."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'verhalenbank.sqlite3'}"
-    url = request.getfixturevalue("postgres_url")
-    if not _SCHEMA_READY.get(url):
-        _reset_postgres(url)
-        from verhalenbank.core.migrate import upgrade
-
-        upgrade(url)
-        _SCHEMA_READY[url] = True
-    else:
-        _truncate_all(create_engine(url))
-    return url
+        return databases.sqlite_copy(request.getfixturevalue("sqlite_template"), tmp_path_factory.mktemp("db"))
+    engine = request.getfixturevalue("migrated_postgres")
+    databases.truncate_all(engine)
+    return engine.url.render_as_string(hide_password=False)
 
 
 @pytest.fixture
@@ -114,11 +79,8 @@ def data_dir(tmp_path) -> Path:
 @pytest.fixture
 def app(database_url, data_dir):
     from verhalenbank.app import create_app
-    from verhalenbank.core.migrate import upgrade
     from verhalenbank.extensions import db
 
-    if database_url.startswith("sqlite"):
-        upgrade(database_url)
     app = create_app(
         {
             "data_dir": data_dir,
@@ -147,20 +109,8 @@ def runner(app):
 
 @pytest.fixture
 def make_user(app):
-    from verhalenbank.accounts import operations
-    from verhalenbank.extensions import db
-
-    def make(rol: str = "beheerder", email: str | None = None, organisatie: str | None = None):
-        org = operations.get_or_create_organisatie(organisatie) if organisatie else None
-        if rol == "aanbieder" and org is None:
-            org = operations.get_or_create_organisatie("Testorganisatie")
-        gebruiker = operations.create_gebruiker(
-            email or f"{rol}-{os.urandom(3).hex()}@test.nl", rol, wachtwoord="geheim-wachtwoord-123", organisatie=org
-        )
-        db.session.commit()
-        return gebruiker
-
-    return make
+    """`make_user(rol, email=None, organisatie=None)`: a committed account (see tests.support.factories)."""
+    return make_gebruiker
 
 
 @pytest.fixture
@@ -169,7 +119,7 @@ def login(client, make_user):
 
     def do_login(rol: str = "beheerder", **kwargs):
         gebruiker = make_user(rol, **kwargs)
-        response = client.post("/inloggen", data={"email": gebruiker.email, "wachtwoord": "geheim-wachtwoord-123"})
+        response = client.post("/inloggen", data={"email": gebruiker.email, "wachtwoord": WACHTWOORD})
         assert response.status_code == 302, response.get_data(as_text=True)
         return gebruiker
 
@@ -179,21 +129,24 @@ def login(client, make_user):
 @pytest.fixture
 def voorbeeld_bomen(app):
     """The three example trees, imported."""
-    from verhalenbank.doelenbomen import operations
-    from verhalenbank.extensions import db
+    return import_voorbeeld_bomen()
 
-    bomen = [boom for boom, _ in operations.import_doelenboom_files(sorted(DOELENBOMEN.glob("*.yaml")))]
+
+@pytest.fixture
+def voorbeeld_rondes(voorbeeld_bomen):
+    """The example trees and the example stories' rondes, each bound to its own tree."""
+    from verhalenbank.extensions import db
+    from verhalenbank.rondes.operations import RondeGegevens, boom_bij_naam, create_ronde
+
+    bomen = voorbeeld_bomen
+    for slug in VOORBEELD_RONDES:
+        create_ronde(RondeGegevens(slug=slug, titel=slug.replace("-", " ").capitalize(),
+                                   doelenboom_codes=[boom_bij_naam(slug, bomen).code]))
     db.session.commit()
     return bomen
 
 
-def table_counts(engine) -> dict[str, int]:
-    with engine.connect() as connection:
-        return {
-            name: connection.execute(text(f'SELECT COUNT(*) FROM "{name}"')).scalar()
-            for name in inspect(engine).get_table_names()
-            if name != "alembic_version"
-        }
+VOORBEELD_RONDES = ("lelystad-2026-voorjaar", "hoorn-2026-najaar", "bollenstreek-2026")
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from verhalenbank.config import PROJECT_ROOT, load_settings
+from verhalenbank.config import PACKAGE_DIR, load_settings
 from verhalenbank.extensions import csrf, db, login_manager
 
 
@@ -19,24 +19,56 @@ def _blueprints() -> list:
     from verhalenbank.media.routes import bp as media_bp
     from verhalenbank.rondes.publiek import bp as publiek_bp
     from verhalenbank.rondes.routes import bp as rondes_bp
+    from verhalenbank.start.routes import bp as start_bp
     from verhalenbank.verhalen.routes import bp as verhalen_bp
     from verhalenbank.zoeken.routes import bp as zoeken_bp
     from verhalenbank.transcripten.routes import bp as transcripten_bp
     from verhalenbank.pakketten.routes import bp as pakketten_bp
     from verhalenbank.nlp.routes import bp as nlp_bp
+    from verhalenbank.waarderen.routes import bp as waarderen_bp
 
-    return [core_bp, accounts_bp, doelenbomen_bp, rondes_bp, verhalen_bp, publiek_bp, media_bp, transcripten_bp, zoeken_bp, pakketten_bp, nlp_bp, api_bp]
+    return [core_bp, start_bp, accounts_bp, doelenbomen_bp, rondes_bp, verhalen_bp, publiek_bp, media_bp, transcripten_bp, zoeken_bp, pakketten_bp, nlp_bp, waarderen_bp, api_bp]
 
 
-def create_app(overrides: dict[str, Any] | None = None) -> Flask:
-    from verhalenbank.core import hooks, templating
+def _job_kinds() -> list:
+    # Listed explicitly, like the blueprints: every kind of background job and its handler.
+    # Handlers are "module:function", imported only by a worker that runs such a job.
+    from verhalenbank.core.jobs import JobKind
+    from verhalenbank.transcripten.taken import TRANSCRIPT_LEZEN
+    from verhalenbank.verhalen.verwerking import ANALYSEREN, HERTAGGEN, INDEX_OPSCHONEN, INDEXEREN, LEREN
+
+    kinds = [
+        JobKind(ANALYSEREN, "verhalenbank.verhalen.verwerking:analyseer_job", batch=32,
+                on_failure="verhalenbank.verhalen.verwerking:analyse_mislukt", label="Verhaal analyseren"),
+        JobKind(INDEXEREN, "verhalenbank.verhalen.verwerking:indexeer_job", batch=256,
+                label="Verhalen doorzoekbaar maken"),
+        JobKind(HERTAGGEN, "verhalenbank.verhalen.verwerking:hertag_job", batch=8, lease_seconds=3600,
+                label="Verhalen opnieuw labelen na een wijziging van een doelenboom"),
+        # After a review decision: the tree's suggestions learn from it (seconds, not a train run).
+        JobKind(LEREN, "verhalenbank.verhalen.verwerking:leer_job", batch=64, lease_seconds=3600,
+                label="Voorstellen leren van een beoordeling"),
+        # After an erasure: rewrite the index files that still hold the erased words.
+        JobKind(INDEX_OPSCHONEN, "verhalenbank.verhalen.verwerking:index_opschonen_job", batch=64,
+                label="Gewiste verhalen uit de zoekindex halen"),
+        # One transcript per job; a 500-page PDF may take a while, so a long lease.
+        JobKind(TRANSCRIPT_LEZEN, "verhalenbank.transcripten.taken:lees_job", batch=1, lease_seconds=3600,
+                label="Transcript lezen"),
+    ]
+    return kinds
+
+
+def create_app(overrides: dict[str, Any] | None = None, *, web: bool = True) -> Flask:
+    """The app. `web=False` is the lean app of a CLI command that serves no pages: no URL
+    map (no blueprints, so no route module is imported) and no start-up drift check, so a
+    command like `verhalenbank zoek` starts in a fraction of the time."""
+    from verhalenbank.core import hooks, jobs, templating
     from verhalenbank.core import registry  # noqa: F401  (all models known to SQLAlchemy)
 
     settings = load_settings(overrides)
     app = Flask(
         __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(PACKAGE_DIR / "templates"),
+        static_folder=str(PACKAGE_DIR / "static"),
     )
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -59,6 +91,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     hooks.init_app(app)
     templating.init_app(app)
+    for kind in _job_kinds():
+        jobs.register(kind)
+    if not web:
+        return app
     for blueprint in _blueprints():
         app.register_blueprint(blueprint)
     from verhalenbank.zoeken.operations import check_drift_at_startup

@@ -11,7 +11,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Templates, static files, migrations and data files ship inside the package (wheel-safe).
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 DEFAULT_SPACY_MODEL = "nl_core_news_sm"
 
@@ -24,7 +25,8 @@ class Settings:
     secret_key: str
     search_backend: str = "whoosh"
     https: bool = False  # served over HTTPS only: cookies get the Secure flag
-    # Analyse and index web submissions on a background thread (the resident doesn't wait).
+    # Background jobs (core/jobs.py) are left to a worker (the resident doesn't wait); False
+    # runs them right after the entry point's commit, in the same process (the unit tests).
     achtergrond_verwerking: bool = True
     extra: dict = field(default_factory=dict)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import g
 from sqlalchemy import select
 
-from tests.conftest import VOORBEELDEN
+from tests.support.paths import VOORBEELDEN
 from verhalenbank.cli import main
 from verhalenbank.extensions import db
 from verhalenbank.verhalen.models import Verhaal
@@ -20,7 +20,7 @@ def _inert(pagina: str) -> None:
     assert "onerror=alert(1)>" not in pagina
 
 
-def test_script_injection_is_inert_everywhere(app, client, login, runner, voorbeeld_bomen):
+def test_script_injection_is_inert_everywhere(app, client, login, runner, voorbeeld_rondes):
     result = runner.invoke(main, ["verhalen", "import", str(VOORBEELDEN / "slechte-invoer" / "script-injectie.jsonl")])
     assert result.exit_code == 0, result.output
     verhalen = db.session.scalars(select(Verhaal).order_by(Verhaal.id)).all()

@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import func, select
 
-from tests.conftest import DOELENBOMEN
+from tests.support.paths import DOELENBOMEN
 from verhalenbank.accounts import operations as accounts_ops
 from verhalenbank.accounts.models import ApiToken, AuditLog
 from verhalenbank.extensions import db

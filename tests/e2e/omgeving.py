@@ -25,7 +25,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
-from tests.conftest import DOELENBOMEN, POSTGRES_URL, PROJECT_ROOT, SHARED, _postgres_available
+from tests.support.databases import POSTGRES_URL, postgres_unreachable_reason
+from tests.support.paths import DOELENBOMEN, PROJECT_ROOT, SHARED
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 SPACY_MODEL = os.environ.get("VERHALENBANK_SPACY_MODEL", str(SHARED / "models" / "nl_verhalen_sm"))
@@ -49,7 +50,7 @@ def free_port() -> int:
 @contextmanager
 def postgres_database() -> Iterator[str]:
     """A fresh, empty PostgreSQL database of its own (dropped afterwards)."""
-    reason = _postgres_available()
+    reason = postgres_unreachable_reason()
     if reason is not None:
         if os.environ.get("CI") == "true":
             pytest.fail(f"PostgreSQL at {POSTGRES_URL} is required in CI but unreachable: {reason}")
@@ -199,12 +200,17 @@ class Server:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
+        self.worker: subprocess.Popen | None = None
 
     def start(self) -> "Server":
         self.process = self.omg.start(
             "serve", "--host", "127.0.0.1", "--port", str(self.port),
             "--workers", str(self.workers), "--threads", str(self.threads), log_name="server",
         )
+        if self.omg.kind != "sqlite":
+            # With SQLite, serve starts its worker itself (in its process group); with
+            # PostgreSQL the operator runs `verhalenbank worker`, as the README says.
+            self.worker = self.omg.start("worker", log_name="worker")
         self._wait_until_ready()
         return self
 
@@ -229,28 +235,30 @@ class Server:
         return path.read_text(errors="replace")[-4000:] if path.exists() else ""
 
     def kill(self) -> None:
-        """SIGKILL the whole process group: a power cut, no graceful shutdown."""
-        if self.process is None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.process.wait(timeout=30)
-        self.process = None
+        """SIGKILL the whole process group (and the worker's): a power cut, no graceful shutdown."""
+        for process in (self.process, self.worker):
+            if process is None:
+                continue
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            process.wait(timeout=30)
+        self.process = self.worker = None
 
     def stop(self) -> None:
-        if self.process is None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=30)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=30)
-        self.process = None
+        for process in (self.process, self.worker):
+            if process is None:
+                continue
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=30)
+            except ProcessLookupError:
+                pass
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=30)
+        self.process = self.worker = None
 
 
 def save_artifact(relative: str, source: Path) -> Path:

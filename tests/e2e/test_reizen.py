@@ -15,8 +15,8 @@ import time
 import pytest
 from PIL import ExifTags, Image
 
-from tests.conftest import VOORBEELDEN
-from tests.e2e.conftest import ORGANISATIE, RONDE, login, new_page
+from tests.support.paths import VOORBEELDEN
+from tests.e2e.paginas import ORGANISATIE, RONDE, login, new_page
 from tests.e2e.omgeving import LELYSTAD
 
 pytestmark = pytest.mark.browser
@@ -24,12 +24,13 @@ pytestmark = pytest.mark.browser
 NAAM_IN_VERHAAL = "Fatima Yilmaz"
 VERHAAL = (
     f"Sinds de zomer drink ik elke dinsdag koffie in de buurtkamer. Daar leerde ik mijn buurvrouw "
-    f"{NAAM_IN_VERHAAL} kennen. Nu groeten we elkaar op straat en helpen we elkaar met boodschappen. "
+    f"{NAAM_IN_VERHAAL} kennen. Nu maken we op straat altijd even een praatje en helpen we elkaar met boodschappen. "
     "Ik voel me minder alleen in de buurt."
 )
 OFFLINE_VERHAAL = "In de bus schreef ik dit zonder internet: de vrijwilliger belde me terug zoals beloofd."
 KENMERK = "elke dinsdag koffie"  # in the public text too: picks the resident's story out
 TRANSCRIPT = VOORBEELDEN / "transcript-ontmoetingsplek.txt"
+JOKE_ZEGT = "bloemstukjes"  # in the story of Joke, who 'wil niet geciteerd worden'
 
 
 def _photo_with_gps(path):
@@ -75,6 +76,7 @@ def test_inwoner_tells_a_story_from_the_qr_code(verhalenbank, browser, controle,
     controle(page, "formulier")
 
     page.fill("#tekst", VERHAAL)
+    page.click("details.meer-vertellen summary")  # photo, who and wijk are folded away
     page.set_input_files("#foto", str(_photo_with_gps(tmp_path / "IMG_0042.jpg")))
     # The one-tap questions: how it felt, what it was about, who was involved.
     page.click("label[for=zd_gevoel-4]")
@@ -131,6 +133,7 @@ def test_aanbieder_uploads_a_transcript_corrects_the_split_and_saves(verhalenban
     controle(page, "uploaden")
     page.set_input_files("#bestand", str(TRANSCRIPT))
     page.select_option("#ronde", RONDE)
+    page.click("details.optioneel summary")  # the session's details are folded away
     page.fill("#activiteit", "Vertelsessie De Schakel")
     page.fill("#gespreksleider", "Marieke")
     page.check("#toestemming")
@@ -165,7 +168,7 @@ def test_aanbieder_uploads_a_transcript_corrects_the_split_and_saves(verhalenban
 
 
 def _wait_until_analysed(server, *, indexed: bool = False, timeout: float = 120) -> None:
-    """The server analyses, then indexes, on a background thread after answering: wait for it."""
+    """The worker analyses, then indexes, after the server has answered: wait for it."""
     deadline = time.monotonic() + timeout
     while _rows(server, "SELECT COUNT(*) FROM verhalen WHERE analyse_status = :s", s="te analyseren") != [(0,)]:
         assert time.monotonic() < deadline, "stories still waiting for analysis"
@@ -175,36 +178,39 @@ def _wait_until_analysed(server, *, indexed: bool = False, timeout: float = 120)
         time.sleep(0.5)
 
 
-def _shared_indicator(server) -> tuple[str, str]:
-    """An indicator suggested for the resident's story and for a transcript story."""
+def _shared_subdoel(server) -> str:
+    """A subdoel suggested for the resident's story and for a transcript story.
+
+    Which indicator the tagger picks inside a subdoel depends on a story's exact words; the
+    subdoel is what both kinds of story must share for this journey."""
     _wait_until_analysed(server, indexed=True)
     rows = _rows(
         server,
-        "SELECT v.transcript_id IS NOT NULL, s.code, i.code FROM tags t "
+        "SELECT v.transcript_id IS NOT NULL, s.code FROM tags t "
         "JOIN verhalen v ON v.id = t.verhaal_id JOIN subdoelen s ON s.id = t.subdoel_id "
-        "JOIN indicatoren i ON i.id = t.indicator_id WHERE t.afgewezen = :nee",
+        "WHERE t.afgewezen = :nee",
         nee=False,
     )
-    inwoner = {(s, i) for uit_transcript, s, i in rows if not uit_transcript}
-    transcript = {(s, i) for uit_transcript, s, i in rows if uit_transcript}
+    inwoner = {s for uit_transcript, s in rows if not uit_transcript}
+    transcript = {s for uit_transcript, s in rows if uit_transcript}
     shared = sorted(inwoner & transcript)
-    assert shared, f"no indicator suggested for both kinds of story: {sorted(inwoner)} / {sorted(transcript)}"
+    assert shared, f"no subdoel suggested for both kinds of story: {sorted(inwoner)} / {sorted(transcript)}"
     return shared[0]
 
 
-def test_beleidsadviseur_finds_both_by_indicator_and_confirms_a_tag(verhalenbank, browser, controle):
+def test_beleidsadviseur_finds_both_by_subdoel_and_confirms_a_tag(verhalenbank, browser, controle):
     base = verhalenbank.base_url
-    subdoel, indicator = _shared_indicator(verhalenbank)
-    waarde = f"{LELYSTAD}:{indicator}"
+    subdoel = _shared_subdoel(verhalenbank)
+    waarde = f"{LELYSTAD}:{subdoel}"
     page = new_page(browser, phone=False)
     login(page, base, "beleidsadviseur")
     page.goto(f"{base}/zoeken")
     controle(page, "zoeken")
 
-    page.check(f"input[name=indicator][value='{waarde}']")
+    page.check(f"input[name=subdoel][value='{waarde}']")
     page.click("aside button:has-text('Filters toepassen')")
     page.wait_for_load_state()
-    controle(page, "op-indicator")
+    controle(page, "op-subdoel")
     kaarten = page.locator("article.treffer")
     teksten = kaarten.all_inner_texts()
     assert sum(KENMERK in tekst for tekst in teksten) == 1, "the resident's story is found"
@@ -214,7 +220,8 @@ def test_beleidsadviseur_finds_both_by_indicator_and_confirms_a_tag(verhalenbank
     }
     [(inwoner_id,)] = _rows(verhalenbank, "SELECT id FROM verhalen WHERE tekst = :tekst", tekst=VERHAAL)
     uit_transcript = {i for (i,) in _rows(verhalenbank, "SELECT id FROM verhalen WHERE transcript_id IS NOT NULL")}
-    assert inwoner_id in gevonden and gevonden & uit_transcript, "both kinds of story are found"
+    assert inwoner_id in gevonden, "the resident's story is found"
+    assert gevonden & uit_transcript, "a story from the transcript is found"
     assert NAAM_IN_VERHAAL not in page.content(), "only pseudonymised text is shown"
 
     def bevestigd_aantal() -> int:
@@ -237,10 +244,19 @@ def test_beleidsadviseur_finds_both_by_indicator_and_confirms_a_tag(verhalenbank
     page.wait_for_load_state()
     assert "Label bevestigd" in page.content()
     controle(page, "tag-bevestigd")
+    # And one story from the transcript, so the pack has confirmed stories from both sources.
+    uit_sessie = kaarten.filter(has_not_text=KENMERK).filter(
+        has=page.locator("li.tag", has_text=f"{subdoel} ").filter(has_text="voorstel")
+    ).first
+    uit_sessie.locator("li.tag", has_text=f"{subdoel} ").filter(has_text="voorstel").first.get_by_role(
+        "button", name="Klopt", exact=True
+    ).click()
+    page.wait_for_load_state()
+    assert "Label bevestigd" in page.content()
 
     na = bevestigd_aantal()
     controle(page, "alleen-bevestigd-na")
-    assert na == voor + 1
+    assert na == voor + 2
     page.context.close()
 
     assert _rows(
@@ -266,6 +282,8 @@ def test_facilitator_builds_the_pack_drops_a_story_and_downloads_the_pdf(verhale
 
     verhalen = page.locator("article.pakket-verhaal")
     assert verhalen.count() >= 2
+    # Joke said in the transcript's header that she does not want to be quoted: never in the pack.
+    assert JOKE_ZEGT not in page.inner_text("main")
     weg = verhalen.first
     weg_sleutel = weg.get_attribute("data-verhaal")
     weg_titel = weg.locator(".verhaal-titel").inner_text()
@@ -286,4 +304,6 @@ def test_facilitator_builds_the_pack_drops_a_story_and_downloads_the_pdf(verhale
     assert len(reader.pages) >= 1
     tekst = "\n".join(p.extract_text() or "" for p in reader.pages)
     assert NAAM_IN_VERHAAL not in tekst
-    assert weg_titel.strip() not in tekst or len(weg_titel.strip()) < 8
+    assert JOKE_ZEGT not in tekst
+    assert len(weg_titel.strip()) >= 8, "the omitted story needs a distinctive title for this check"
+    assert weg_titel.strip() not in tekst

@@ -25,8 +25,8 @@ from PIL import Image
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tests.conftest import POSTGRES_URL
-from tests.e2e.conftest import Controle, new_page
+from tests.support.databases import POSTGRES_URL
+from tests.e2e.paginas import Controle, new_page
 from tests.e2e.omgeving import Server, omgeving, prepare
 from tests.load.belasting import BEDANKT, _csrf_token
 

@@ -7,7 +7,7 @@ import random
 import re
 from pathlib import Path
 
-from tests.conftest import VOORBEELDEN
+from tests.support.paths import VOORBEELDEN
 
 _ZIN = re.compile(r"(?<=[.!?])\s+")
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.conftest import VOORBEELDEN
+from tests.support.paths import VOORBEELDEN
 from verhalenbank.nlp.analysis import analyse_texts
 from verhalenbank.nlp.pseudonymise import is_valid_bsn, is_valid_iban
 
@@ -147,3 +147,171 @@ def test_iban_mod_97():
     assert is_valid_iban("NL91 ABNA 0417 1643 00")
     assert not is_valid_iban("NL92 ABNA 0417 1643 00")
     assert not is_valid_iban("NL91 ABNA 0417 1643")
+
+
+# --- Names of every origin, hidden characters, obfuscated contacts (issue 12 item 6, 16 item 5) --
+
+# Names written for these tests, not drawn from the product's name list.
+NAMES_PER_ORIGIN = {
+    "nederlands": ("Ruud", "Hoekstra"),
+    "turks": ("Esra", "Yılmaz"),
+    "marokkaans": ("Youssef", "El Idrissi"),
+    "surinaams": ("Sunita", "Jagessar"),
+    "antilliaans": ("Rignald", "Isenia"),
+    "pools": ("Katarzyna", "Nowak"),
+    "syrisch": ("Noor", "Alhassan"),
+    "eritrees": ("Senait", "Tesfay"),
+    "oekraiens": ("Oleksandr", "Shevchenko"),
+}
+
+
+@pytest.mark.parametrize("origin", sorted(NAMES_PER_ORIGIN))
+def test_names_of_every_origin_are_replaced(origin):
+    first, last = NAMES_PER_ORIGIN[origin]
+    public = _public(
+        f"{first} kwam gisteren langs met soep. Samen met {first} {last} ging ik naar de markt. "
+        f"Later belde {last} nog even."
+    )
+    for part in [first, *last.split()]:
+        if part[:1].isupper():
+            assert part not in public, public
+    assert public.startswith("[naam 1] kwam gisteren langs"), public
+    assert public.count("[naam 1]") == 3, public
+
+
+@pytest.mark.parametrize(
+    "text, secrets",
+    [
+        ("Gisteren kwam annie de boer langs met soep.", ["annie", "boer"]),
+        ("ik heb met esra yilmaz gepraat over de buurt.", ["esra", "yilmaz"]),
+        ("De thee was bij mevrouw jansen, die naast ons woont.", ["jansen"]),
+        ("Mijn buurvrouw senait helpt met de boodschappen.", ["senait"]),
+        ("Ik heet ruud en ik woon hier al lang.", ["ruud"]),
+    ],
+)
+def test_lowercase_names_are_replaced(text, secrets):
+    public = _public(text)
+    for secret in secrets:
+        assert not re.search(rf"\b{secret}\b", public, re.IGNORECASE), public
+    assert "[naam 1]" in public
+
+
+def test_lowercase_mentions_of_a_named_person_get_the_same_number():
+    public = _public("Mijn buurvrouw Esra kwam langs. Later zei esra dat het goed ging.")
+    assert public == "Mijn buurvrouw [naam 1] kwam langs. Later zei [naam 1] dat het goed ging."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bel me op ０６-１２３４５６７８ als het kan.",  # full-width digits
+        "Bel me op 06\u200b1234\u200b5678 als het kan.",  # zero-width spaces
+        "Bel me op 06-12\u200d34\ufeff5678 als het kan.",  # zero-width joiner, BOM
+        "Bel me op +31\u00a06\u00a012345678 als het kan.",  # no-break spaces
+    ],
+)
+def test_hidden_phone_numbers_are_replaced(text):
+    public = _public(text)
+    assert public == "Bel me op [telefoonnummer] als het kan.", public
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "naam [at] gmail [dot] com",
+        "naam(at)gmail(dot)com",
+        "naam at gmail dot com",
+        "naam [at] gmail [punt] nl",
+        "naam {at} ziggo.nl",
+        "Naam.Achternaam [AT] hotmail [DOT] com",
+        "naam @ kpn . nl",
+    ],
+)
+def test_written_out_email_addresses_are_replaced(address):
+    public = _public(f"Mail gerust naar {address} voor meer informatie.")
+    assert public == "Mail gerust naar [e-mail] voor meer informatie.", public
+
+
+def test_name_behind_a_right_to_left_override_is_replaced():
+    # Typed backwards inside U+202E … U+202C, a screen shows "Annie de Boer".
+    text = "Ik ging met \u202ereoB ed einnA\u202c naar de markt."
+    public = _public(text)
+    assert public == "Ik ging met [naam 1] naar de markt.", public
+    assert not any(ch in public for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def test_zero_width_and_bidi_characters_inside_a_name_do_not_survive():
+    public = _public("Mijn buurvrouw Es\u200bra kwam langs, en ook meneer \u2066Bakker\u2069.")
+    assert public == "Mijn buurvrouw [naam 1] kwam langs, en ook meneer [naam 2].", public
+
+
+def test_hidden_characters_elsewhere_leave_the_visible_text_alone():
+    text = "Het was een mooie dag\u200b in de wijk ＡＢＣ."
+    assert _public(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Er was veel hoop in de buurt.",
+        "Hoop doet leven, zeggen ze hier.",
+        "De roos in de tuin bloeit weer.",
+        "Roos is mijn lievelingsbloem.",
+        "Dag allemaal, fijn dat jullie er zijn.",
+        "Het was een lange dag en we waren moe.",
+        "De bakker op de hoek bakt lekker brood.",
+        "Mijn vader was visser en mijn oom boer.",
+        "Bas speelt in de fanfare, zei de dirigent over het instrument.",
+        "We gingen met de trein naar Hoorn en Haarlem.",
+        "Ik kan je wel helpen, maar niet vandaag.",
+        "Mijn zoon heeft veel geluk gehad.",
+    ],
+)
+def test_ordinary_words_that_are_names_survive(text):
+    assert _public(text) == text
+
+
+def test_name_list_covers_every_origin_and_flags_ordinary_words():
+    from verhalenbank.nlp.names import name_lists
+
+    lists = name_lists()
+    for first in ["Ruud", "Esra", "Youssef", "Katarzyna", "Oleksandr", "Senait", "Noor", "Sunita", "Jennifer"]:
+        assert first in lists.first, first
+    for last in ["Yılmaz", "Nowak", "Shevchenko", "Tesfay", "Jagessar", "Isenia", "Alhassan", "Hoekstra"]:
+        assert last in lists.last, last
+    assert "Boer" in lists.cores and "boer" in lists.last_lower
+    assert {"roos", "visser", "hoorn", "bas"} <= lists.words
+    assert not {"esra", "ruud", "senait", "annie"} & lists.words
+
+
+@pytest.mark.parametrize(
+    "text, secret",
+    [
+        ("Jurich zei dat het goed ging met de buurt.", "Jurich"),  # a verb of saying
+        ("Toen vroeg Oleksij om een kop koffie.", "Oleksij"),
+        ("Şerafeddin helpt mij met de boodschappen.", "Şerafeddin"),  # letters no Dutch word has
+        ("Gisteren kwam Jurich Winklaar langs.", "Jurich"),  # unknown first name, known surname
+        ("Later belde El Idrissi nog even.", "El"),
+    ],
+)
+def test_names_in_no_list_are_found_by_context(text, secret):
+    public = _public(text)
+    assert secret not in public, public
+    assert "[naam 1]" in public
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik kom uit Łódź en woon nu hier.",
+        "Mijn zus woont in Kabul, we bellen elke week.",
+        "We gingen met de trein naar Ede.",
+    ],
+)
+def test_places_that_are_also_names_survive(text):
+    assert _public(text) == text
+
+
+def test_title_with_an_unknown_foreign_name_is_pseudonymised():
+    analysis = analyse_texts([("Ze helpt mij elke week met de boodschappen.", "Şerafeddin en ik")])[0]
+    assert analysis.titel_publiek == "[naam 1] en ik"

@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.conftest import VOORBEELDEN
+from tests.support.paths import VOORBEELDEN
 from tests.pakketten.voorbeelden import BOMEN
 from verhalenbank.cli import main
 from verhalenbank.extensions import db
@@ -129,10 +129,12 @@ def test_facilitator_curates_in_browser_and_prints_pdf_from_cli(
     for v in verhalen:
         if not v.citeren:
             assert _normaal(v.tekst_publiek)[:40] not in tekst
-    # No names or numbers from the original texts.
+    # No names or numbers from the original texts. A replaced town ("1625 XR Hoorn") may still
+    # be printed where it is public: as part of the ronde's own title or a wijk.
+    openbaar = " ".join([verhalen[0].ronde.titel, *(v.wijk or "" for v in verhalen)])
     for v in verhalen:
         for fragment in voorbeeld_rondes[v.id]:
-            if len(fragment) >= 4:
+            if len(fragment) >= 4 and fragment not in openbaar:
                 assert fragment not in tekst, fragment
     assert not TELEFOON.search(tekst) and not EMAIL.search(tekst)
 
@@ -224,7 +226,7 @@ def test_script_injection_hidden_and_contact_details_never_in_pack(app, client, 
     pdf = client.get(f"/pakketten/{pakket_id}/pakket.pdf").data
     tekst = _pdf_tekst(pdf)
     assert "<script>alert(1)</script>" in tekst
-    assert "Contactverhaal" in tekst or "buurtkamer is fijn" in tekst
+    assert "Contactverhaal" in tekst and "buurtkamer is fijn" in tekst  # the story is in, its contact is not
     for geheim in ("Gerrit", "Contactpersoon", "gerrit@voorbeeld.nl", "0612345678"):
         assert geheim not in tekst and geheim not in html
     assert _normaal(verborgen.tekst_publiek)[:50] not in tekst
@@ -294,7 +296,10 @@ def test_curation_controls_without_js_and_photos_beside_stories(app, client, log
     post(verhaal=str(met_foto.id), handeling="vast")
     post(handeling="notitie", notitie="Begin hier <b>met</b> de buurtkamer.")
     pagina = client.get(pakket_url).get_data(as_text=True)
-    assert 'method="post"' in pagina and "<script" not in pagina and "style=" not in pagina
+    # Curation is plain forms; scripts only enhance (no inline script or style, for the CSP).
+    assert 'method="post"' in pagina
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", pagina) == []
+    assert "style=" not in pagina
     assert f"/pakketten/{pakket_id}/foto/{fotos[met_foto.id]}" in pagina
     assert fotos[zonder_toestemming.id] not in pagina
     assert "Begin hier &lt;b&gt;met&lt;/b&gt; de buurtkamer." in pagina

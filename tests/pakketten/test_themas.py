@@ -85,3 +85,29 @@ def test_pack_of_an_example_ronde_with_extra_loose_stories_has_themes():
 def test_example_rondes_alone_have_too_few_loose_stories_for_themes():
     for slug in BOMEN:
         assert bouw_pakket(invoer_voor_ronde(slug)).themas == []
+
+
+def test_themes_get_a_readable_name_from_their_own_stories():
+    from verhalenbank.pakketten.gegevens import PakketInvoer
+
+    verhalen = _verhalen(PARKEREN + BIBLIOTHEEK)
+    inhoud = bouw_pakket(PakketInvoer("r", "R", [], verhalen))
+    assert len(inhoud.themas) == 2
+    teksten = " ".join(v.tekst.lower() for v in verhalen)
+    for thema in inhoud.themas:
+        # A phrase that stands in a story, not a list of stems.
+        assert "," not in thema.naam
+        assert thema.naam.lower() in teksten
+        assert set(thema.naam.lower().split()) & set(thema.woorden)
+    assert any("‘" + t.naam + "’" in " ".join(inhoud.samenvatting) for t in inhoud.themas)
+
+
+def test_theme_names_come_only_from_quotable_stories():
+    from verhalenbank.pakketten.gegevens import PakketInvoer
+
+    verhalen = _verhalen(PARKEREN + BIBLIOTHEEK, citeren=False)
+    inhoud = bouw_pakket(PakketInvoer("r", "R", [], verhalen))
+    assert inhoud.themas
+    for thema in inhoud.themas:
+        # Nothing may be quoted, so the name is made of the theme's words, not a phrase.
+        assert thema.naam == " en ".join(thema.woorden[:2])

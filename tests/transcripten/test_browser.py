@@ -63,6 +63,7 @@ def _upload(page, base: str, pad: Path) -> None:
     page.goto(f"{base}/transcripten/nieuw")
     page.set_input_files("input[name=bestand]", str(pad))
     page.select_option("select[name=ronde]", "lelystad-2026-voorjaar")
+    page.click("details.optioneel summary")  # the session's details are folded away
     page.fill("input[name=activiteit]", "Dagactiviteit De Schakel")
     page.check("input[name=toestemming]")
     page.click("button:has-text('Uploaden en splitsen')")
@@ -72,32 +73,36 @@ def test_review_split_at_cursor_merge_and_save(live_app, page):
     app, base = live_app
     _upload(page, base, VOORBEELDEN / "transcript-ontmoetingsplek.txt")
     page.wait_for_selector("[data-transcript-review]")
-    assert page.locator("textarea[name=tekst]").count() == 16
-    assert "Marieke: Wat maakte dat het nu wel lukte?" in page.inner_text("#passage-1")
+    # One story per teller: Marieke's follow-up questions stay inside the answer they belong to.
+    assert page.locator("textarea[name=tekst]").count() == 7
+    assert "[Marieke: Wat maakte dat het nu wel lukte?]" in page.input_value("#tekst-0")
     assert serious_axe_violations(page) == []
 
     # The script turned the split buttons into "at the cursor".
-    knop = page.locator("#passage-1 [data-splits]")
+    knop = page.locator("#passage-0 [data-splits]")
     assert knop.inner_text() == "Splitsen bij de cursor"
-    vak = page.locator("#tekst-1")
+    vak = page.locator("#tekst-0")
     vak.click()
-    vak.evaluate("el => { el.focus(); el.setSelectionRange(14, 14); el.dispatchEvent(new Event('select')); }")
+    vak.evaluate(
+        "el => { const i = el.value.indexOf('Mensen vragen nooit wat.'); el.focus();"
+        " el.setSelectionRange(i, i); el.dispatchEvent(new Event('select')); }"
+    )
     knop.click()
     page.wait_for_selector("[data-transcript-review]")
-    assert page.locator("textarea[name=tekst]").count() == 17
-    assert page.input_value("#tekst-1") == "Hij vroeg wat."
-    assert page.input_value("#tekst-2").startswith("Mensen vragen nooit wat.")
+    assert page.locator("textarea[name=tekst]").count() == 8
+    assert page.input_value("#tekst-0").endswith("Hij vroeg wat.")
+    assert page.input_value("#tekst-1").startswith("Mensen vragen nooit wat.")
 
-    # Merge the first two (Gerrit's opening and his follow-up), edit a text, then save.
+    # Merge them back, edit a text, then save.
     page.click("#passage-0 button[value='samenvoegen:0']")
     page.wait_for_selector("[data-transcript-review]")
-    assert page.locator("textarea[name=tekst]").count() == 16
-    page.fill("#tekst-1", "Iedereen doet alsof hij alles zelf kan, zegt Gerrit.")
+    assert page.locator("textarea[name=tekst]").count() == 7
+    page.fill("#tekst-1", "Iedereen doet alsof hij alles zelf kan, zegt Tineke.")
     page.click("button[value=opslaan]")
-    page.wait_for_selector("text=16 verhalen opgeslagen.")
+    page.wait_for_selector("text=7 verhalen opgeslagen.")
 
     page.goto(f"{base}/rondes/lelystad-2026-voorjaar")
-    assert "Verhalen (16)" in page.inner_text("main")
+    assert "Verhalen (7)" in page.inner_text("main")
     assert page.console_fouten == []
 
 
@@ -118,5 +123,5 @@ def test_progress_while_reading_in_the_background(live_app, page, monkeypatch):
     assert "U kunt deze pagina gerust verlaten" in page.inner_text("main")
     # The script polls the status and shows the review once reading is done, without a click.
     page.wait_for_selector("[data-transcript-review]", timeout=20_000)
-    assert page.locator("textarea[name=tekst]").count() == 20
+    assert page.locator("textarea[name=tekst]").count() == 6  # one story per young teller
     assert page.console_fouten == []

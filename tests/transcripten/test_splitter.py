@@ -7,6 +7,7 @@ from verhalenbank.transcripten.splitter import (
     ROL_FACILITATOR,
     ROL_INWONER,
     ROL_PROFESSIONAL,
+    ROL_VRIJWILLIGER,
     Voorstel,
     naam_past_bij,
     stel_voor,
@@ -22,14 +23,14 @@ def _sprekers(voorstel):
 # --- the two example transcripts -------------------------------------------------------------
 
 ONTMOETINGSPLEK_BEURTEN = [
-    # Marieke (the facilitator) asks; each participant turn is one passage.
-    "Gerrit", "Gerrit", "Tineke", "Ahmed", "Ahmed", "Wilma", "Joke", "Bert", "Bert", "Dini",
-    # the closing round: "Als u één ding zou mogen veranderen ..."
-    "Ahmed", "Joke", "Bert", "Tineke", "Dini", "Gerrit",
+    # Marieke (the facilitator) asks; a follow-up answer continues its teller's story and the
+    # closing round's one-liners ("Als u één ding zou mogen veranderen ...") join their teller's
+    # story: one story per participant, not sixteen.
+    "Gerrit", "Tineke", "Ahmed", "Wilma", "Joke", "Bert", "Dini",
 ]
 
 
-def test_ontmoetingsplek_splits_into_participant_turns():
+def test_ontmoetingsplek_splits_into_participant_stories():
     voorstel = stel_voor(lees_pad(VOORBEELDEN / "transcript-ontmoetingsplek.txt"))
     assert _sprekers(voorstel) == ONTMOETINGSPLEK_BEURTEN
     # Header labels are metadata, not speakers; Wilma speaks once and still counts.
@@ -41,30 +42,34 @@ def test_ontmoetingsplek_splits_into_participant_turns():
     assert voorstel.beurten["Marieke"] == 11
 
 
-def test_ontmoetingsplek_facilitator_questions_are_context():
+def test_ontmoetingsplek_follow_ups_and_closing_round_join_the_story():
     voorstel = stel_voor(lees_pad(VOORBEELDEN / "transcript-ontmoetingsplek.txt"))
-    eerste = voorstel.passages[0]
-    assert eerste.context.startswith("Marieke: Goedemorgen allemaal")
-    assert eerste.context.endswith("wanneer heeft u voor het laatst iemand uit uw buurt echt gesproken?")
-    assert eerste.tekst.startswith("Dat ben ik dan maar. Gisteren.")
-    assert voorstel.passages[1].context == "Marieke: Wat maakte dat het nu wel lukte?"
-    assert all("Marieke:" not in passage.tekst for passage in voorstel.passages)
-    # Every answer in the closing round keeps the question it answers.
-    vraag = "Marieke: Dank u. Dan nog een laatste rondje."
-    assert all(passage.context.startswith(vraag) for passage in voorstel.passages[10:])
-    assert voorstel.passages[14].tekst == "Een bus die vaker rijdt."
+    gerrit = voorstel.passages[0]
+    assert gerrit.context.startswith("Marieke: Goedemorgen allemaal")
+    assert gerrit.context.endswith("wanneer heeft u voor het laatst iemand uit uw buurt echt gesproken?")
+    assert gerrit.tekst.startswith("Dat ben ik dan maar. Gisteren.")
+    # The follow-up question stays visible inside the story it continues.
+    assert "\n\n[Marieke: Wat maakte dat het nu wel lukte?]\nHij vroeg wat." in gerrit.tekst
+    # Gerrit's closing wish, with the question it answers, ends his story.
+    assert gerrit.tekst.endswith(
+        "[Marieke: Als u één ding zou mogen veranderen in uw buurt, wat zou dat zijn?]\n"
+        "Dat mensen wat vaker iets vragen. Aan hun buren."
+    )
+    dini = voorstel.passages[6]
+    assert dini.tekst.endswith("\nEen bus die vaker rijdt.")
+    assert not any(passage.tekst == "Een bus die vaker rijdt." for passage in voorstel.passages)
     assert voorstel.slot.startswith("Marieke: Heel erg bedankt allemaal.")
 
 
 def test_ontmoetingsplek_short_reactions_and_interjections():
     voorstel = stel_voor(lees_pad(VOORBEELDEN / "transcript-ontmoetingsplek.txt"))
-    dini = voorstel.passages[9]
+    dini = voorstel.passages[6]
     assert dini.spreker == "Dini"
-    assert dini.tekst.endswith("ergens bij hoort. [Tineke: Dat wil ik onderschrijven.] [Gerrit: Ik ook.]")
-    assert (dini.positie, dini.positie_eind) == (48, 52)  # line numbers in the file
-    joke = voorstel.passages[6]
+    assert "ergens bij hoort. [Tineke: Dat wil ik onderschrijven.] [Gerrit: Ik ook.]" in dini.tekst
+    assert dini.positie == 48  # line number in the file
+    joke = voorstel.passages[4]
     assert "die belt me op zondag. [Dini: Elke zondag!] Elke zondag." in joke.tekst
-    assert "[gelach]" in voorstel.passages[7].tekst
+    assert "[gelach]" in voorstel.passages[5].tekst
     assert not any("einde opname" in passage.tekst for passage in voorstel.passages)
 
 
@@ -72,34 +77,74 @@ def test_ontmoetingsplek_roles_from_header():
     voorstel = stel_voor(lees_pad(VOORBEELDEN / "transcript-ontmoetingsplek.txt"))
     assert voorstel.rollen["Marieke"] == ROL_FACILITATOR
     assert voorstel.rollen["Gerrit"] == ROL_INWONER
-    assert {passage.rol for passage in voorstel.passages} == {ROL_INWONER}
+    # "Aanwezig: ... Wilma (vrijwilliger)" in the header.
+    assert voorstel.rollen["Wilma"] == ROL_VRIJWILLIGER
+    assert {passage.rol for passage in voorstel.passages} == {ROL_INWONER, ROL_VRIJWILLIGER}
 
 
-JONGERENWERK_BEURTEN = [
-    "Sanne", "Sanne", "Daan", "Mo", "Daan", "Mo", "Lisa", "Mo", "Mo", "Lisa", "Lisa", "Sanne",
-    "Priya", "Priya", "Priya", "Mo", "Sanne", "Lisa", "Sanne", "Mo",
-]
+def test_ontmoetingsplek_consent_per_speaker_from_header():
+    voorstel = stel_voor(lees_pad(VOORBEELDEN / "transcript-ontmoetingsplek.txt"))
+    # "Alle deelnemers gaven vooraf toestemming ... Joke wil niet geciteerd worden."
+    assert all(voorstel.toestemming[naam] is True for naam in ONTMOETINGSPLEK_BEURTEN)
+    assert voorstel.citeren["Joke"] is False
+    assert voorstel.toestemming_bron["Joke"] == "Joke wil niet geciteerd worden."
+    # Nobody else said anything about quoting: unknown, not yes.
+    assert voorstel.citeren["Gerrit"] is None
+    assert [(p.spreker, p.citeren) for p in voorstel.passages if p.citeren is not None] == [("Joke", False)]
 
 
-def test_jongerenwerk_splits_into_participant_turns():
+def test_consent_remarks_in_a_speakers_own_words():
+    regels = [
+        "Gespreksleider: Anna",
+        "",
+        "Anna: Wie wil iets vertellen over de buurt?",
+        "",
+        "Kees: Ik wil best iets zeggen, maar ik blijf liever anoniem. Mijn buurman helpt me elke week met de boodschappen en dat is fijn.",
+        "",
+        "Anna: Dank u. En u?",
+        "",
+        "Fatma: Bij ons in de straat kent niemand elkaar, dat vind ik jammer, ik woon er al jaren.",
+    ]
+    voorstel = stel_voor(lees_transcript("\n".join(regels).encode(), "s.txt"))
+    assert voorstel.citeren == {"Anna": None, "Kees": False, "Fatma": None}
+    assert [(p.spreker, p.citeren) for p in voorstel.passages] == [("Kees", False), ("Fatma", None)]
+
+
+def test_consent_phrases():
+    from verhalenbank.transcripten.toestemming import lees_kop, wil_niet_geciteerd
+
+    assert wil_niet_geciteerd("Dit mag je opschrijven, maar niet citeren hoor.")
+    assert wil_niet_geciteerd("Ze wil niet geciteerd worden.")
+    assert not wil_niet_geciteerd("Ik heb de krant geciteerd in mijn brief.")
+    kop = lees_kop(["Iedereen mag geciteerd worden.", "Piet wil niet letterlijk geciteerd worden."],
+                   ["Piet", "Els"])
+    assert kop.citeren == {"Piet": False, "Els": True}
+    assert lees_kop(["Els gaf geen toestemming."], ["Piet", "Els"]).toestemming == {"Piet": None, "Els": False}
+
+
+JONGERENWERK_BEURTEN = ["Sanne", "Daan", "Mo", "Lisa", "Priya", "Lisa"]
+
+
+def test_jongerenwerk_splits_into_participant_stories():
     voorstel = stel_voor(lees_pad(VOORBEELDEN / "transcript-jongerenwerk.srt"))
     # Rachid opens and asks most questions: he is the facilitator without being told.
     assert voorstel.gespreksleiders == ["Rachid"]
     assert _sprekers(voorstel) == JONGERENWERK_BEURTEN
     sanne = voorstel.passages[0]
     # Cues 4-9: Sanne's cues merged, Daan's "Serieus?" attached inside, Sanne goes on.
-    assert (sanne.positie, sanne.positie_eind) == (4, 9)
-    assert sanne.tijd == "00:00:15.522–00:00:39.012"
-    assert sanne.tekst == (
+    assert sanne.positie == 4
+    assert sanne.tekst.startswith(
         "Ik wil wel. Ik ben Sanne, ik ben zestien. Vorig jaar ben ik van Purmerend naar Hoorn verhuisd. "
         "En ik kende hier echt helemaal niemand. In de pauze zat ik gewoon op de wc met mijn telefoon. "
-        "[Daan: Serieus?] Ja. Dat doen meer mensen hoor. Dan lijkt het niet alsof je alleen zit."
+        "[Daan: Serieus?] Ja. Dat doen meer mensen hoor. Dan lijkt het niet alsof je alleen zit.\n\n"
+        "[Rachid: En hoe is dat nu?]\nBeter. Via volleybal."
     )
     assert sanne.context.startswith("Rachid: Oké, de opname loopt.")
     assert sanne.context.endswith("Maar wie wil beginnen?")
-    lisa = voorstel.passages[10]
-    assert lisa.context == "Rachid: Hoe kwam je daaruit?"
-    assert lisa.tijd == "00:02:29.030–00:02:47.091"
+    # A short reaction right after a story is an interjection inside it.
+    assert "[Mo: Bro, dat is toch gewoon normaal.]" in voorstel.passages[1].tekst
+    lisa = voorstel.passages[3]
+    assert "[Rachid: Hoe kwam je daaruit?]\nMijn huisarts stuurde me naar een maatje." in lisa.tekst
 
 
 def test_jongerenwerk_short_answers_to_the_last_question_stay_with_it():
@@ -157,8 +202,12 @@ def test_vtt_voices_split_with_timestamps():
 
 def test_srt_with_colon_names():
     voorstel = stel_voor(lees_transcript(SRT_MET_DUBBELE_PUNT.encode(), "s.srt"))
-    assert _sprekers(voorstel) == ["Sanne", "Sanne"]
-    assert voorstel.passages[0].tekst.endswith("Gewoon: ik kende hier echt helemaal niemand.")
+    # Sanne's answer to the follow-up "En nu?" continues her story.
+    assert _sprekers(voorstel) == ["Sanne"]
+    assert voorstel.passages[0].tekst.startswith(
+        "Ik wil wel. Ik ben zestien en woon sinds kort in Hoorn. Gewoon: ik kende hier echt helemaal niemand."
+    )
+    assert voorstel.passages[0].tekst.endswith("[Rachid: En nu?]\nNu zit ik op volleybal en heb ik vriendinnen.")
 
 
 # --- rules -----------------------------------------------------------------------------------
@@ -185,8 +234,8 @@ def test_facilitator_named_on_the_form_wins_over_question_counting():
     )
     voorstel = stel_voor(segmenten, gespreksleiders=["Els de Vries (opbouwwerker)"])
     assert voorstel.gespreksleiders == ["Els de Vries"]
-    assert _sprekers(voorstel) == ["Jan", "Jan", "Piet", "Jan"]
-    assert voorstel.passages[1].context == "Els de Vries: Hoe kwam dat?"
+    assert _sprekers(voorstel) == ["Jan", "Piet", "Jan"]
+    assert "\n\n[Els de Vries: Hoe kwam dat?]\nIk werkte altijd" in voorstel.passages[0].tekst
 
 
 def test_roles_chosen_by_a_person_override_the_guess():
@@ -235,10 +284,10 @@ def test_consecutive_lines_of_one_speaker_are_merged_and_wrapped_lines_continue(
     )
     voorstel = stel_voor(segmenten, gespreksleiders=["Marieke"])
     assert [p.tekst for p in voorstel.passages] == [
-        "Ik kwam hier voor het eerst in de winter, toen het koud was. Nu kom ik elke dinsdag en donderdag.",
-        "Koffie schenken en kaarten met de mannen.",
+        "Ik kwam hier voor het eerst in de winter, toen het koud was. Nu kom ik elke dinsdag en donderdag."
+        "\n\n[Marieke: Wat doet u dan?]\nKoffie schenken en kaarten met de mannen.",
     ]
-    assert (voorstel.passages[0].positie, voorstel.passages[0].positie_eind) == (3, 6)
+    assert (voorstel.passages[0].positie, voorstel.passages[0].positie_eind) == (3, 10)
 
 
 def test_header_keys_without_separator_or_recurring_speakers():

@@ -8,6 +8,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from tests.support.jobs import run_worker_once
+from verhalenbank.accounts.models import AuditLog
 from verhalenbank.extensions import db
 from verhalenbank.transcripten import operations
 from verhalenbank.transcripten.models import Transcript, TranscriptStatus
@@ -68,9 +70,11 @@ def test_aanbieder_uploads_reviews_merges_and_saves(client, login, ronde, data_d
     transcript_id = _transcript_id(_upload(client, "transcript-ontmoetingsplek.txt", inhoud))
 
     pagina = client.get(f"/transcripten/{transcript_id}").get_data(as_text=True)
-    assert "16 verhalen" in pagina
-    assert pagina.count('name="tekst"') == 16
-    assert "Marieke: Wat maakte dat het nu wel lukte?" in pagina  # context above the answer
+    assert "7 verhalen" in pagina
+    assert pagina.count('name="tekst"') == 7
+    assert "Marieke: Wat maakte dat het nu wel lukte?" in pagina  # the follow-up inside Gerrit's story
+    # The header's note is shown next to Joke, and her quote consent is prefilled 'Nee'.
+    assert "Uit het transcript: ‘Joke wil niet geciteerd worden.’" in pagina
     assert "<script>" not in pagina.replace('<script src=', '')
     # The original is stored under a random name, never the upload name.
     transcript = db.session.get(Transcript, transcript_id)
@@ -78,21 +82,25 @@ def test_aanbieder_uploads_reviews_merges_and_saves(client, login, ronde, data_d
     assert re.fullmatch(r"[0-9a-f]{32}\.txt", transcript.bestand)
     assert (data_dir / "transcripten" / transcript.bestand).read_bytes() == inhoud
 
-    # Merge the first two (both Gerrit), without JavaScript: a plain form post.
+    # Merge the first two (Gerrit and Tineke), without JavaScript: a plain form post.
     teksten = [p["tekst"] for p in _passages(transcript_id)]
     response = client.post(f"/transcripten/{transcript_id}", data={"tekst": teksten, "actie": "samenvoegen:0"})
     assert response.status_code == 302
     passages = _passages(transcript_id)
-    assert len(passages) == 15
-    assert "Marieke: Wat maakte dat het nu wel lukte?\nHij vroeg wat." in passages[0]["tekst"]
+    assert len(passages) == 6
+    assert "Marieke: Herkent iemand dat? Tineke?\nTineke: Ja en nee." in passages[0]["tekst"]
     assert _tel(Verhaal) == 0  # nothing stored before saving
+    # Delete Dini's story.
+    client.post(f"/transcripten/{transcript_id}", data={"tekst": [p["tekst"] for p in passages], "actie": "verwijderen:5"})
+    passages = _passages(transcript_id)
+    assert [p["spreker"] for p in passages] == ["Gerrit", "Ahmed", "Wilma", "Joke", "Bert"]
 
     response = client.post(
         f"/transcripten/{transcript_id}", data={"tekst": [p["tekst"] for p in passages], "actie": "opslaan"}
     )
     assert response.status_code == 302
     verhalen = db.session.scalars(select(Verhaal).order_by(Verhaal.transcript_positie)).all()
-    assert len(verhalen) == 15
+    assert len(verhalen) == 5
     eerste = verhalen[0]
     assert eerste.bron == "transcript"
     assert eerste.transcript_id == transcript_id
@@ -102,18 +110,54 @@ def test_aanbieder_uploads_reviews_merges_and_saves(client, login, ronde, data_d
     assert eerste.ronde_id == ronde.id and eerste.organisatie_id == gebruiker.organisatie_id
     assert eerste.toestemming is True and eerste.citeren is True
     assert str(eerste.datum) == "2026-04-16" and eerste.wijk == "Atolwijk"
-    tineke = next(v for v in verhalen if v.tekst.startswith("Ja en nee."))
-    assert tineke.spreker == "Deelnemer 2"
-    assert tineke.context == "Gespreksleider: Herkent iemand dat? Deelnemer 2?"
+    # Joke said (in the header) she does not want to be quoted: her story is stored unquotable,
+    # although the upload form said everyone may be quoted.
+    joke = next(v for v in verhalen if v.tekst.startswith("Omdat ik dat was."))
+    assert joke.toestemming is True and joke.citeren is False
+    assert [v.citeren for v in verhalen].count(False) == 1
+    wilma = next(v for v in verhalen if v.tekst.startswith("Mag ik daar"))
+    assert wilma.spreker == "Vrijwilliger 1"
     assert db.session.get(Transcript, transcript_id).status == TranscriptStatus.OPGESLAGEN
 
     # They are on the ronde page, and the transcript page lists them.
-    assert "Verhalen (15)" in client.get("/rondes/lelystad-2026-voorjaar").get_data(as_text=True)
-    assert client.get(f"/transcripten/{transcript_id}").get_data(as_text=True).count("/verhalen/") >= 15
+    assert "Verhalen (5)" in client.get("/rondes/lelystad-2026-voorjaar").get_data(as_text=True)
+    assert client.get(f"/transcripten/{transcript_id}").get_data(as_text=True).count("/verhalen/") >= 5
     # Saving twice is refused.
     response = client.post(f"/transcripten/{transcript_id}", data={"actie": "opslaan"})
     assert response.status_code == 400
-    assert _tel(Verhaal) == 15
+    assert _tel(Verhaal) == 5
+
+
+def test_header_fills_date_wijk_and_ronde_and_consent_is_per_speaker(client, login, ronde):
+    login("aanbieder")
+    inhoud = (VOORBEELDEN / "transcript-ontmoetingsplek.txt").read_bytes()
+    # Nothing but the file: ronde, date and wijk come from the transcript's header.
+    transcript_id = _transcript_id(_upload(client, "t.txt", inhoud, ronde="", datum="", wijk="",
+                                           activiteit="", toestemming="", citeren=""))
+    transcript = db.session.get(Transcript, transcript_id)
+    assert transcript.ronde_id == ronde.id
+    assert str(transcript.datum) == "2026-04-16" and transcript.wijk == "Atolwijk"
+    passages = _passages(transcript_id)
+    # "Alle deelnemers gaven vooraf toestemming": consent yes; quoting: nobody said yes.
+    assert {p["toestemming"] for p in passages} == {True}
+    assert {p["citeren"] for p in passages} == {None, False}
+
+    # Per speaker: Gerrit may be quoted; per story: Bert's story may be quoted too.
+    voorstel = transcript.voorstel
+    sprekers = list(voorstel["rollen"])
+    spreker_citeren = ["ja" if naam == "Gerrit" else ("nee" if naam == "Joke" else "") for naam in sprekers]
+    per_story = ["ja" if p["spreker"] == "Bert" else ("nee" if p["spreker"] == "Joke" else "") for p in passages]
+    response = client.post(f"/transcripten/{transcript_id}", data={
+        "tekst": [p["tekst"] for p in passages], "actie": "opslaan",
+        "toestemming": ["ja"] * len(passages), "citeren": per_story,
+        "spreker": sprekers, "rol": list(voorstel["rollen"].values()),
+        "spreker_toestemming": ["ja"] * len(sprekers), "spreker_citeren": spreker_citeren,
+    })
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    citeerbaar = sorted(v.spreker for v in db.session.scalars(select(Verhaal).where(Verhaal.citeren.is_(True))))
+    assert citeerbaar == ["Deelnemer 1", "Deelnemer 5"]  # Gerrit and Bert; unknown is never quoted
+    log = db.session.scalars(select(AuditLog).where(AuditLog.actie == "transcript_opgeslagen")).one()
+    assert log.details["citeerbaar"] == 2
 
 
 def test_split_delete_and_roles_without_javascript(client, login, ronde):
@@ -172,7 +216,7 @@ def test_all_five_formats_upload_and_save(client, login, ronde, naam, maker, spr
     if sprekers:
         assert [p["spreker"] for p in passages] == sprekers
     else:
-        assert len(passages) == 20
+        assert len(passages) == 6  # one story per participant (Lisa twice)
     client.post(f"/transcripten/{transcript_id}", data={"tekst": [p["tekst"] for p in passages], "actie": "opslaan"})
     assert _tel(Verhaal) == len(passages)
     if naam.endswith((".vtt", ".srt")):
@@ -200,7 +244,7 @@ def test_bad_files_are_refused_next_to_the_field_and_nothing_is_stored(client, l
     assert 'id="bestand-fout"' in pagina
     assert _tel(Transcript) == 0 and _tel(Verhaal) == 0
     map_ = data_dir / "transcripten"
-    assert not map_.exists() or not any(map_.iterdir())
+    assert list(map_.glob("**/*")) == []  # absent or empty
 
 
 def test_latin1_upload_keeps_accents_and_shows_notice(client, login, ronde):
@@ -214,33 +258,51 @@ def test_latin1_upload_keeps_accents_and_shows_notice(client, login, ronde):
     assert "Ã" not in teksten
 
 
-def test_consent_must_be_confirmed(client, login, ronde):
+def test_story_without_consent_is_not_saved_until_someone_confirms(client, login, ronde):
     login("aanbieder")
-    response = _upload(client, "sessie.txt", "\n".join(SESSIE_REGELS).encode(), toestemming="")
+    transcript_id = _transcript_id(_upload(client, "sessie.txt", "\n".join(SESSIE_REGELS).encode(), toestemming=""))
+    passages = _passages(transcript_id)
+    assert {p["toestemming"] for p in passages} == {None}
+    response = client.post(f"/transcripten/{transcript_id}", data={"tekst": [p["tekst"] for p in passages], "actie": "opslaan"})
     assert response.status_code == 400
-    assert "Zonder toestemming" in response.get_data(as_text=True)
-    assert _tel(Transcript) == 0
+    assert "Verhaal 1 (Gerrit) heeft geen toestemming" in response.get_data(as_text=True)
+    assert _tel(Verhaal) == 0
+    # Setting it per speaker passes it on to their stories.
+    sprekers = list(db.session.get(Transcript, transcript_id).voorstel["rollen"])
+    response = client.post(f"/transcripten/{transcript_id}", data={
+        "tekst": [p["tekst"] for p in passages], "actie": "opslaan",
+        "spreker": sprekers, "rol": list(db.session.get(Transcript, transcript_id).voorstel["rollen"].values()),
+        "spreker_toestemming": ["ja"] * len(sprekers), "spreker_citeren": [""] * len(sprekers),
+    })
+    assert response.status_code == 302
+    assert _tel(Verhaal) == len(passages)
+    assert not any(db.session.scalars(select(Verhaal.citeren)))
 
 
-def test_large_file_is_read_in_the_background_and_can_be_found_again(client, login, ronde, monkeypatch):
+def test_large_file_is_read_in_the_background_and_can_be_found_again(app, client, login, ronde, monkeypatch):
     monkeypatch.setattr(operations, "ACHTERGROND_DREMPEL", 100)
+    app.config["VERHALENBANK"].achtergrond_verwerking = True
     login("aanbieder")
     transcript_id = _transcript_id(
         _upload(client, "transcript-ontmoetingsplek.txt", (VOORBEELDEN / "transcript-ontmoetingsplek.txt").read_bytes())
     )
-    operations.wacht_op_verwerking(transcript_id)
+    assert client.get(f"/transcripten/{transcript_id}/status").get_json()["status"] == "verwerken"
+    db.session.rollback()
+    assert run_worker_once() == 1
     status = client.get(f"/transcripten/{transcript_id}/status").get_json()
     assert status == {"status": "te beoordelen", "voortgang": 100, "fout": None}
     lijst = client.get("/transcripten/").get_data(as_text=True)
     assert "transcript-ontmoetingsplek.txt" in lijst and "Klaar om te controleren" in lijst
-    assert len(_passages(transcript_id)) == 16
+    assert len(_passages(transcript_id)) == 7
 
 
-def test_unreadable_large_file_fails_in_the_background_and_keeps_no_file(client, login, ronde, monkeypatch, data_dir):
+def test_unreadable_large_file_fails_in_the_background_and_keeps_no_file(app, client, login, ronde, monkeypatch, data_dir):
     monkeypatch.setattr(operations, "ACHTERGROND_DREMPEL", 100)
+    app.config["VERHALENBANK"].achtergrond_verwerking = True
     login("aanbieder")
     transcript_id = _transcript_id(_upload(client, "kapot.pdf", b"%PDF-1.4\n" + b"\x00garbage" * 100))
-    operations.wacht_op_verwerking(transcript_id)
+    db.session.rollback()
+    assert run_worker_once() == 1
     pagina = client.get(f"/transcripten/{transcript_id}").get_data(as_text=True)
     assert "kan niet als PDF gelezen worden" in pagina
     assert "Er is niets opgeslagen" in pagina
@@ -248,9 +310,9 @@ def test_unreadable_large_file_fails_in_the_background_and_keeps_no_file(client,
     assert _tel(Verhaal) == 0
 
 
-def test_processing_page_shows_progress(client, login, ronde, monkeypatch):
+def test_processing_page_shows_progress(app, client, login, ronde, monkeypatch):
     monkeypatch.setattr(operations, "ACHTERGROND_DREMPEL", 100)
-    monkeypatch.setattr(operations, "start_verwerking", lambda _id: None)  # stays "verwerken"
+    app.config["VERHALENBANK"].achtergrond_verwerking = True  # no worker runs: stays "verwerken"
     login("aanbieder")
     transcript_id = _transcript_id(_upload(client, "sessie.txt", "\n".join(SESSIE_REGELS).encode()))
     pagina = client.get(f"/transcripten/{transcript_id}").get_data(as_text=True)
@@ -316,20 +378,27 @@ def test_upload_over_the_app_limit_gets_the_message_next_to_the_field(client, lo
     assert _tel(Transcript) == 0
 
 
-def test_abandoned_reading_is_resumed_when_the_page_is_opened(client, login, ronde, monkeypatch):
-    from datetime import datetime, timedelta, timezone
+def test_reading_whose_worker_died_is_taken_again_after_its_lease(app, client, login, ronde, monkeypatch):
+    from datetime import timedelta
+
+    from verhalenbank.core import jobs
+    from verhalenbank.core.models import utcnow
 
     monkeypatch.setattr(operations, "ACHTERGROND_DREMPEL", 100)
-    gestart: list[int] = []
-    monkeypatch.setattr(operations, "start_verwerking", gestart.append)  # as if the server died
+    app.config["VERHALENBANK"].achtergrond_verwerking = True
     login("aanbieder")
     transcript_id = _transcript_id(_upload(client, "sessie.txt", "\n".join(SESSIE_REGELS).encode()))
-    assert gestart == [transcript_id]
-    client.get(f"/transcripten/{transcript_id}")
-    assert gestart == [transcript_id]  # recent: maybe still busy elsewhere, left alone
+    db.session.rollback()
+    geclaimd = jobs.claim("dode-verwerker")  # a worker takes the job, then dies (kill -9)
+    assert [c.payload for c in geclaimd] == [{"transcript_id": transcript_id}]
+    assert run_worker_once() == 0  # its lease still runs: maybe still busy elsewhere, left alone
+    assert "Wordt gelezen" in client.get("/transcripten/").get_data(as_text=True)
 
-    transcript = db.session.get(Transcript, transcript_id)
-    transcript.updated_at = datetime.now(timezone.utc) - timedelta(minutes=10)
+    job = db.session.get(jobs.Job, geclaimd[0].id)
+    job.lease_until = utcnow() - timedelta(seconds=1)
     db.session.commit()
-    monkeypatch.setattr(operations, "start_verwerking", operations.verwerk_transcript)
+    assert run_worker_once() == 1
     assert "Controleer de verhalen" in client.get(f"/transcripten/{transcript_id}").get_data(as_text=True)
+    db.session.expire_all()
+    job = db.session.get(jobs.Job, geclaimd[0].id)
+    assert (job.status, job.attempts, job.worker) == ("done", 2, "test-worker")

@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 
 from verhalenbank.zoeken.postgres_backend import PostgresBackend
 from verhalenbank.zoeken.whoosh_backend import WhooshBackend
-from zoekcorpus import make_corpus
+from tests.zoeken.zoekcorpus import make_corpus
 
 
 @pytest.fixture(scope="session")

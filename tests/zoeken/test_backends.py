@@ -10,7 +10,7 @@ from verhalenbank.core.errors import Ongeldig
 from verhalenbank.zoeken.backend import FACET_FIELDS, ZoekDocument, Zoekopdracht
 from verhalenbank.zoeken.zoekvraag import ZoekvraagFout
 
-from zoekcorpus import HS, LW, make_corpus
+from tests.zoeken.zoekcorpus import HS, LW, make_corpus
 
 ACTIEF = {"status": ["actief"]}
 

@@ -139,7 +139,7 @@ def test_postgres_own_writes_update_the_cached_facets_without_a_reload(pg_backen
     from datetime import date
 
     from verhalenbank.zoeken import postgres_backend
-    from zoekcorpus import make_corpus
+    from tests.zoeken.zoekcorpus import make_corpus
 
     pg_backend.add(make_corpus())
     everything = Zoekopdracht(sortering="datum", per_pagina=50)

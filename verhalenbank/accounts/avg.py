@@ -3,15 +3,17 @@ retention (deleting stories whose ronde's retention period has passed)."""
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from sqlalchemy import select
 
 from verhalenbank.accounts.models import AuditLog, Gebruiker
 from verhalenbank.extensions import db
 from verhalenbank.rondes.models import Ronde
+from verhalenbank.rondes.operations import (  # noqa: F401
+    bewaartermijn_herkomst, months_before, te_wissen_verhalen, verlopen_verhalen,
+)
 from verhalenbank.verhalen.models import Verhaal
 
 
@@ -92,55 +94,52 @@ def verhaal_gegevens(verhaal: Verhaal) -> dict:
 # --- retention -----------------------------------------------------------------------------
 
 
-def months_before(moment: datetime, maanden: int) -> datetime:
-    """The same moment `maanden` calendar months earlier (day clipped to the month's length)."""
-    jaar, maand = divmod(moment.year * 12 + (moment.month - 1) - maanden, 12)
-    maand += 1
-    dag = min(moment.day, calendar.monthrange(jaar, maand)[1])
-    return moment.replace(year=jaar, month=maand, day=dag)
-
-
 @dataclass
 class OpschoonResultaat:
     per_ronde: dict[str, int] = field(default_factory=dict)
     verhaal_ids: list[int] = field(default_factory=list)
+    # per ronde: the setting behind the erasure and who set it (see bewaartermijn_herkomst)
+    herkomst: dict[str, dict] = field(default_factory=dict)
+    # per ronde: (id, created_at) of each story erased, or to be erased on a dry run
+    verhalen: dict[str, list[tuple[int, datetime]]] = field(default_factory=dict)
+    # per ronde whose term was shortened lately: (stories past the new term that wait, the term
+    # applied meanwhile (None: none), until when) — see rondes.operations.WACHTTIJD_DAGEN
+    wachtend: dict[str, tuple[int, int | None, datetime]] = field(default_factory=dict)
 
     @property
     def totaal(self) -> int:
         return len(self.verhaal_ids)
 
 
-def expired_verhalen(nu: datetime | None = None) -> dict[Ronde, list[Verhaal]]:
-    """Stories older (by created_at) than their ronde's retention period."""
-    nu = nu or datetime.now(timezone.utc)
-    result: dict[Ronde, list[Verhaal]] = {}
+def opschonen(*, dry_run: bool, nu: datetime | None = None, door: Gebruiker | None = None) -> OpschoonResultaat:
+    """Erase stories past their ronde's bewaartermijn, except those a term shortened less than
+    WACHTTIJD_DAGEN ago would erase (flush only; the caller commits and then calls `after_erase`)."""
+    from verhalenbank.verhalen.operations import erase_verhaal
+
+    resultaat = OpschoonResultaat()
     rondes = db.session.scalars(
         select(Ronde).where(Ronde.bewaartermijn_maanden.is_not(None)).order_by(Ronde.slug)
     ).all()
     for ronde in rondes:
-        # All timestamps are UTC (SQLite keeps them as UTC text, so compare in UTC too).
-        grens = months_before(nu.astimezone(timezone.utc), ronde.bewaartermijn_maanden)
-        verhalen = db.session.scalars(
-            select(Verhaal).where(Verhaal.ronde_id == ronde.id, Verhaal.created_at < grens).order_by(Verhaal.id)
-        ).all()
-        if verhalen:
-            result[ronde] = list(verhalen)
-    return result
-
-
-def opschonen(*, dry_run: bool, nu: datetime | None = None, door: Gebruiker | None = None) -> OpschoonResultaat:
-    """Erase expired stories (flush only; the caller commits and then calls `after_erase`)."""
-    from verhalenbank.verhalen.operations import erase_verhaal
-
-    resultaat = OpschoonResultaat()
-    for ronde, verhalen in expired_verhalen(nu).items():
+        verhalen, wachtend, termijn = te_wissen_verhalen(ronde, nu=nu)
+        if wachtend:
+            resultaat.wachtend[ronde.slug] = (len(wachtend), termijn.maanden, termijn.wacht_tot)
+        if not verhalen and not wachtend:
+            continue
+        herkomst = bewaartermijn_herkomst(ronde)
+        resultaat.herkomst[ronde.slug] = herkomst
+        if not verhalen:
+            continue
         resultaat.per_ronde[ronde.slug] = len(verhalen)
+        resultaat.verhalen[ronde.slug] = [(verhaal.id, verhaal.created_at) for verhaal in verhalen]
         for verhaal in verhalen:
             resultaat.verhaal_ids.append(verhaal.id)
             if not dry_run:
+                # The audit entry names the setting and the person behind it.
                 erase_verhaal(
                     verhaal, door=door,
-                    reden=f"bewaartermijn van {ronde.bewaartermijn_maanden} maanden verlopen (ronde {ronde.slug})",
+                    reden=f"bewaartermijn van {termijn.maanden} maanden verlopen (ronde {ronde.slug})",
+                    details={"ronde": ronde.slug, **herkomst, "toegepaste_termijn_maanden": termijn.maanden},
                 )
     return resultaat
 
@@ -173,6 +172,7 @@ def erasure_details(verhaal: Verhaal) -> dict:
 # --- the audit log in plain Dutch -----------------------------------------------------------
 
 ACTIE_LABELS = {
+    "taak_opnieuw": "Mislukte taak opnieuw gestart",
     "originele_tekst_bekeken": "Originele tekst bekeken",
     "contactgegevens_bekeken": "Contactgegevens bekeken",
     "verhaal_gewist": "Verhaal gewist",
@@ -194,6 +194,9 @@ ACTIE_LABELS = {
     "eigen_wachtwoord_gewijzigd": "Eigen wachtwoord gewijzigd",
     "api_token_gemaakt": "API-token gemaakt",
     "api_token_ingetrokken": "API-token ingetrokken",
+    "bewaartermijn_gewijzigd": "Bewaartermijn van een ronde gewijzigd",
+    "doelenboom_subdoelen_verwijderd": "Subdoelen (met hun labels) uit een doelenboom verwijderd",
+    "uitgelogd": "Uitgelogd (alle sessies beëindigd)",
 }
 
 

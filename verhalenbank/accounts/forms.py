@@ -1,18 +1,18 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from verhalenbank.core.forms import Formulier
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from verhalenbank.accounts.models import Rol
 
 
-class InlogForm(FlaskForm):
+class InlogForm(Formulier):
     email = EmailField("E-mailadres", validators=[DataRequired("Vul uw e-mailadres in.")])
     wachtwoord = PasswordField("Wachtwoord", validators=[DataRequired("Vul uw wachtwoord in.")])
 
 
-class GebruikerForm(FlaskForm):
+class GebruikerForm(Formulier):
     email = EmailField(
         "E-mailadres", validators=[DataRequired("Vul een e-mailadres in."), Email("Dit is geen geldig e-mailadres.")]
     )
@@ -23,11 +23,11 @@ class GebruikerForm(FlaskForm):
     )
 
 
-class LegeForm(FlaskForm):
+class LegeForm(Formulier):
     """For POST-only buttons: carries the CSRF token."""
 
 
-class WachtwoordWijzigenForm(FlaskForm):
+class WachtwoordWijzigenForm(Formulier):
     huidig = PasswordField("Huidig wachtwoord", validators=[DataRequired("Vul uw huidige wachtwoord in.")])
     nieuw = PasswordField(
         "Nieuw wachtwoord",
@@ -42,8 +42,14 @@ class WachtwoordWijzigenForm(FlaskForm):
     )
 
 
-class ApiTokenForm(FlaskForm):
+class ApiTokenForm(Formulier):
     naam = StringField(
         "Naam van het token",
         validators=[DataRequired("Geef het token een naam, bijvoorbeeld waar u het voor gebruikt."), Length(max=100)],
     )
+    dagen = SelectField(
+        "Geldig voor",
+        choices=[("7", "1 week"), ("30", "30 dagen"), ("90", "90 dagen"), ("365", "1 jaar")],
+        default="90",
+    )
+    alleen_lezen = BooleanField("Alleen lezen (het token kan niets wijzigen of toevoegen)")

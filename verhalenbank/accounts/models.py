@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -53,8 +54,14 @@ class Gebruiker(UserMixin, TimestampMixin, Base):
     wachtwoord_hash: Mapped[str | None] = mapped_column(String(300))
     actief: Mapped[bool] = mapped_column(default=True)
     laatst_ingelogd_op: Mapped[datetime | None]
+    # Part of every session and remember cookie (see get_id): a new value on logout, a password
+    # change or a reset ends every session made before it, on every device.
+    sessie_sleutel: Mapped[str] = mapped_column(String(64), default=lambda: nieuwe_sessie_sleutel())
 
     organisatie: Mapped[Organisatie | None] = relationship(back_populates="gebruikers")
+
+    def get_id(self) -> str:  # Flask-Login: what the session and remember cookie carry
+        return f"{self.id}.{self.sessie_sleutel}"
 
     @property
     def rol_enum(self) -> Rol:
@@ -65,8 +72,14 @@ class Gebruiker(UserMixin, TimestampMixin, Base):
         return self.actief
 
 
+def nieuwe_sessie_sleutel() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class ApiToken(TimestampMixin, Base):
-    """A personal API token; only a hash is stored, the token is shown once."""
+    """A personal API token for /api/v1 only; only a hash is stored, the token is shown once.
+
+    It stops working at `verloopt_op`; an `alleen_lezen` token cannot change anything."""
 
     __tablename__ = "api_tokens"
 
@@ -77,6 +90,8 @@ class ApiToken(TimestampMixin, Base):
     prefix: Mapped[str] = mapped_column(String(16))
     laatst_gebruikt_op: Mapped[datetime | None]
     ingetrokken_op: Mapped[datetime | None]
+    verloopt_op: Mapped[datetime | None]
+    alleen_lezen: Mapped[bool] = mapped_column(default=False)
 
     gebruiker: Mapped[Gebruiker] = relationship()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 from datetime import datetime, timedelta, timezone
@@ -10,7 +11,15 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from verhalenbank.accounts.models import ApiToken, AuditLog, Gebruiker, LoginPoging, Organisatie, Rol
+from verhalenbank.accounts.models import (
+    ApiToken,
+    AuditLog,
+    Gebruiker,
+    LoginPoging,
+    Organisatie,
+    Rol,
+    nieuwe_sessie_sleutel,
+)
 from verhalenbank.core.errors import NietGevonden, Ongeldig
 from verhalenbank.core.models import utcnow
 from verhalenbank.extensions import db
@@ -96,9 +105,30 @@ def create_gebruiker(
 
 
 def set_wachtwoord(gebruiker: Gebruiker, wachtwoord: str) -> None:
+    """Set a password (own change or a beheerder's reset): every earlier session ends."""
     check_wachtwoord_sterkte(wachtwoord, gebruiker.email)
     # werkzeug's default is scrypt with a per-password salt.
     gebruiker.wachtwoord_hash = generate_password_hash(wachtwoord)
+    end_sessies(gebruiker)
+
+
+def end_sessies(gebruiker: Gebruiker) -> None:
+    """A new session secret: every session and remember cookie of this user stops working."""
+    gebruiker.sessie_sleutel = nieuwe_sessie_sleutel()
+    db.session.flush()
+
+
+def gebruiker_voor_sessie(sessie_id: str) -> Gebruiker | None:
+    """The user a session or remember cookie belongs to, if its secret is still the current one."""
+    gebruiker_id, _, sleutel = sessie_id.partition(".")
+    if not gebruiker_id.isdigit() or len(gebruiker_id) > 9 or not sleutel:
+        return None
+    gebruiker = db.session.get(Gebruiker, int(gebruiker_id))
+    if gebruiker is None or not gebruiker.actief:
+        return None
+    if not hmac.compare_digest(gebruiker.sessie_sleutel.encode(), sleutel.encode()):
+        return None
+    return gebruiker
 
 
 def generate_wachtwoord() -> str:
@@ -129,8 +159,20 @@ def is_geblokkeerd(email: str, adres: str | None, *, nu: datetime | None = None)
     return False
 
 
+def _lock_pogingen(email: str, adres: str | None) -> None:
+    """Make check-count-then-record atomic: concurrent logins for the same account (or address)
+    wait for each other until the first commits. SQLite's BEGIN IMMEDIATE already serialises
+    writers; on PostgreSQL a transaction-scoped advisory lock per key does (12 parallel wrong
+    passwords got 12 password checks against a limit of 5 without it)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for sleutel in sorted(_poging_sleutels(email, adres)):  # one order: no deadlocks
+        db.session.execute(select(func.pg_advisory_xact_lock(func.hashtext(sleutel))))
+
+
 def authenticate(email: str, wachtwoord: str, adres: str | None) -> Gebruiker:
     """Check credentials; throttled per account and per address across processes."""
+    _lock_pogingen(email, adres)
     if is_geblokkeerd(email, adres):
         raise Ongeldig(
             "Te veel mislukte pogingen. Wacht een kwartier en probeer het dan opnieuw.", veld="email"
@@ -161,11 +203,24 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_api_token(gebruiker: Gebruiker, naam: str) -> tuple[ApiToken, str]:
-    """Returns the record and the token itself, which is shown once and never stored."""
+TOKEN_GELDIGHEID_DAGEN = (7, 30, 90, 365)
+STANDAARD_TOKEN_DAGEN = 90
+
+
+def create_api_token(
+    gebruiker: Gebruiker, naam: str, *, dagen: int = STANDAARD_TOKEN_DAGEN, alleen_lezen: bool = False
+) -> tuple[ApiToken, str]:
+    """Returns the record and the token itself, which is shown once and never stored.
+
+    A token works on /api/v1 only, for `dagen` days; a read-only one cannot change anything."""
+    if dagen not in TOKEN_GELDIGHEID_DAGEN:
+        raise Ongeldig("Kies hoe lang het token geldig blijft.", veld="dagen")
     naam = naam.strip() or "API-token"
     token = "vb_" + secrets.token_urlsafe(32)
-    record = ApiToken(gebruiker=gebruiker, naam=naam[:100], token_hash=_token_hash(token), prefix=token[:10])
+    record = ApiToken(
+        gebruiker=gebruiker, naam=naam[:100], token_hash=_token_hash(token), prefix=token[:10],
+        verloopt_op=utcnow() + timedelta(days=dagen), alleen_lezen=alleen_lezen,
+    )
     db.session.add(record)
     db.session.flush()
     return record, token
@@ -176,14 +231,29 @@ def revoke_api_token(token: ApiToken) -> None:
     db.session.flush()
 
 
-def find_gebruiker_by_token(token: str) -> Gebruiker | None:
+def is_token_verlopen(token: ApiToken, *, nu: datetime | None = None) -> bool:
+    if token.verloopt_op is None:
+        return True
+    verloopt_op = token.verloopt_op
+    if verloopt_op.tzinfo is None:  # SQLite hands back naive UTC
+        verloopt_op = verloopt_op.replace(tzinfo=timezone.utc)
+    return verloopt_op <= (nu or utcnow())
+
+
+def find_api_token(token: str) -> ApiToken | None:
+    """The valid token record (not revoked, not expired, its user active), or None."""
     record = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.ingetrokken_op.is_(None))
+        select(ApiToken).where(
+            ApiToken.token_hash == _token_hash(token),
+            ApiToken.ingetrokken_op.is_(None),
+            ApiToken.verloopt_op.is_not(None),
+            ApiToken.verloopt_op > utcnow(),
+        )
     )
     if record is None or not record.gebruiker.actief:
         return None
     record.laatst_gebruikt_op = utcnow()
-    return record.gebruiker
+    return record
 
 
 def log_audit(
@@ -236,3 +306,16 @@ def get_eigen_api_token(gebruiker: Gebruiker, token_id: int) -> ApiToken:
     if token is None or token.gebruiker_id != gebruiker.id:
         raise NietGevonden("Dit token bestaat niet.")
     return token
+
+
+def taak_opnieuw(door: Gebruiker, job_id: int):
+    """A beheerder retries a failed background job (flush only; audited). None when the job is
+    gone or not failed (anymore)."""
+    from verhalenbank.core import jobs
+
+    job = jobs.retry(job_id)
+    if job is None:
+        return None
+    log_audit(door, "taak_opnieuw", object_type="taak", object_id=job.id,
+              details={"soort": job.kind, "laatste_fout": (job.error or "")[:500]})
+    return job

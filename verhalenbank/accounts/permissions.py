@@ -33,9 +33,12 @@ class Recht(str, enum.Enum):
     TAGS_BEOORDELEN = "tags_beoordelen"
     ZOEKEN = "zoeken"
     PAKKETTEN = "pakketten"
+    WAARDEREN = "waarderen"  # prepare and lead waarderingssessies
     GEBRUIKERS_BEHEREN = "gebruikers_beheren"
     AUDIT_BEKIJKEN = "audit_bekijken"
     AVG_INZAGE = "avg_inzage"  # export everything stored about one story (audited)
+    TOESTEMMING_WIJZIGEN = "toestemming_wijzigen"  # a story's consent/quote consent, on request (audited)
+    TAKEN_BEHEREN = "taken_beheren"  # see background jobs, retry failed ones (audited)
 
 
 B, P, F, A = Rol.BEHEERDER, Rol.BELEIDSADVISEUR, Rol.FACILITATOR, Rol.AANBIEDER
@@ -53,9 +56,12 @@ MATRIX: dict[Recht, frozenset[Rol]] = {
     Recht.TAGS_BEOORDELEN: frozenset({B, P}),
     Recht.ZOEKEN: frozenset({B, P, F}),
     Recht.PAKKETTEN: frozenset({B, P, F}),
+    Recht.WAARDEREN: frozenset({B, P, F}),
     Recht.GEBRUIKERS_BEHEREN: frozenset({B}),
     Recht.AUDIT_BEKIJKEN: frozenset({B}),
     Recht.AVG_INZAGE: frozenset({B}),
+    Recht.TOESTEMMING_WIJZIGEN: frozenset({B}),
+    Recht.TAKEN_BEHEREN: frozenset({B}),
 }
 
 # Plain-Dutch descriptions, shown on the beheerder's permissions page.
@@ -73,9 +79,12 @@ OMSCHRIJVING: dict[Recht, str] = {
     Recht.TAGS_BEOORDELEN: "Labels bevestigen of afwijzen",
     Recht.ZOEKEN: "Zoeken en tellen",
     Recht.PAKKETTEN: "Feedbackpakketten maken en printen",
+    Recht.WAARDEREN: "Waarderingssessies voorbereiden en leiden",
     Recht.GEBRUIKERS_BEHEREN: "Gebruikers beheren",
     Recht.AUDIT_BEKIJKEN: "Het logboek bekijken",
     Recht.AVG_INZAGE: "Alles wat over één verhaal is opgeslagen downloaden (AVG-inzage, wordt vastgelegd)",
+    Recht.TOESTEMMING_WIJZIGEN: "Toestemming en citeren van een verhaal aanpassen als de verteller dat vraagt (wordt vastgelegd)",
+    Recht.TAKEN_BEHEREN: "Taken op de achtergrond zien en mislukte taken opnieuw starten (wordt vastgelegd)",
 }
 
 VEREIST_ATTR = "_verhalenbank_recht"

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import json
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from verhalenbank.accounts import avg, operations
 from verhalenbank.accounts.forms import ApiTokenForm, GebruikerForm, InlogForm, LegeForm, WachtwoordWijzigenForm
 from verhalenbank.accounts.models import AuditLog, Gebruiker
 from verhalenbank.accounts.permissions import MATRIX, OMSCHRIJVING, Recht, publiek, vereist
+from verhalenbank.core import limits
 from verhalenbank.core.errors import Gebruikersfout, NietGevonden
 from verhalenbank.extensions import db, login_manager
 
@@ -24,28 +25,50 @@ login_manager.login_view = "accounts.inloggen"
 login_manager.login_message = "Log in om deze pagina te zien."
 
 
+API_PREFIX = "/api/v1/"
+
+
+def _bearer(req) -> str | None:
+    header = req.headers.get("Authorization", "")
+    return header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else None
+
+
 @login_manager.user_loader
-def load_user(user_id: str) -> Gebruiker | None:
-    if request.path.startswith("/api/") and request.headers.get("Authorization", "").startswith("Bearer "):
+def load_user(sessie_id: str) -> Gebruiker | None:
+    if request.path.startswith(API_PREFIX) and _bearer(request) is not None:
         # A request that brings a token is judged by that token alone, not by a browser session.
         return None
-    gebruiker = db.session.get(Gebruiker, int(user_id))
-    return gebruiker if gebruiker is not None and gebruiker.actief else None
+    # The id carries the user's session secret: a session from before a logout, password change
+    # or reset no longer matches and is no session at all.
+    return operations.gebruiker_voor_sessie(sessie_id)
 
 
 @login_manager.request_loader
 def load_user_from_token(req) -> Gebruiker | None:
-    header = req.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        return operations.find_gebruiker_by_token(header.removeprefix("Bearer ").strip())
-    return None
+    token = _bearer(req)
+    if token is None or not req.path.startswith(API_PREFIX):
+        # Tokens are for the API only: on every other page a token opens nothing.
+        return None
+    record = operations.find_api_token(token)
+    if record is None:
+        return None
+    g.api_token = record  # the API refuses writes with a read-only token
+    return record.gebruiker
 
 
 def _veilige_volgende(doel: str | None) -> str:
-    # Only same-site paths: an attacker's ?next=https://… must not redirect off-site.
-    if doel and urlsplit(doel).netloc == "" and doel.startswith("/") and not doel.startswith("//"):
+    # Only same-site paths: an attacker's ?next=https://… must not redirect off-site, and a
+    # CR/LF or other control character must not reach the Location header (it was a 500).
+    if (
+        doel
+        and doel.startswith("/")
+        and not doel.startswith("//")
+        and doel.isprintable()
+        and "\\" not in doel
+        and urlsplit(doel).netloc == ""
+    ):
         return doel
-    return url_for("core.home")
+    return url_for("start.home")
 
 
 @bp.route("/inloggen", methods=["GET", "POST"])
@@ -69,9 +92,13 @@ def inloggen():
 @bp.post("/uitloggen")
 @vereist(Recht.INGELOGD)
 def uitloggen():
+    # Ending the session secret logs this user out everywhere and voids copied cookies.
+    operations.end_sessies(current_user)
+    operations.log_audit(current_user, "uitgelogd", object_type="gebruiker", object_id=current_user.id)
+    db.session.commit()
     logout_user()
     flash("U bent uitgelogd.")
-    return redirect(url_for("core.home"))
+    return redirect(url_for("start.home"))
 
 
 @bp.route("/gebruikers", methods=["GET", "POST"])
@@ -142,7 +169,7 @@ def actief_wisselen(gebruiker_id: int):
 @bp.get("/logboek")
 @vereist(Recht.AUDIT_BEKIJKEN)
 def logboek():
-    pagina = max(request.args.get("pagina", 1, type=int), 1)
+    pagina = limits.pagina(request.args.get("pagina"))
     per_pagina = 100
     filters = {k: v for k in ("actie", "object_type", "object_id") if (v := (request.args.get(k) or "").strip())}
     query = select(AuditLog)
@@ -156,6 +183,56 @@ def logboek():
         "accounts/logboek.html", regels=regels[:per_pagina], pagina=pagina, meer=len(regels) > per_pagina,
         filters=filters, acties=acties, actie_label=avg.actie_label,
     )
+
+
+# --- Background jobs ---------------------------------------------------------------------
+
+
+def _taak_regel(job, kinds) -> dict:
+    kind = kinds.get(job.kind)
+    over = ", ".join(f"{sleutel}: {waarde}" for sleutel, waarde in sorted((job.payload or {}).items()))
+    return {
+        "id": job.id,
+        "soort": kind.label if kind is not None and kind.label else job.kind,
+        "over": over if len(over) <= 80 else over[:79] + "…",
+        "pogingen": job.attempts,
+        "max_pogingen": job.max_attempts,
+        "reden": job.error,
+        "verwerker": job.worker,
+        "aangemaakt": job.created_at,
+        "gestart": job.started_at,
+        "volgende_poging": job.run_after,
+        "klaar": job.finished_at,
+    }
+
+
+@bp.get("/beheer/taken")
+@vereist(Recht.TAKEN_BEHEREN)
+def taken():
+    from verhalenbank.core import jobs
+
+    kinds = jobs.registered()
+    lijsten = {status: [_taak_regel(job, kinds) for job in lijst] for status, lijst in jobs.overview().items()}
+    aantallen = jobs.counts()
+    return render_template(
+        "accounts/taken.html", lijsten=lijsten, aantallen=aantallen, actie_form=LegeForm(),
+        geen_verwerker=aantallen["waiting"] > 0 and aantallen["running"] == 0 and jobs.oldest_waiting_minutes() >= 5,
+    )
+
+
+@bp.post("/beheer/taken/<int:job_id>/opnieuw")
+@vereist(Recht.TAKEN_BEHEREN)
+def taak_opnieuw(job_id: int):
+    if not LegeForm().validate_on_submit():
+        abort(400)
+    job = operations.taak_opnieuw(current_user, job_id)
+    if job is None:
+        db.session.rollback()
+        flash("Deze taak is niet (meer) mislukt; er is niets opnieuw gestart.")
+    else:
+        db.session.commit()
+        flash(f"Taak {job_id} staat weer in de wachtrij.")
+    return redirect(url_for("accounts.taken"))
 
 
 # --- CSRF ----------------------------------------------------------------------------------
@@ -182,11 +259,13 @@ def _veilige_terug() -> str | None:
 
 
 def _render_profiel(*, wachtwoord_form=None, token_form=None, nieuw_token=None, status=200):
+    tokens = operations.list_api_tokens(current_user)
     return render_template(
         "accounts/profiel.html",
         wachtwoord_form=wachtwoord_form or WachtwoordWijzigenForm(formdata=None),
         token_form=token_form or ApiTokenForm(formdata=None),
-        tokens=operations.list_api_tokens(current_user),
+        tokens=tokens,
+        verlopen={t.id for t in tokens if operations.is_token_verlopen(t)},
         nieuw_token=nieuw_token,
         actie_form=LegeForm(),
     ), status, {"Cache-Control": "no-store"}
@@ -211,7 +290,9 @@ def wachtwoord_wijzigen():
         else:
             operations.log_audit(current_user, "eigen_wachtwoord_gewijzigd", object_type="gebruiker", object_id=current_user.id)
             db.session.commit()
-            flash("Uw wachtwoord is gewijzigd.")
+            # Other sessions ended with the new session secret; this one continues under it.
+            login_user(current_user._get_current_object())
+            flash("Uw wachtwoord is gewijzigd. Op andere apparaten moet u opnieuw inloggen.")
             return redirect(url_for("accounts.profiel"))
     return _render_profiel(wachtwoord_form=form, status=400)
 
@@ -222,8 +303,13 @@ def token_maken():
     form = ApiTokenForm()
     if not form.validate_on_submit():
         return _render_profiel(token_form=form, status=400)
-    record, token = operations.create_api_token(current_user, form.naam.data)
-    operations.log_audit(current_user, "api_token_gemaakt", object_type="api_token", object_id=record.id)
+    record, token = operations.create_api_token(
+        current_user, form.naam.data, dagen=int(form.dagen.data), alleen_lezen=form.alleen_lezen.data
+    )
+    operations.log_audit(
+        current_user, "api_token_gemaakt", object_type="api_token", object_id=record.id,
+        details={"verloopt_op": record.verloopt_op.isoformat(), "alleen_lezen": record.alleen_lezen},
+    )
     db.session.commit()
     # Shown once in this response, never stored in plain text and never put in a URL or session.
     return _render_profiel(nieuw_token=token)

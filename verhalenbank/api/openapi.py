@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from copy import deepcopy
 
+from verhalenbank.core.scores import SCORE_WOORDEN
 from verhalenbank.verhalen.models import BRONNEN
+from verhalenbank.zoeken.parameters import TAG_STATUSES
 
 API_VERSIE = "1.0.0"
 PUBLIEKE_BRONNEN = ["inwoner", "mantelzorger", "vrijwilliger", "professional"]
@@ -94,7 +96,7 @@ SCHEMAS: dict[str, dict] = {
     "Tag": {
         "type": "object",
         "required": [
-            "id", "verhaal_id", "doelenboom", "subdoel", "indicator", "score", "methode",
+            "id", "verhaal_id", "doelenboom", "subdoel", "indicator", "score", "score_woorden", "methode",
             "bevestigd", "afgewezen", "beoordeeld_op",
         ],
         "properties": {
@@ -104,6 +106,10 @@ SCHEMAS: dict[str, dict] = {
             "subdoel": STRING,
             "indicator": NSTRING,
             "score": {"type": "number", "minimum": 0, "maximum": 1},
+            "score_woorden": {
+                "enum": SCORE_WOORDEN,
+                "description": "De score in woorden, zoals gebruikers hem zien; 'bevestigd' als een mens het label bevestigde.",
+            },
             "methode": {"enum": ["auto", "handmatig"]},
             "bevestigd": {"type": "boolean"},
             "afgewezen": {"type": "boolean"},
@@ -142,6 +148,31 @@ SCHEMAS: dict[str, dict] = {
             },
         },
         "additionalProperties": False,
+    },
+    "Telling": {
+        "type": "object",
+        "required": ["doelenboom", "totaal", "alleen_bevestigd", "verhalen_met_bevestigd_label", "subdoelen", "indicatoren"],
+        "additionalProperties": False,
+        "properties": {
+            "doelenboom": STRING,
+            "totaal": {"type": "integer", "minimum": 0},
+            "alleen_bevestigd": {"type": "boolean"},
+            "verhalen_met_bevestigd_label": {"type": "integer", "minimum": 0},
+            "subdoelen": {"type": "array", "items": {"$ref": "#/components/schemas/TellingRij"}},
+            "indicatoren": {"type": "array", "items": {"$ref": "#/components/schemas/TellingRij"}},
+        },
+    },
+    "TellingRij": {
+        "type": "object",
+        "required": ["code", "titel", "bevestigd", "voorgesteld"],
+        "additionalProperties": False,
+        "properties": {
+            "code": STRING,
+            "titel": STRING,
+            "bevestigd": {"type": "integer", "minimum": 0, "description": "Verhalen waarvan een mens dit label bevestigde."},
+            "voorgesteld": {"type": "integer", "minimum": 0,
+                            "description": "Verhalen met alleen een voorstel van de computer (niet bevestigd); 0 bij tags=bevestigd."},
+        },
     },
     "VerhalenPagina": {
         "type": "object",
@@ -281,6 +312,18 @@ def _paths() -> dict:
                 tag="doelenbomen", parameters=[_path_param("code", "string", "Code van de doelenboom.")],
             )
         },
+        "/api/v1/doelenbomen/{code}/tellen": {
+            "get": _operatie(
+                "doelenboomTellen", "Aantallen per subdoel en indicator; bevestigd en voorgesteld apart",
+                {"200": _ok("De aantallen, zoals op de pagina Tellen.", "Telling"), **_fouten(*lezen, "404", "422")},
+                tag="doelenbomen",
+                parameters=[
+                    _path_param("code", "string", "Code van de doelenboom."),
+                    _query("tags", {"enum": ["alle", "bevestigd"], "default": "alle"},
+                           "bevestigd: tel alleen verhalen met een door een mens bevestigd label in deze doelenboom."),
+                ],
+            )
+        },
         "/api/v1/rondes": {
             "get": _operatie(
                 "rondesLijst", "Alle rondes",
@@ -324,6 +367,10 @@ def _paths() -> dict:
                     _query("doelenboom", STRING, "Alleen verhalen met een label in deze doelenboom (code)."),
                     _query("indicator", STRING, "Alleen verhalen met een (niet afgewezen) label voor deze indicator (code)."),
                     _query("aanbieder", STRING, "Alleen verhalen van deze aanbieder (korte naam van de organisatie)."),
+                    _query("tags", {"enum": list(TAG_STATUSES), "default": "alle"},
+                           "Welke labels de filters subdoel, doelenboom en indicator bekijken: alle, alleen door een mens "
+                           "bevestigde, of alleen voorstellen van de computer. Zonder die filters: verhalen met minstens "
+                           "één zo'n label."),
                     _query("van", {"type": "string", "format": "date"}, "Alleen verhalen van deze datum of later."),
                     _query("tot", {"type": "string", "format": "date"}, "Alleen verhalen van deze datum of eerder."),
                     _query("pagina", {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1}, "Paginanummer."),

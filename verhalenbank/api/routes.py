@@ -13,7 +13,7 @@ import logging
 import re
 from datetime import date
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +24,7 @@ from verhalenbank.accounts.operations import log_audit
 from verhalenbank.accounts.permissions import Recht, heeft_recht, publiek, vereist
 from verhalenbank.api import weergave
 from verhalenbank.api.openapi import build_openapi
+from verhalenbank.core import limits
 from verhalenbank.core.errors import Gebruikersfout, NietGevonden
 from verhalenbank.doelenbomen import operations as bomen_ops
 from verhalenbank.doelenbomen.exchange import parse_doelenboom
@@ -32,18 +33,19 @@ from verhalenbank.extensions import csrf, db
 from verhalenbank.rondes import operations as rondes_ops
 from verhalenbank.rondes import publiek as publiek_formulier
 from verhalenbank.rondes.models import Ronde
+from verhalenbank.verhalen import intake
 from verhalenbank.verhalen import operations as verhalen_ops
 from verhalenbank.verhalen.models import BRONNEN, Tag, Verhaal
+from verhalenbank.zoeken.parameters import TAG_STATUSES
 
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
-MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database; larger ones cannot exist
+MAX_ID = limits.MAX_ID
 MAX_PER_PAGINA = 100
 STANDAARD_PER_PAGINA = 25
-MAX_YAML_BYTES = 1024 * 1024
 PUBLIEKE_BRONNEN = tuple(code for code, _ in publiek_formulier.BRON_KEUZES)
 INZENDING_VELDEN = {"tekst", "titel", "bron", "wijk", "toestemming", "citeren", "inzend_sleutel"}
 TAG_VELDEN = {"subdoel", "doelenboom", "indicator"}
@@ -96,15 +98,7 @@ def _bearer_token() -> str | None:
     return header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else None
 
 
-def _is_storable(tekst: str) -> bool:
-    # The databases refuse NUL characters and lone surrogates; refuse them here as bad input.
-    if "\x00" in tekst:
-        return False
-    try:
-        tekst.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+_is_storable = limits.is_opslaanbaar  # the databases refuse NUL characters and lone surrogates
 
 
 @bp.before_request
@@ -120,7 +114,10 @@ def _refuse_unstorable_input():
 def _token_or_csrf():
     if _bearer_token() is not None:
         if not current_user.is_authenticated:
-            return _fout(401, "Dit API-token is onbekend of ingetrokken.")
+            return _fout(401, "Dit API-token is onbekend, verlopen of ingetrokken.")
+        token = g.get("api_token")
+        if token is not None and token.alleen_lezen and request.method not in ("GET", "HEAD", "OPTIONS"):
+            return _fout(403, "Dit API-token mag alleen lezen.")
         return None
     if current_user.is_authenticated and current_app.config.get("WTF_CSRF_ENABLED", True):
         # Logged in through the browser session: another site could make the browser send
@@ -142,9 +139,11 @@ def _no_caching(response):
 def _json_object(toegestaan: set[str]) -> dict:
     if not request.is_json:
         raise ApiFout(415, "Stuur JSON (Content-Type: application/json).")
-    gegevens = request.get_json(silent=True)
-    if gegevens is None:
-        raise ApiFout(400, "De inhoud is geen geldige JSON.")
+    try:
+        # Size, depth and huge numbers are checked before parsing (core/limits.py).
+        gegevens = limits.load_json(request.get_data(as_text=True), max_bytes=limits.MAX_JSONL_REGEL_BYTES)
+    except Gebruikersfout as exc:
+        raise ApiFout(400 if exc.bericht.startswith("ongeldige JSON") else 422, f"De inhoud is niet bruikbaar: {exc.bericht}.") from None
     if not isinstance(gegevens, dict):
         raise ApiFout(422, "Stuur een JSON-object.")
     onbekend = sorted(set(gegevens) - toegestaan)
@@ -282,18 +281,24 @@ def doelenboom_import():
     if request.mimetype not in YAML_TYPES:
         raise ApiFout(415, "Stuur de doelenboom als YAML (Content-Type: application/yaml).")
     ruw = request.get_data(cache=False)
-    if len(ruw) > MAX_YAML_BYTES:
-        raise ApiFout(413, "Het bestand is te groot.")
+    if len(ruw) > limits.MAX_YAML_BYTES:
+        raise ApiFout(413, f"Het bestand is te groot (maximaal {limits.MAX_YAML_BYTES // 1024} kB).")
     try:
         tekst = ruw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ApiFout(422, "De doelenboom is geen UTF-8-tekst.") from None
     spec = parse_doelenboom(tekst, "verzoek")
-    boom, nieuw = bomen_ops.save_doelenboom(spec)
+    boom, nieuw = bomen_ops.save_doelenboom(spec, door=current_user)
     log_audit(current_user, "doelenboom_geimporteerd", object_type="doelenboom", object_id=boom.code,
               details={"via": "api", "nieuw": nieuw})
+    from verhalenbank.core.jobs import run_now_if_synchronous
+    from verhalenbank.verhalen.verwerking import plan_boomwijziging
+
+    plan_boomwijziging([boom.id])  # retag its stories as a job, batch by batch
     db.session.commit()
-    return jsonify(weergave.doelenboom_volledig(boom)), 201 if nieuw else 200
+    antwoord = jsonify(weergave.doelenboom_volledig(boom))
+    run_now_if_synchronous()
+    return antwoord, 201 if nieuw else 200
 
 
 # --- rondes --------------------------------------------------------------------------------
@@ -334,12 +339,9 @@ def verhaal_insturen(slug: str):
     citeren = _boolveld(gegevens, "citeren", False)
     if sleutel is not None and not publiek_formulier.SLEUTEL_PATROON.match(sleutel):
         raise ApiFout(422, "De inzend_sleutel moet 16 tot 100 tekens zijn: letters, cijfers, - of _.")
-    if sleutel:
-        eerder = verhalen_ops.find_by_inzend_sleutel(sleutel)
-        if eerder is not None:
-            if eerder.ronde_id != ronde.id:
-                raise ApiFout(422, "Deze inzend_sleutel is al gebruikt voor een andere ronde.")
-            return _inzending_antwoord(eerder, 200)
+    eerder = intake.eerdere_inzending(sleutel, ronde)  # Ongeldig (422) for another ronde's key
+    if eerder is not None:
+        return _inzending_antwoord(eerder, 200)
     if not toestemming:
         raise ApiFout(422, "Zonder toestemming ('toestemming': true) kunnen we het verhaal niet bewaren.")
     if bron not in PUBLIEKE_BRONNEN:
@@ -355,8 +357,8 @@ def verhaal_insturen(slug: str):
         inzend_sleutel=sleutel or None,
     )
     try:
-        verhaal = verhalen_ops.store_verhaal(invoer, ronde=ronde)
-        code = verhalen_ops.create_intrekcode(verhaal)
+        inname = intake.neem_verhaal_in(invoer, ronde=ronde)
+        verhaal, code = inname.verhaal, inname.intrekcode
         publiek_formulier._record_attempt(ronde)
         db.session.commit()
     except IntegrityError:
@@ -367,29 +369,39 @@ def verhaal_insturen(slug: str):
             raise
         return _inzending_antwoord(eerder, 200)
     verhaal_id = verhaal.id
-    _verwerk(verhaal_id)
+    intake.plan_na_commit([verhaal_id])
     return _inzending_antwoord(db.session.get(Verhaal, verhaal_id), 201, code=code)
 
 
 def _inzending_antwoord(verhaal: Verhaal, status: int, *, code: str | None = None):
     if code is None:
         # A resend: a fresh code, since the first answer may never have arrived.
-        code = verhalen_ops.create_intrekcode(verhaal)
+        code = intake.herhaal(verhaal).intrekcode
         db.session.commit()
     return jsonify(status="opgeslagen", intrekcode=code, intrek_url="/r/intrekken"), status
 
 
-def _verwerk(verhaal_id: int) -> None:
-    from verhalenbank.verhalen.verwerking import plan_verwerking
-
-    try:
-        plan_verwerking([verhaal_id])
-    except Exception:  # noqa: BLE001 - the story is stored; analysis is retried later
-        logger.exception("Processing story %s failed after API intake", verhaal_id)
-        db.session.rollback()
-
-
 # --- verhalen ------------------------------------------------------------------------------
+
+
+def _tags_param(toegestaan: tuple[str, ...] = TAG_STATUSES) -> str:
+    """tags=alle|bevestigd|voorgesteld, as on the search page: which labels a filter looks at."""
+    waarde = request.args.get("tags") or "alle"
+    if waarde not in toegestaan:
+        raise ApiFout(422, f"Onbekende waarde '{waarde}' voor tags. Kies uit: {', '.join(toegestaan)}.")
+    return waarde
+
+
+@bp.get("/doelenbomen/<code>/tellen")
+@vereist(Recht.ZOEKEN)
+def doelenboom_tellen(code: str):
+    """The counts of the tellen page: per subdoel and indicator, confirmed and suggested apart."""
+    from verhalenbank.zoeken.operations import get_backend
+    from verhalenbank.zoeken.tellen import tel_doelenboom
+
+    boom = bomen_ops.get_doelenboom(code)
+    telling = tel_doelenboom(get_backend(), boom, alleen_bevestigd=_tags_param(("alle", "bevestigd")) == "bevestigd")
+    return jsonify(weergave.telling(boom, telling))
 
 
 @bp.get("/verhalen")
@@ -420,8 +432,11 @@ def verhalen_lijst():
     subdoel_code = request.args.get("subdoel")
     boom_code = request.args.get("doelenboom")
     indicator_code = request.args.get("indicator")
-    if subdoel_code or boom_code or indicator_code:
+    tag_status = _tags_param()
+    if subdoel_code or boom_code or indicator_code or tag_status != "alle":
         tags = select(Tag.verhaal_id).join(Subdoel, Tag.subdoel_id == Subdoel.id).where(Tag.afgewezen.is_(False))
+        if tag_status != "alle":
+            tags = tags.where(Tag.bevestigd.is_(tag_status == "bevestigd"))
         if subdoel_code:
             tags = tags.where(Subdoel.code == subdoel_code)
         if boom_code:
@@ -507,8 +522,13 @@ def _beoordeel(tag_id: int, bevestigd: bool):
     review_tag(tag, bevestigd=bevestigd, door=current_user)
     log_audit(current_user, "tag_bevestigd" if bevestigd else "tag_afgewezen", object_type="tag",
               object_id=tag.id, details={"via": "api"})
+    from verhalenbank.core.jobs import run_now_if_synchronous
+    from verhalenbank.verhalen.verwerking import plan_leren
+
+    plan_leren([tag.subdoel.doelenboom_id])  # the tagger learns from the decision within seconds
     db.session.commit()
     _reindex(tag.verhaal_id)
+    run_now_if_synchronous()
     return jsonify(weergave.tag(tag))
 
 

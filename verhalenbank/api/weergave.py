@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from verhalenbank.doelenbomen.models import Doelenboom
+from verhalenbank.core.scores import score_in_woorden
 from verhalenbank.rondes.models import Ronde
 from verhalenbank.verhalen.models import Tag, Verhaal
 
@@ -78,6 +79,7 @@ def tag(tag_: Tag) -> dict:
         "subdoel": tag_.subdoel.code,
         "indicator": tag_.indicator.code if tag_.indicator else None,
         "score": round(float(tag_.score), 4),
+        "score_woorden": score_in_woorden(tag_.score, bool(tag_.bevestigd)),
         "methode": tag_.methode,
         "bevestigd": bool(tag_.bevestigd),
         "afgewezen": bool(tag_.afgewezen),
@@ -100,4 +102,22 @@ def verhaal(verhaal_: Verhaal, tags: list[Tag]) -> dict:
         "analyse_status": verhaal_.analyse_status,
         "aangemaakt_op": tijdstip(verhaal_.created_at),
         "tags": [tag(t) for t in tags],
+    }
+
+
+def telling(boom_: Doelenboom, telling_) -> dict:
+    """Counts per subdoel and indicator of one tree: confirmed and suggested kept apart."""
+
+    def rij(staaf, onderdeel) -> dict:
+        return {"code": onderdeel.code, "titel": onderdeel.titel,
+                "bevestigd": staaf.waarde, "voorgesteld": staaf.tweede_waarde or 0}
+
+    indicatoren = [indicator for subdoel in boom_.subdoelen for indicator in subdoel.indicatoren]
+    return {
+        "doelenboom": boom_.code,
+        "totaal": telling_.totaal,
+        "alleen_bevestigd": telling_.alleen_bevestigd,
+        "verhalen_met_bevestigd_label": telling_.met_bevestigd,
+        "subdoelen": [rij(staaf, subdoel) for staaf, subdoel in zip(telling_.subdoelen, boom_.subdoelen)],
+        "indicatoren": [rij(staaf, indicator) for staaf, indicator in zip(telling_.indicatoren, indicatoren)],
     }

@@ -9,9 +9,10 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
+from werkzeug.routing import IntegerConverter
 
 from verhalenbank.accounts.permissions import Recht, heeft_recht, vereist_recht_van
-from verhalenbank.core import sqlite_rij
+from verhalenbank.core import limits, sqlite_rij
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -74,6 +75,8 @@ def _check_authorisation():
         return None
     if not current_user.is_authenticated:
         if request.path.startswith("/api/"):
+            if request.headers.get("Authorization", "").startswith("Bearer "):
+                return jsonify(fout="Dit API-token is onbekend, verlopen of ingetrokken."), 401
             return jsonify(fout="Inloggen of een API-token is nodig."), 401
         return redirect(url_for("accounts.inloggen", next=request.full_path.rstrip("?")))
     if not heeft_recht(current_user, recht):
@@ -99,7 +102,17 @@ def _error_page(status: int, titel: str, uitleg: str):
     return render_template("fout.html", status=status, titel=titel, uitleg=uitleg), status
 
 
+class BegrensdeIntegerConverter(IntegerConverter):
+    """`<int:…>` in every URL: only ids that can exist (1 … 2^31 − 1); anything larger is a
+    plain 404 instead of an integer overflow in the database (a 500)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002
+        super().__init__(url_map, fixed_digits, min, limits.MAX_ID if max is None else max, signed)
+
+
 def init_app(app: Flask) -> None:
+    # Before any blueprint is registered: the rules are built with this converter.
+    app.url_map.converters["int"] = BegrensdeIntegerConverter
     app.before_request(_check_authorisation)
     app.after_request(_security_headers)
     app.register_error_handler(

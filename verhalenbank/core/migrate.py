@@ -7,9 +7,9 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from verhalenbank.config import PROJECT_ROOT
+from verhalenbank.config import PACKAGE_DIR
 
-MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
 
 
 def alembic_config(database_url: str) -> Config:

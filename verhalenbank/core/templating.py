@@ -32,9 +32,11 @@ NAVIGATIE = (
     NavItem("rondes.lijst", "Rondes", Recht.RONDES_BEHEREN),
     NavItem("doelenbomen.lijst", "Doelenbomen", Recht.VERHALEN_LEZEN),
     NavItem("transcripten.lijst", "Transcripten", Recht.TRANSCRIPTEN),
-    NavItem("pakketten.lijst", "Feedbackpakketten", Recht.PAKKETTEN),
+    NavItem("pakketten.lijst", "Pakketten", Recht.PAKKETTEN),  # short: the desk menu is one row
+    NavItem("waarderen.lijst", "Waarderen", Recht.WAARDEREN),
     NavItem("accounts.gebruikers", "Gebruikers", Recht.GEBRUIKERS_BEHEREN),
     NavItem("accounts.logboek", "Logboek", Recht.AUDIT_BEKIJKEN),
+    NavItem("accounts.taken", "Taken", Recht.TAKEN_BEHEREN),
 )
 
 
@@ -56,6 +58,7 @@ def datum_nl(value: date | datetime | None, met_tijd: bool = False) -> str:
 
 
 def init_app(app: Flask) -> None:
+    from verhalenbank.core.scores import tag_in_woorden
     from verhalenbank.verhalen.models import BRON_LABELS
 
     app.jinja_env.globals.update(
@@ -65,3 +68,4 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["datum"] = datum_nl
     app.jinja_env.filters["bron_label"] = lambda bron: BRON_LABELS.get(bron, bron or "")
+    app.jinja_env.filters["tag_woord"] = tag_in_woorden  # a score in words, never as a percentage

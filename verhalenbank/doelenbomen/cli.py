@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 
 from verhalenbank.doelenbomen import operations
 from verhalenbank.extensions import db
-from verhalenbank.verhalen.verwerking import verwerk_boomwijziging
+from verhalenbank.verhalen import verwerking
 
 
 @click.group()
@@ -25,12 +25,15 @@ def import_command(bestanden: tuple[Path, ...]) -> None:
             raise click.ClickException(f"{pad}: file not found")
     resultaten = operations.import_doelenboom_files(list(bestanden))
     db.session.commit()
-    verwerk_boomwijziging([boom.id for boom, _ in resultaten])  # retag stories against the new tree
     for boom, nieuw in resultaten:
         indicatoren = sum(len(s.indicatoren) for s in boom.subdoelen)
         click.echo(
             f"{'Nieuw' if nieuw else 'Bijgewerkt'}: {boom.code} ({len(boom.subdoelen)} subdoelen, {indicatoren} indicatoren)"
         )
+    # Retag the stories against the new trees, one committed batch at a time, so the public
+    # form and every other writer wait at most one batch for the database (issue 16).
+    aantal = verwerking.verwerk_boomwijziging([boom.id for boom, _ in resultaten])
+    click.echo(f"Retagged {aantal} {'story' if aantal == 1 else 'stories'} (batches of {verwerking.RETAG_BATCH}).")
 
 
 @doelenboom.command("export")

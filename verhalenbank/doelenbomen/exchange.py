@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from verhalenbank.core import limits
 from verhalenbank.core.errors import Ongeldig
 from verhalenbank.doelenbomen.models import SOORTEN, Doelenboom
 
@@ -97,14 +98,24 @@ def _tekst(velden, naam: str, fouten: _Fouten, veld: str, ouder: yaml.Node, *, v
         if verplicht:
             fouten.add(key_node, veld, f"'{naam}' is leeg")
         return None
+    maximum = limits.BOOM_VELDEN.get(veld)
+    if maximum is not None and len(waarde) > maximum:
+        fouten.add(key_node, veld, f"'{naam}' is te lang ({len(waarde)} tekens; maximaal {maximum})")
+        return None
+    if not limits.is_opslaanbaar(waarde):
+        fouten.add(key_node, veld, f"'{naam}' bevat tekens die niet zijn toegestaan (zoals een nul-teken)")
+        return None
     return waarde
 
 
 def parse_doelenboom(tekst: str, bestand: str = "doelenboom.yaml") -> DoelenboomSpec:
     """Parse and validate one tree; raises Ongeldig naming file, line and field."""
     fouten = _Fouten(bestand)
+    limits.check_yaml_grootte(len(tekst.encode("utf-8", "surrogatepass")), bestand)
     try:
-        root = yaml.compose(tekst, Loader=yaml.SafeLoader)
+        root = yaml.compose(tekst, Loader=limits.VeiligeYamlLoader)
+    except limits.TeLangeYamlLijst as exc:
+        raise Ongeldig(f"{bestand}, regel {exc.problem_mark.line + 1}, veld {exc.sleutel}: {exc.problem}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         regel = f", regel {mark.line + 1}, kolom {mark.column + 1}" if mark else ""
@@ -141,11 +152,16 @@ def parse_doelenboom(tekst: str, bestand: str = "doelenboom.yaml") -> Doelenboom
         key_node, lijst = velden["subdoelen"]
         if not isinstance(lijst, yaml.SequenceNode) or not lijst.value:
             fouten.add(key_node, "subdoelen", "geef minstens één subdoel op, als lijst")
+        elif len(lijst.value) > limits.MAX_SUBDOELEN:
+            fouten.add(key_node, "subdoelen", f"te veel subdoelen ({len(lijst.value)}; maximaal {limits.MAX_SUBDOELEN})")
         else:
             for sub_node in lijst.value:
                 spec_sub = _parse_subdoel(sub_node, fouten, registreer_code)
                 if spec_sub is not None:
                     spec.subdoelen.append(spec_sub)
+            totaal = sum(len(sub.indicatoren) for sub in spec.subdoelen)
+            if totaal > limits.MAX_INDICATOREN:
+                fouten.add(key_node, "subdoelen[].indicatoren", f"te veel indicatoren ({totaal}; maximaal {limits.MAX_INDICATOREN})")
     fouten.raise_if_any()
     return spec
 
@@ -179,6 +195,10 @@ def _parse_subdoel(node, fouten: _Fouten, registreer_code) -> SubdoelSpec | None
             return spec
         if not isinstance(lijst, yaml.SequenceNode):
             fouten.add(key_node, "subdoelen[].indicatoren", f"de indicatoren van {naam} moeten een lijst zijn")
+            return spec
+        if len(lijst.value) > limits.MAX_INDICATOREN_PER_SUBDOEL:
+            fouten.add(key_node, "subdoelen[].indicatoren",
+                       f"{naam} heeft te veel indicatoren ({len(lijst.value)}; maximaal {limits.MAX_INDICATOREN_PER_SUBDOEL})")
             return spec
         for ind_node in lijst.value:
             ind = _mapping(ind_node, fouten, "subdoelen[].indicatoren[].", INDICATOR_VELDEN, f"een indicator van {naam}")
@@ -246,6 +266,19 @@ def validate_spec(spec: DoelenboomSpec) -> None:
         fouten.append("Vul het hoofddoel in.")
     if not spec.subdoelen:
         fouten.append("Een doelenboom heeft minstens één subdoel.")
+    if len(spec.subdoelen) > limits.MAX_SUBDOELEN:
+        fouten.append(f"Een doelenboom heeft hoogstens {limits.MAX_SUBDOELEN} subdoelen.")
+    if sum(len(sub.indicatoren) for sub in spec.subdoelen) > limits.MAX_INDICATOREN:
+        fouten.append(f"Een doelenboom heeft hoogstens {limits.MAX_INDICATOREN} indicatoren.")
+    velden = [(veld, getattr(spec, veld)) for veld in ("code", "titel", "gemeente", "thema", "hoofddoel", "bron")]
+    for sub in spec.subdoelen:
+        velden += [("subdoelen[].code", sub.code), ("subdoelen[].titel", sub.titel), ("subdoelen[].beschrijving", sub.beschrijving)]
+        velden += [(f"subdoelen[].indicatoren[].{k}", getattr(i, k)) for i in sub.indicatoren for k in ("code", "titel")]
+    for veld, waarde in velden:
+        if waarde and len(waarde) > limits.BOOM_VELDEN[veld]:
+            fouten.append(f"'{veld}' is te lang ({len(waarde)} tekens; maximaal {limits.BOOM_VELDEN[veld]}).")
+        elif waarde and not limits.is_opslaanbaar(waarde):
+            fouten.append(f"'{veld}' bevat tekens die niet zijn toegestaan.")
     gezien: set[str] = set()
     for sub in spec.subdoelen:
         for code, titel, wat in [(sub.code, sub.titel, "subdoel")] + [

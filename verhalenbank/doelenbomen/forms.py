@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
+from verhalenbank.core.forms import Formulier
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.datastructures import MultiDict
 
 from verhalenbank.doelenbomen.exchange import DoelenboomSpec, IndicatorSpec, SubdoelSpec
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Formulier):
     bestand = FileField("YAML-bestand van de doelenboom", validators=[FileRequired("Kies een bestand.")])
 
 
-class BevestigForm(FlaskForm):
+class BevestigForm(Formulier):
     """Carries the CSRF token for the editor (its rows are read from request.form)."""
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
+from verhalenbank.accounts.operations import log_audit
+from verhalenbank.core import limits
 from verhalenbank.core.errors import NietGevonden, Ongeldig
 from verhalenbank.doelenbomen.exchange import (
     DoelenboomSpec,
@@ -15,6 +18,9 @@ from verhalenbank.doelenbomen.exchange import (
 )
 from verhalenbank.doelenbomen.models import Doelenboom, Indicator, Subdoel
 from verhalenbank.extensions import db
+
+if TYPE_CHECKING:
+    from verhalenbank.accounts.models import Gebruiker
 
 
 def find_doelenboom(code: str) -> Doelenboom | None:
@@ -34,6 +40,7 @@ def list_doelenbomen() -> list[Doelenboom]:
 
 def read_doelenboom_file(path: Path) -> DoelenboomSpec:
     try:
+        limits.check_yaml_grootte(path.stat().st_size, path.name)  # before reading it at all
         raw = path.read_bytes()
     except OSError as exc:
         raise Ongeldig(f"{path.name}: kan het bestand niet lezen ({exc.strerror})") from None
@@ -44,14 +51,17 @@ def read_doelenboom_file(path: Path) -> DoelenboomSpec:
     return parse_doelenboom(tekst, path.name)
 
 
-def save_doelenboom(spec: DoelenboomSpec) -> tuple[Doelenboom, bool]:
+def save_doelenboom(spec: DoelenboomSpec, *, door: Gebruiker | None = None) -> tuple[Doelenboom, bool]:
     """Create a tree, or update the tree with the same code in place.
 
     Subdoelen and indicatoren are matched by code, so tags on a subdoel whose code is unchanged
-    survive a re-import; subdoelen that are gone take their tags with them.
+    survive a re-import; subdoelen that are gone take their tags with them. That loss is audited
+    (who, which subdoelen, how many tags, before and after); `door` None: the command line.
     """
     boom = db.session.scalar(select(Doelenboom).where(Doelenboom.code == spec.code))
     nieuw = boom is None
+    if not nieuw:
+        _log_verwijderde_subdoelen(boom, spec, door)
     if nieuw:
         boom = Doelenboom(code=spec.code, titel=spec.titel, hoofddoel=spec.hoofddoel)
         db.session.add(boom)
@@ -106,6 +116,18 @@ def tags_lost_by(boom: Doelenboom, spec: DoelenboomSpec) -> int:
     blijvend = {s.code for s in spec.subdoelen}
     weg = [s.id for s in boom.subdoelen if s.code not in blijvend and s.id is not None]
     return count_tags(subdoel_ids=weg) if weg else 0
+
+
+def _log_verwijderde_subdoelen(boom: Doelenboom, spec: DoelenboomSpec, door: Gebruiker | None) -> None:
+    voor = [s.code for s in boom.subdoelen]
+    weg = sorted(set(voor) - {s.code for s in spec.subdoelen})
+    if not weg:
+        return
+    log_audit(
+        door, "doelenboom_subdoelen_verwijderd", object_type="doelenboom", object_id=boom.code,
+        details={"voor": voor, "na": [s.code for s in spec.subdoelen], "verwijderd": weg,
+                 "labels_verwijderd": tags_lost_by(boom, spec)},
+    )
 
 
 def delete_doelenboom(boom: Doelenboom) -> None:

@@ -9,12 +9,14 @@ from flask_login import current_user
 
 from verhalenbank.accounts.operations import log_audit
 from verhalenbank.accounts.permissions import Recht, vereist
+from verhalenbank.core import limits
 from verhalenbank.core.errors import Gebruikersfout
+from verhalenbank.core.jobs import run_now_if_synchronous
 from verhalenbank.doelenbomen import operations
 from verhalenbank.doelenbomen.exchange import DoelenboomSpec, parse_doelenboom, spec_from_model, validate_spec
 from verhalenbank.doelenbomen.forms import BevestigForm, ImportForm, spec_from_editor
 from verhalenbank.extensions import db
-from verhalenbank.verhalen.verwerking import verwerk_boomwijziging
+from verhalenbank.verhalen.verwerking import plan_boomwijziging
 
 bp = Blueprint("doelenbomen", __name__, url_prefix="/doelenbomen")
 
@@ -45,16 +47,21 @@ def importeren():
     if form.validate_on_submit():
         upload = form.bestand.data
         naam = Path(upload.filename or "doelenboom.yaml").name
+        ruw = upload.read(limits.MAX_YAML_BYTES + 1)
         try:
-            tekst = upload.read().decode("utf-8-sig")
+            limits.check_yaml_grootte(len(ruw), naam)
+            tekst = ruw.decode("utf-8-sig")
+        except Gebruikersfout as exc:
+            fout = exc.bericht
         except UnicodeDecodeError:
             fout = f"{naam}: het bestand is geen UTF-8-tekst."
         else:
             try:
-                boom, nieuw = operations.save_doelenboom(parse_doelenboom(tekst, naam))
+                boom, nieuw = operations.save_doelenboom(parse_doelenboom(tekst, naam), door=current_user)
                 log_audit(current_user, "doelenboom_geimporteerd", object_type="doelenboom", object_id=boom.code)
+                plan_boomwijziging([boom.id])  # retag stories against the new tree (a job)
                 db.session.commit()
-                verwerk_boomwijziging([boom.id])  # retag stories against the new tree
+                run_now_if_synchronous()
             except Gebruikersfout as exc:
                 db.session.rollback()
                 fout = exc.bericht
@@ -105,10 +112,11 @@ def nieuw():
         validate_spec(spec)
         if operations.find_doelenboom(spec.code) is not None:
             raise Gebruikersfout(f"Er is al een doelenboom met code '{spec.code}'.")
-        boom, _ = operations.save_doelenboom(spec)
+        boom, _ = operations.save_doelenboom(spec, door=current_user)
         log_audit(current_user, "doelenboom_gemaakt", object_type="doelenboom", object_id=boom.code)
+        plan_boomwijziging([boom.id])  # retag stories against the new tree (a job)
         db.session.commit()
-        verwerk_boomwijziging([boom.id])  # retag stories against the new tree
+        run_now_if_synchronous()
     except Gebruikersfout as exc:
         db.session.rollback()
         return _editor(spec, nieuw=True, fouten=exc.details or [exc.bericht], status=400)
@@ -133,10 +141,11 @@ def bewerken(code: str):
     if verlies and request.form.get("bevestigd") != str(verlies):
         # Removing subdoelen that have tags deletes those tags: ask first, saying how many.
         return _editor(spec, nieuw=False, bevestig=verlies)
-    operations.save_doelenboom(spec)
+    operations.save_doelenboom(spec, door=current_user)
     log_audit(current_user, "doelenboom_gewijzigd", object_type="doelenboom", object_id=boom.code,
               details={"tags_verwijderd": verlies})
+    plan_boomwijziging([boom.id])  # retag stories against the changed tree (a job)
     db.session.commit()
-    verwerk_boomwijziging([boom.id])  # retag stories against the changed tree
+    run_now_if_synchronous()
     flash("De wijzigingen zijn opgeslagen." + (f" {verlies} labels zijn verwijderd." if verlies else ""))
     return redirect(url_for("doelenbomen.detail", code=boom.code))

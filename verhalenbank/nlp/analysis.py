@@ -9,9 +9,11 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from verhalenbank.nlp.components import PSEUDONYMISER
+from verhalenbank.nlp.components import PSEUDONYMISER, make_docs
 from verhalenbank.nlp.dutch import clean_lemma
-from verhalenbank.nlp.names import first_names, last_names
+from verhalenbank.nlp.names import name_lists
+from verhalenbank.nlp.normalise import normalise
+from verhalenbank.nlp.pseudonymise import FOREIGN_LETTERS
 from verhalenbank.nlp.pipeline import get_pipeline
 
 BATCH_SIZE = 64
@@ -33,14 +35,16 @@ def analyse_texts(items: Sequence[tuple[str, str | None]], model: str | None = N
     texts = [tekst or "" for tekst, _ in items]
     # Stream: keep only what we need from each doc, so memory stays flat on large batches.
     partial: list[tuple[str, list[str], list[str], object]] = []
-    for doc in nlp.pipe(texts, batch_size=BATCH_SIZE):
+    for doc in nlp.pipe(make_docs(nlp, texts), batch_size=BATCH_SIZE):
         registry = doc._.pii.registry if doc._.pii else None
         partial.append((doc._.tekst_publiek, list(doc._.lemmas or []), list(doc._.trefwoorden or []), registry))
     title_positions = [
         i for i, (_, titel) in enumerate(items)
         if titel and _title_may_identify(titel, partial[i][3])
     ]
-    title_docs = nlp.pipe([items[i][1] for i in title_positions], batch_size=BATCH_SIZE, disable=_title_disable(nlp))
+    title_docs = nlp.pipe(
+        make_docs(nlp, [items[i][1] for i in title_positions]), batch_size=BATCH_SIZE, disable=_title_disable(nlp)
+    )
     titles: dict[int, str] = {}
     for position, title_doc in zip(title_positions, title_docs):
         titles[position] = pseudonymiser(title_doc, partial[position][3])._.tekst_publiek
@@ -50,21 +54,29 @@ def analyse_texts(items: Sequence[tuple[str, str | None]], model: str | None = N
     ]
 
 
-_WORD_RE = re.compile(r"[\w@.+'-]+")
+_WORD_RE = re.compile(r"[\w@+'-]+")
 
 
 def _title_may_identify(title: str, registry) -> bool:
     """Cheap check whether a title could contain anything the pseudonymiser replaces: a digit,
-    an '@', a known first or last name, a person named in the story, or a capitalised word
-    after the first one. Titles without any of these are public as they are."""
-    if any(ch.isdigit() for ch in title) or "@" in title:
+    an '@' or a written-out one ("at", "[at]"), hidden characters, a known first or last name
+    (also in lower case), a person named in the story, or a capitalised word after the first one.
+    Titles without any of these are public as they are."""
+    if any(ch.isdigit() for ch in title) or "@" in title or not normalise(title).unchanged:
         return True
     words = _WORD_RE.findall(title)
-    firsts, lasts = first_names(), last_names()
+    lists = name_lists()
     for position, word in enumerate(words):
-        if word in firsts or word in lasts or (registry is not None and registry.knows(word)):
+        lower = word.lower()
+        if word in lists.first or word in lists.last or lower in ("at", "apenstaartje"):
+            return True
+        if (lower in lists.first_lower or lower in lists.last_lower) and lower not in lists.words:
+            return True
+        if registry is not None and registry.knows(word):
             return True
         if position > 0 and word[:1].isupper():
+            return True
+        if word[:1].isupper() and FOREIGN_LETTERS.intersection(word):
             return True
     return False
 

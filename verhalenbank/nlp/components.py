@@ -14,9 +14,12 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from verhalenbank.nlp.dutch import MONTHS, STOP_WORDS, WEEKDAYS, clean_lemma
+from verhalenbank.nlp.normalise import normalise
 from verhalenbank.nlp.pseudonymise import PersonRegistry, pseudonymise
 
 PSEUDONYMISER = "verhalenbank_pseudonimisering"
+# doc.user_data key: the Normalised text a doc was made from (see make_docs).
+SOURCE = "verhalenbank_bron"
 KEYWORDS = "verhalenbank_trefwoorden"
 MAX_KEYWORDS = 10
 _KEYWORD_POS = {"NOUN", "PROPN", "ADJ", "VERB"}
@@ -39,7 +42,7 @@ class Pseudonymiser:
         self.use_entities = "ner" in nlp.pipe_names
 
     def __call__(self, doc: Doc, registry: PersonRegistry | None = None) -> Doc:
-        result = pseudonymise(doc, registry, self.use_entities, self.common_words)
+        result = pseudonymise(doc, registry, self.use_entities, self.common_words, doc.user_data.get(SOURCE))
         doc._.tekst_publiek = result.text
         doc._.pii = result
         return doc
@@ -114,6 +117,18 @@ def make_pseudonymiser(nlp: Language, name: str) -> Pseudonymiser:
 @Language.factory(KEYWORDS)
 def make_keyword_extractor(nlp: Language, name: str) -> KeywordExtractor:
     return KeywordExtractor(nlp)
+
+
+def make_docs(nlp: Language, texts):
+    """Docs of the texts as the pseudonymiser should match them (zero-width and bidi characters
+    out, NFKC), each remembering its original so the public text is built from what is shown.
+    Feed them to ``nlp.pipe``."""
+    for text in texts:
+        source = normalise(text)
+        doc = nlp.make_doc(source.text)
+        if not source.unchanged:
+            doc.user_data[SOURCE] = source
+        yield doc
 
 
 def add_custom_components(nlp: Language) -> None:

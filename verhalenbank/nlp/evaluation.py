@@ -7,12 +7,11 @@ subdoelen), scores are floats in [0, 1].
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
-from scipy import sparse
 
-from verhalenbank.nlp.tagger import LearnedTagger, best_threshold
+from verhalenbank.nlp import tagger as T
 
 
 @dataclass
@@ -89,64 +88,30 @@ def _folds(n: int, k: int, seed: int) -> list[np.ndarray]:
     return [order[i::k] for i in range(k)]
 
 
-def out_of_fold_scores(
-    tagger_factory,
-    features: sparse.csr_matrix,
-    truth: np.ndarray,
-    cold: np.ndarray,
-    codes: Sequence[str],
-    folds: int,
-    seed: int = 0,
-) -> np.ndarray:
-    """Blended scores for every story from a model that did not see that story."""
-    n = features.shape[0]
-    scores = cold.copy()
-    k = min(folds, n)
-    if k < 2:
-        return scores
-    for test in _folds(n, k, seed):
-        train = np.setdiff1d(np.arange(n), test)
-        tagger: LearnedTagger = tagger_factory()
-        tagger.fit(features[train], {c: truth[train, j] for j, c in enumerate(codes)}, cold[train])
-        learned = tagger.predict(features[test], codes, cold[test])
-        scores[test] = tagger.blend(learned, cold[test], codes)
-    return scores
-
-
-def tune_thresholds(scores: np.ndarray, truth: np.ndarray, codes: Sequence[str]) -> dict[str, float]:
-    return {c: best_threshold(scores[:, j], truth[:, j].astype(bool)) for j, c in enumerate(codes)}
-
-
 def cross_validate(
-    tagger_factory,
-    features: sparse.csr_matrix,
+    make_scorer: Callable[[T.TreeExamples | None], T.TreeScorer],
+    lemma_lists: Sequence[Sequence[str]],
     truth: np.ndarray,
-    cold: np.ndarray,
     codes: Sequence[str],
     folds: int = 5,
-    inner_folds: int = 3,
     seed: int = 0,
-) -> tuple[list[SubdoelFigures], np.ndarray]:
-    """Nested cross-validation of learning + threshold tuning; returns figures and predictions.
-
-    Each outer fold trains on the other folds, tunes the per-subdoel thresholds on inner
-    out-of-fold scores of those same training stories, and predicts the held-out stories.
-    """
-    truth = np.asarray(truth, dtype=bool)
-    n = features.shape[0]
-    predicted = np.zeros_like(truth)
+    context: str | Sequence[str] = T.RONDE,
+) -> tuple[list[SubdoelFigures], np.ndarray, np.ndarray]:
+    """Learning from judged stories, measured: each fold's stories are scored by a tagger that
+    learned from the other folds only. Returns the figures per subdoel, the predictions
+    (score at or above the suggestion threshold) and the out-of-fold scores."""
+    truth = np.asarray(truth, dtype=bool).reshape(len(lemma_lists), len(codes))
+    n = len(lemma_lists)
+    contexts = [context] * n if isinstance(context, str) else list(context)
+    scores = np.zeros(truth.shape)
     k = min(folds, n)
     if k < 2:
-        return figures_per_subdoel(cold >= 0.5, truth, codes), cold >= 0.5
-    for test in _folds(n, k, seed):
-        train = np.setdiff1d(np.arange(n), test)
-        inner = out_of_fold_scores(
-            tagger_factory, features[train], truth[train], cold[train], codes, inner_folds, seed + 1
-        )
-        thresholds = tune_thresholds(inner, truth[train], codes)
-        tagger: LearnedTagger = tagger_factory()
-        tagger.fit(features[train], {c: truth[train, j] for j, c in enumerate(codes)}, cold[train])
-        blended = tagger.blend(tagger.predict(features[test], codes, cold[test]), cold[test], codes)
-        for j, code in enumerate(codes):
-            predicted[test, j] = blended[:, j] >= thresholds[code]
-    return figures_per_subdoel(predicted, truth, codes), predicted
+        scores = make_scorer(None).probabilities(lemma_lists, context=contexts)
+    else:
+        for test in _folds(n, k, seed):
+            train = np.setdiff1d(np.arange(n), test)
+            scorer = make_scorer(T.TreeExamples([lemma_lists[i] for i in train], truth[train]))
+            scores[test] = scorer.probabilities([lemma_lists[i] for i in test], context=[contexts[i] for i in test])
+    predicted = scores >= T.SUGGEST_THRESHOLD
+    thresholds = {c: T.SUGGEST_THRESHOLD for c in codes}
+    return figures_per_subdoel(predicted, truth, codes, thresholds), predicted, scores

@@ -3,12 +3,13 @@
 * ``analyse_verhalen``: 'te analyseren' → 'geanalyseerd' | 'mislukt' (with the reason), in
   batches with nlp.pipe; a failing story never blocks the others and is never lost.
 * ``tag_verhalen``: scores every story against every tree linked to its ronde (all trees when it
-  has none) and stores suggestions at or above the subdoel's threshold, leaving confirmed,
-  rejected and manual tags alone. A story's own confirmed labels are never used to tag it: for
-  stories the learned model was trained on, its out-of-fold score (from a model that did not see
-  the story) is used.
-* ``train_doelenboom``: learns from confirmed/rejected tags, saves the model and its figures
-  under the data dir, records a ``TaggerModel`` row.
+  has none) and stores suggestions whose calibrated probability reaches the suggestion
+  threshold, leaving confirmed, rejected and manual tags alone. The tagger learns from the
+  stories people judged for the tree, read from the database at each run, so a decision counts
+  at the next retag; a story's own judgement is never used to tag it (leave one out).
+* ``learn_after_decision``: after a confirmation or rejection, retag that tree's stories.
+* ``train_doelenboom``: measures learning by cross-validation on the judged stories, saves the
+  figures under the data dir, records a ``TaggerModel`` row.
 
 Functions flush, never commit (entry points commit).
 """
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import json
 import logging
-import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -194,15 +194,6 @@ def _trees_for(verhaal: Verhaal, all_trees: list[Doelenboom]) -> list[Doelenboom
     return all_trees
 
 
-def _reference_rows(bank: _Bank, boom: Doelenboom, all_trees: list[Doelenboom]) -> list[int]:
-    """Rows of the bank stories that are normally tagged against this tree."""
-    from verhalenbank.rondes.models import Ronde
-
-    ronde_ids = {r.id for r in db.session.scalars(select(Ronde)) if boom in r.doelenbomen}
-    linked = [k for k, rid in enumerate(bank.ronde_ids) if rid in ronde_ids]
-    return linked or list(range(len(bank.ids)))
-
-
 # --- Tagging -----------------------------------------------------------------------------------
 
 
@@ -226,17 +217,25 @@ def tag_verhalen(ids: list[int]) -> int:
         group = per_tree.get(boom.id)
         if not group:
             continue
-        learned, oof = load_learned(boom)
-        scorer = T.TreeScorer(tree_spec(boom), lemmatiser, bank.corpus, _reference_rows(bank, boom, all_trees), learned)
-        results = scorer.score([(v.lemmas or "").split() for v in group])
+        scorer = T.TreeScorer(tree_spec(boom), lemmatiser, bank.corpus, examples=tree_examples(boom))
+        contexts = [T.RONDE if verhaal.ronde is not None and boom in verhaal.ronde.doelenbomen else T.OPEN
+                    for verhaal in group]
+        results = scorer.score([(v.lemmas or "").split() for v in group], keys=[v.id for v in group], context=contexts)
         subdoelen = {s.code: s for s in boom.subdoelen}
-        for verhaal, scores in zip(group, results):
-            own = oof.get(verhaal.id, {})
+        for verhaal, scores, context in zip(group, results, contexts):
             for item in scores:
-                score = own.get(item.code, item.score)
-                stored += _store_suggestion(verhaal, subdoelen[item.code], item, score, scorer.threshold(item.code))
+                stored += _store_suggestion(verhaal, subdoelen[item.code], item, item.score, T.suggest_threshold(context))
     db.session.flush()
     return stored
+
+
+def scores_for(verhaal: Verhaal, boom: Doelenboom) -> dict[str, float]:
+    """The tagger's probability per subdoel of this tree for one analysed story (stores nothing)."""
+    bank = _load_bank()
+    scorer = T.TreeScorer(tree_spec(boom), _lemmatiser(), bank.corpus, examples=tree_examples(boom))
+    context = T.RONDE if verhaal.ronde is not None and boom in verhaal.ronde.doelenbomen else T.OPEN
+    row = scorer.score([(verhaal.lemmas or "").split()], keys=[verhaal.id], context=context)[0]
+    return {item.code: item.score for item in row}
 
 
 def _store_suggestion(verhaal: Verhaal, subdoel: Subdoel, item: T.SubdoelScore, score: float, threshold: float) -> int:
@@ -276,27 +275,23 @@ def retag_doelenboom(boom: Doelenboom) -> int:
 
 
 def _model_path(boom: Doelenboom) -> Path:
-    return _model_dir() / f"tagger-{boom.code}.pkl"
+    return _model_dir() / f"tagger-{boom.code}.json"
 
 
-def load_learned(boom: Doelenboom) -> tuple[T.LearnedTagger | None, dict[int, dict[str, float]]]:
-    record = db.session.scalar(select(TaggerModel).where(TaggerModel.doelenboom_id == boom.id))
-    if record is None or not record.pad or record.moet_hertrainen:
-        return None, {}
-    path = Path(record.pad)
-    if not path.is_file():
-        return None, {}
-    try:
-        # The file is written only by train_doelenboom into the app's own data dir.
-        with path.open("rb") as handle:
-            saved = pickle.load(handle)  # noqa: S301
-        current = set(boom_subdoel_codes(boom))
-        if set(saved["codes"]) != current:
-            return None, {}  # the tree changed since training
-        return saved["tagger"], saved.get("out_of_fold", {})
-    except Exception as exc:  # noqa: BLE001 - a broken model file falls back to cold start
-        logger.warning("tagger model %s unreadable: %s", path, exc)
-        return None, {}
+def tree_examples(boom: Doelenboom) -> T.TreeExamples | None:
+    """The stories people judged for this tree, as the tagger learns from them (None: none yet)."""
+    verhalen, truth = coded_examples(boom)
+    if not verhalen:
+        return None
+    return T.TreeExamples([(v.lemmas or "").split() for v in verhalen], truth, [v.id for v in verhalen])
+
+
+def learn_after_decision(boom: Doelenboom) -> list[int]:
+    """A person confirmed or rejected a tag of this tree: retag the tree's stories so the next
+    suggestions learn from it. Returns the retagged story ids (for the search index)."""
+    ids = stories_for_tree(boom)
+    tag_verhalen(ids)
+    return ids
 
 
 def boom_subdoel_codes(boom: Doelenboom) -> list[str]:
@@ -336,36 +331,36 @@ class TrainResultaat:
 
 
 def train_doelenboom(boom: Doelenboom, folds: int = 5) -> TrainResultaat:
-    from verhalenbank.nlp.evaluation import out_of_fold_scores
+    """Measure how well the tagger learns this tree from the judged stories (cross-validation)
+    and record the figures. The tagger itself learns from judged stories at every retag."""
+    from verhalenbank.nlp.evaluation import cross_validate
 
     verhalen, truth = coded_examples(boom)
     codes = boom_subdoel_codes(boom)
     if len(verhalen) < 4 or not truth.any():
         return TrainResultaat(boom.code, len(verhalen), melding="te weinig beoordeelde verhalen om van te leren")
-    all_trees = list(db.session.scalars(select(Doelenboom)))
     bank = _load_bank()
+    spec = tree_spec(boom)
+    lemmatiser = _lemmatiser()
     lemma_lists = [(v.lemmas or "").split() for v in verhalen]
-    scorer = T.TreeScorer(tree_spec(boom), _lemmatiser(), bank.corpus, _reference_rows(bank, boom, all_trees))
-    cold = scorer.cold_scores(lemma_lists)
-    learned, figures = T.train_learned(bank.corpus, lemma_lists, truth, cold, codes, folds=folds)
-    factory = lambda: T.LearnedTagger.from_corpus(bank.corpus)  # noqa: E731
-    oof = out_of_fold_scores(factory, learned.vectorise(lemma_lists), truth, cold, codes, folds, seed=3)
-    out_of_fold = {v.id: {c: float(oof[k, j]) for j, c in enumerate(codes)} for k, v in enumerate(verhalen)}
-    path = _model_path(boom)
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("wb") as handle:
-        pickle.dump({"codes": codes, "tagger": learned, "out_of_fold": out_of_fold}, handle)
-    tmp.replace(path)
+    contexts = [T.RONDE if v.ronde is not None and boom in v.ronde.doelenbomen else T.OPEN for v in verhalen]
+    figures, _, _ = cross_validate(
+        lambda examples: T.TreeScorer(spec, lemmatiser, bank.corpus, examples=examples),
+        lemma_lists, truth, codes, folds=folds, context=contexts,
+    )
     now = utcnow()
     gegevens = {
         "getraind_op": now.isoformat(),
         "verhalen": len(verhalen),
         "voorbeelden": {c: int(truth[:, j].sum()) for j, c in enumerate(codes)},
-        "drempels": {c: round(learned.threshold(c), 3) for c in codes},
+        "drempels": {c: round(T.suggest_threshold(T.RONDE), 3) for c in codes},
         "cv": [f.as_dict() for f in figures],
         "folds": folds,
     }
-    path.with_suffix(".json").write_text(json.dumps(gegevens, indent=2), encoding="utf-8")
+    path = _model_path(boom)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(gegevens, indent=2), encoding="utf-8")
+    tmp.replace(path)
     record = db.session.scalar(select(TaggerModel).where(TaggerModel.doelenboom_id == boom.id))
     if record is None:
         record = TaggerModel(doelenboom_id=boom.id)
@@ -382,7 +377,8 @@ def train_doelenboom(boom: Doelenboom, folds: int = 5) -> TrainResultaat:
 
 
 def review_queue(boom_id: int | None = None, limit: int = 50) -> list[Tag]:
-    """Open suggestions, most informative first: scores closest to the subdoel's threshold."""
+    """Open suggestions, most informative first: the scores are probabilities, so the tagger is
+    least sure (and a decision teaches it most) where the score is closest to one half."""
     query = (
         select(Tag)
         .join(Verhaal, Tag.verhaal_id == Verhaal.id)
@@ -392,15 +388,8 @@ def review_queue(boom_id: int | None = None, limit: int = 50) -> list[Tag]:
     if boom_id is not None:
         query = query.join(Subdoel, Tag.subdoel_id == Subdoel.id).where(Subdoel.doelenboom_id == boom_id)
     tags = list(db.session.scalars(query))
-    thresholds: dict[int, dict[str, float]] = {}
-
     def uncertainty(tag: Tag) -> float:
-        boom_id_ = tag.subdoel.doelenboom_id
-        if boom_id_ not in thresholds:
-            record = db.session.scalar(select(TaggerModel).where(TaggerModel.doelenboom_id == boom_id_))
-            thresholds[boom_id_] = (record.gegevens or {}).get("drempels", {}) if record else {}
-        threshold = thresholds[boom_id_].get(tag.subdoel.code, T.DEFAULT_THRESHOLD)
-        return abs(tag.score - threshold)
+        return abs((tag.score or 0.0) - 0.5)
 
     tags.sort(key=lambda t: (uncertainty(t), t.verhaal_id, t.id))
     return tags[:limit]
@@ -425,13 +414,11 @@ def live_agreement(boom: Doelenboom) -> list[dict]:
     return result
 
 
-def after_tree_change(boom_ids: list[int]) -> list[int]:
-    """After a doelenboom was imported or edited (and committed): retag its stories.
-
-    A saved model whose subdoel codes no longer match the tree is ignored by ``load_learned``
-    (cold start until `verhalenbank train` runs again); it is also marked for retraining.
-    Returns the ids of the retagged stories (their search index entries need refreshing).
-    """
+def mark_tree_changed(boom_ids: list[int]) -> list[int]:
+    """A doelenboom was imported or edited (and committed): mark its recorded figures for
+    retraining (`verhalenbank train` refreshes them; the tagger learns from the judged stories at
+    each retag, so it follows the changed tree at once) and return the ids of the stories to
+    retag, sorted. Flush only; the caller retags them, in batches if it likes."""
     from sqlalchemy import update
 
     if boom_ids:
@@ -441,6 +428,15 @@ def after_tree_change(boom_ids: list[int]) -> list[int]:
     ids: set[int] = set()
     for boom in db.session.scalars(select(Doelenboom).where(Doelenboom.id.in_(boom_ids))):
         ids.update(stories_for_tree(boom))
-    tag_verhalen(sorted(ids))
     db.session.flush()
     return sorted(ids)
+
+
+def after_tree_change(boom_ids: list[int]) -> list[int]:
+    """After a doelenboom was imported or edited (and committed): retag its stories in one go.
+    Returns the ids of the retagged stories (their search index entries need refreshing).
+    Entry points use `verhalen.verwerking.verwerk_boomwijziging`, which commits per batch."""
+    ids = mark_tree_changed(boom_ids)
+    tag_verhalen(ids)
+    db.session.flush()
+    return ids

@@ -15,17 +15,32 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from verhalenbank.nlp.dutch import MONTHS, WEEKDAYS
-from verhalenbank.nlp.names import first_names, last_names, surname_cores
+from verhalenbank.nlp.dutch import MONTHS, STOP_WORDS as _STOP_WORDS, WEEKDAYS
+from verhalenbank.nlp.names import name_lists
+from verhalenbank.nlp.normalise import Normalised, normalise
 
 # --- Patterns ------------------------------------------------------------------------------------
 
 EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}")
+# Written out so that a machine would not see it: "naam [at] gmail [dot] com", "naam (at) gmail
+# [punt] nl", "naam at gmail dot com". Bracketed forms are unambiguous; with bare words ("at",
+# "dot", "punt") the address must end in a common top-level domain.
+_AT_BRACKETED = r"(?:\s*[\[({<]\s*(?:at|@|apenstaartje)\s*[\])}>]\s*|\s*@\s*)"
+_DOT_BRACKETED = r"\s*[\[({<]\s*(?:dot|punt|\.)\s*[\])}>]\s*"
+_AT_WORD = r"\s+(?:at|apenstaartje)\s+"
+_DOT_WORD = r"\s+(?:dot|punt)\s+"
+_TLDS = r"(?:com|nl|org|net|be|eu|info|de|fr|uk|tr|ma|pl|ua|biz|io|me|nu|online)"
+OBFUSCATED_EMAIL_RE = re.compile(
+    rf"(?<![\w.+-])[\w.+-]+(?:{_AT_BRACKETED}[\w-]+(?:(?:{_DOT_BRACKETED}|{_DOT_WORD}|\s*\.\s*)[\w-]+)*"
+    rf"(?:{_DOT_BRACKETED}|{_DOT_WORD}|\s*\.\s*)[a-zA-Z]{{2,}}"
+    rf"|{_AT_WORD}[\w-]+(?:(?:{_DOT_BRACKETED}|{_DOT_WORD}|\.)[\w-]+)*(?:{_DOT_BRACKETED}|{_DOT_WORD}|\.){_TLDS})(?![\w-])",
+    re.IGNORECASE,
+)
 # Dutch numbers: 0 + 9 digits, or +31/0031 + 9 digits; single separators (space, dot, hyphen,
 # brackets) allowed between digits: 06-12345678, 06 1234 5678, 020-1234567, 0320 123456,
 # +31 6 12345678, +31 (0)20 123 4567.
 PHONE_RE = re.compile(
-    r"(?<![\w+/])(?:(?:\+|00)31[\s.-]?(?:\(0\)[\s.-]?)?|\(0|0)(?:\d[\s.)/-]{0,2}){8}\d(?![\d])"
+    r"(?<![\w+/])(?:(?:\+|00)31[\s.-]?(?:\(0\)[\s.-]?)?|\(0|0)(?:\d[\s.)/-]{0,3}){8}\d(?![\d])"
 )
 POSTCODE_RE = re.compile(r"(?<![\w-])[1-9]\d{3}\s?(?!SA\b|SD\b|SS\b)[A-Z]{2}(?![\w-])")
 BSN_RE = re.compile(r"(?<![\d.-])(?:\d{4}[.\s]\d{2}[.\s]\d{3}|\d{3}[.\s]\d{3}[.\s]\d{3}|\d{9})(?![\d-])")
@@ -68,8 +83,20 @@ ARTICLES = frozenset({"de", "het", "'t", "den", "der"})
 CAPITALISED_PARTICLES = frozenset({"Van", "De", "Der", "Den", "Ter", "Ten", "El", "Al", "Ben", "Bin", "Abu", "Ait", "Aït"})
 # Everyday Dutch shop names that begin with a first name (not people).
 NOT_PERSONS = frozenset({"albert heijn", "jan linders"})
-NOT_NAMES = MONTHS | WEEKDAYS | frozenset(
-    "god here gemeente wmo ggz uwv pgb digid zorg jeugdzorg ik wij zij hij".split()
+# Particles of Arabic surnames, written capitalised mid-sentence ("El Idrissi", "Ben Salah").
+ARABIC_PARTICLES = frozenset({"El", "Al", "Ben", "Bin", "Abu", "Ait", "Aït", "Ould"})
+PLACE_PREPOSITIONS = frozenset("in naar uit te vanuit richting via nabij".split())
+# Turkish and Polish letters that no Dutch word has.
+FOREIGN_LETTERS = frozenset("şŞğĞıİłŁżŻźŹśŚćĆńŃęĘąĄ")
+PLACE_ONLY_PREPOSITIONS = frozenset("in uit te vanuit nabij".split())
+WITH_PERSON = frozenset({"met"})  # "samen met X": X is a person far more often than a place
+# Pronouns open many sentences ("Niemand lacht hem uit.") and are never a person's name.
+PRONOUNS = frozenset(
+    "ik jij je u hij zij ze het wij we jullie men niemand iemand iedereen allemaal alles niets niks"
+    " mijn jouw uw zijn haar ons onze hun hen elkaar zelf dit dat deze die wie wat".split()
+)
+NOT_NAMES = MONTHS | WEEKDAYS | PRONOUNS | frozenset(
+    "god here gemeente wmo ggz uwv pgb digid zorg jeugdzorg".split()
 )
 
 
@@ -88,7 +115,10 @@ class PersonRegistry:
     people: list[set[str]] = field(default_factory=list)
 
     def number_for(self, name_tokens: list[str]) -> int:
-        parts = {t.lower().strip(".") for t in name_tokens if t[:1].isupper() and len(t.strip(".")) > 1}
+        parts = {
+            t.lower().strip(".") for t in name_tokens
+            if len(t.strip(".")) > 1 and (t[:1].isupper() or t.lower() not in PARTICLES)
+        }
         parts -= {p.lower() for p in CAPITALISED_PARTICLES}
         if not parts:
             parts = {" ".join(name_tokens).lower()}
@@ -108,7 +138,7 @@ class PersonRegistry:
 class PseudonymisedText:
     text: str
     registry: PersonRegistry
-    replaced: list[tuple[int, int, str]]  # character spans of the original text, with kind
+    replaced: list[tuple[int, int, str]]  # character spans of the doc's text, with kind
 
     def covers(self, start: int, end: int) -> bool:
         return any(start < r_end and end > r_start for r_start, r_end, _ in self.replaced)
@@ -143,8 +173,9 @@ def _digit_count(text: str) -> int:
 
 def pattern_replacements(text: str) -> list[Replacement]:
     found: list[Replacement] = []
-    for match in EMAIL_RE.finditer(text):
-        found.append(Replacement(match.start(), match.end(), "e-mail"))
+    for pattern in (EMAIL_RE, OBFUSCATED_EMAIL_RE):
+        for match in pattern.finditer(text):
+            found.append(Replacement(match.start(), match.end(), "e-mail"))
     for match in IBAN_RE.finditer(text):
         if is_valid_iban(match.group()):
             found.append(Replacement(match.start(), match.end(), "iban"))
@@ -169,6 +200,16 @@ def pattern_replacements(text: str) -> list[Replacement]:
 
 
 # --- Names ---------------------------------------------------------------------------------------
+
+# Formal forms of address: what follows is a name even when it is also a word ("mevrouw visser").
+FORMAL_TITLES = frozenset("mevrouw meneer mevr mw dhr heer juffrouw".split())
+# Verbs that want a person as subject: "Roos zei …" is Roos, "Roos is mooi" may be a flower.
+SAYING_VERBS = frozenset(
+    """
+    zei zegt zeiden vertelde vertelt vertelden vroeg vraagt riep roept belde belt antwoordde
+    antwoordt lachte lacht schreef schrijft appte appt mailde mailt huilde knikte glimlachte
+    """.split()
+)
 
 
 def _is_capitalised(text: str) -> bool:
@@ -197,6 +238,11 @@ def _looks_like_common_word(doc, i: int, common_words: frozenset[str] | None) ->
     return doc[i].text.lower() in common_words
 
 
+def _is_word(lower: str, lists) -> bool:
+    """A known name that is also an ordinary Dutch word or place ("roos", "visser", "hoorn")."""
+    return lower in lists.words or lower in _STOP_WORDS
+
+
 def _extend_name(doc, start: int) -> int:
     """End (exclusive) of a name starting at ``start``: surname, particles, initials."""
     end = start + 1
@@ -219,7 +265,119 @@ def _extend_name(doc, start: int) -> int:
     return end
 
 
-def _name_after(doc, i: int) -> tuple[int, int] | None:
+def _first_name_before(doc, start: int, lists, common_words: frozenset[str] | None) -> int:
+    """Start of a name including an unknown first name right before a known surname ("Jurich
+    Winklaar", "Priya Sewdien"): a capitalised word that is no ordinary word or form of address."""
+    if start == 0 or _starts_sentence(doc, start):
+        return start
+    before = doc[start - 1]
+    lower = before.lower_
+    if not _is_capitalised(before.text) or not before.is_alpha or len(before.text) < 2:
+        return start
+    if lower in _STOP_WORDS or lower in NOT_NAMES or lower in TITLES or lower in RELATION_WORDS:
+        return start
+    if before.text in lists.first or common_words is None or lower not in common_words:
+        return start - 1
+    return start
+
+
+def _arabic_particle_before(doc, i: int) -> int:
+    """Start of a name at ``i`` including a capitalised Arabic particle right before it."""
+    if i > 1 and doc[i - 1].text in ARABIC_PARTICLES and not _starts_sentence(doc, i - 1):
+        return i - 1
+    return i
+
+
+def _lowercase_surname_end(doc, i: int, lists, after_first_name: bool) -> int | None:
+    """End of a lower-case surname starting at ``i`` ("de boer", "yilmaz"), or None. A surname
+    that is also a word ("boer", "visser") counts only behind particles or a first name."""
+    j = i
+    while j < len(doc) and doc[j].lower_ in PARTICLES:
+        j += 1
+    if j >= len(doc) or doc[j].lower_ not in lists.last_lower or not doc[j].text.islower():
+        return None
+    if j == i and _is_word(doc[j].lower_, lists) and not after_first_name:
+        return None
+    return j + 1
+
+
+def _lowercase_name_at(doc, i: int, lists, word_allowed: bool) -> tuple[int, int] | None:
+    """A lower-case name starting at ``i``: a known first name, optionally with a surname
+    ("annie de boer"), or a known surname. Words that are also names need ``word_allowed``."""
+    token = doc[i]
+    lower = token.lower_
+    if not token.text.islower() or not token.is_alpha or len(lower) < 3:
+        return None
+    if lower in lists.first_lower and (word_allowed or not _is_word(lower, lists)):
+        return i, _lowercase_surname_end(doc, i + 1, lists, True) or i + 1
+    end = _lowercase_surname_end(doc, i, lists, word_allowed)
+    if end is not None:
+        return i, end
+    return None
+
+
+def _rare_lowercase_pair_at(doc, i: int, lists, common_words: frozenset[str] | None) -> tuple[int, int] | None:
+    """A lower-case first name of any rank followed by a surname ("shermayra isenia", "hagos
+    tewolde"): both in the name list, neither an ordinary word nor a word the pipeline knows."""
+    if common_words is None or doc[i].lower_ not in lists.first_lower_all or doc[i].lower_ in common_words:
+        return None
+    j = i + 1
+    while j < len(doc) and doc[j].lower_ in PARTICLES and doc[j].text.islower():
+        j += 1
+    if j >= len(doc) or not doc[j].text.islower() or not doc[j].is_alpha or len(doc[j].text) < 3:
+        return None
+    surname = doc[j].lower_
+    if surname in common_words or _is_word(surname, lists):
+        return None
+    if surname in lists.last_lower_all or (j == i + 1 and doc[j].pos_ in ("PROPN", "NOUN", "X", "")):
+        return i, j + 1
+    return None
+
+
+def _lowercase_full_name_at(doc, i: int, lists, common_words: frozenset[str] | None) -> tuple[int, int] | None:
+    """Without a title before it, a lower-case name needs a first name and a surname ("annie de
+    boer", "esra yilmaz"), not both words the pipeline knows ("lieve mensen")."""
+    if doc[i].lower_ not in lists.first_lower:
+        return _rare_lowercase_pair_at(doc, i, lists, common_words)
+    found = _lowercase_name_at(doc, i, lists, word_allowed=False)
+    if not found:
+        return None
+    if found[1] == i + 1:
+        # A known first name followed by a word that is in no word list: an unknown surname
+        # ("eduard avramchuk").
+        j = i + 1
+        if (
+            common_words is not None and j < len(doc) and doc[j].text.islower() and doc[j].is_alpha
+            and len(doc[j].text) >= 3 and doc[j].lower_ not in common_words
+            and not _is_word(doc[j].lower_, lists)
+            and (doc[j].pos_ in ("PROPN", "NOUN", "X", "") or doc[j].lower_ in lists.last_lower_all)
+        ):
+            return i, j + 1
+        return None
+    start, end = found
+    if common_words is not None and end == start + 2 and all(
+        doc[k].lower_ in common_words for k in (start, start + 1)
+    ):
+        return None
+    return found
+
+
+# Parts of speech that make a sentence-initial known name an ordinary word ("Lieve mensen").
+_WORD_POS = frozenset({"ADJ", "ADV", "ADP", "AUX", "CCONJ", "DET", "NUM", "PRON", "SCONJ", "VERB", "INTJ"})
+
+
+def _ordinary_at_sentence_start(token, lists, common_words: frozenset[str] | None) -> bool:
+    """Whether a sentence-initial known name is more likely an ordinary word. Both the word list
+    and the pipeline's vocabulary must know it as a word ("Roos", "Hoop"; not "Kees", whose
+    lower-case form is a rare dog breed), or the tagger must call it no noun or name."""
+    lower = token.lower_
+    if lower in _STOP_WORDS:
+        return True
+    in_vocabulary = common_words is None or lower in common_words
+    return in_vocabulary and (lower in lists.words or token.pos_ in _WORD_POS)
+
+
+def _name_after(doc, i: int, lists, lowercase_words: bool) -> tuple[int, int] | None:
     """A name starting right after position ``i`` (skipping a '.' of an abbreviation)."""
     j = i + 1
     if j < len(doc) and doc[j].text == ".":
@@ -234,33 +392,37 @@ def _name_after(doc, i: int) -> tuple[int, int] | None:
             return j, end
         return None
     if first in PARTICLES:
-        end = _extend_name(doc, j - 1) if j > 0 else j
         # "van der Meer" after a title
         look = j
         while look < len(doc) and doc[look].text in PARTICLES:
             look += 1
         if look < len(doc) and _is_capitalised(doc[look].text):
             return j, _extend_name(doc, look)
-        return None
+        if not lowercase_words:
+            return None
+        end = _lowercase_surname_end(doc, j, lists, True)  # "meneer de boer"
+        return (j, end) if end is not None else None
     if _is_capitalised(first) and first.lower() not in NOT_NAMES and not doc[j].is_punct:
         return j, _extend_name(doc, j)
-    return None
+    return _lowercase_name_at(doc, j, lists, lowercase_words)
 
 
 def name_spans(doc, use_entities: bool, common_words: frozenset[str] | None = None) -> list[tuple[int, int]]:
     """Token spans (start, end) that are person names."""
-    firsts = first_names()
-    surnames = last_names()
-    cores = surname_cores()
+    lists = name_lists()
+    firsts = lists.first
+    surnames = lists.last
+    cores = lists.cores
     spans: list[tuple[int, int]] = []
+    lowercase_until = 0  # end of the last lower-case name found: its surname starts no new one
     for i, token in enumerate(doc):
         lower = token.text.lower().rstrip(".")
-        # Forms of address and relation words followed by a capitalised name.
+        # Forms of address and relation words followed by a name.
         if lower in TITLES or lower in RELATION_WORDS:
-            found = _name_after(doc, i)
+            found = _name_after(doc, i, lists, lowercase_words=lower in FORMAL_TITLES)
             if found:
                 start, end = found
-                if lower in RELATION_WORDS and end == start + 1:
+                if lower in RELATION_WORDS and end == start + 1 and _is_capitalised(doc[start].text):
                     word = doc[start].text
                     # "mijn buurvrouw Ans": accept a known first name or a word that is no
                     # ordinary Dutch word; a place ("mijn zoon Amsterdam…") is rare after these.
@@ -272,29 +434,46 @@ def name_spans(doc, use_entities: bool, common_words: frozenset[str] | None = No
                         continue
                 spans.append((start, end))
             continue
-        # "Mijn naam is Fatma", "ik heet Kees".
+        # "Mijn naam is Fatma", "ik heet Kees", "ik heet annie de boer".
         for pattern in NAME_INTRODUCERS:
             if token.lower_ == pattern[0] and all(
                 i + k < len(doc) and doc[i + k].lower_ == word for k, word in enumerate(pattern)
             ):
-                found = _name_after(doc, i + len(pattern) - 1)
+                found = _name_after(doc, i + len(pattern) - 1, lists, lowercase_words=True)
                 if found:
                     spans.append(found)
+        if not _is_capitalised(token.text):
+            # Lower case needs more: first name + surname ("annie de boer", "esra yilmaz").
+            found = _lowercase_full_name_at(doc, i, lists, common_words) if i >= lowercase_until else None
+            if found:
+                spans.append(found)
+                lowercase_until = found[1]
+            continue
         # Known first names.
-        if token.text in firsts and _is_capitalised(token.text):
+        after_article = i > 0 and doc[i - 1].lower_ in ("de", "het", "'t", "een", "der", "den")
+        # "in Kabul", "uit Ede": a place; "naar Esra" may be a visit, "naar Ede" is a trip.
+        previous = doc[i - 1].lower_ if i > 0 else ""
+        place_like = previous in PLACE_ONLY_PREPOSITIONS or (
+            previous in PLACE_PREPOSITIONS and token.lower_ in lists.words
+        )
+        if token.text in firsts and not after_article and not place_like:
             next_capitalised = i + 1 < len(doc) and _is_capitalised(doc[i + 1].text)
-            if _starts_sentence(doc, i) and _looks_like_common_word(doc, i, common_words) and not next_capitalised:
+            saying = i + 1 < len(doc) and doc[i + 1].lower_ in SAYING_VERBS
+            if _starts_sentence(doc, i) and _ordinary_at_sentence_start(token, lists, common_words) and not (
+                next_capitalised or saying
+            ):
                 continue
-            spans.append((i, _extend_name(doc, i)))
+            spans.append((_arabic_particle_before(doc, i), _extend_name(doc, i)))
         # First name lists miss many surnames; a known surname right after a capitalised word.
         elif token.text in surnames and i > 0 and doc[i - 1].text in firsts:
             spans.append((i - 1, i + 1))
         # A known surname on its own inside a sentence ("Samen met Wolters"), or after
         # lowercase particles ("van der Veen"); sentence-initial words may be ordinary words.
-        elif _is_capitalised(token.text) and not _starts_sentence(doc, i) and token.text.lower() not in NOT_NAMES:
+        elif not _starts_sentence(doc, i) and token.text.lower() not in NOT_NAMES:
             start = i
             while start > 0 and doc[start - 1].text in PARTICLES:
                 start -= 1
+            start = _arabic_particle_before(doc, start)  # "belde El Idrissi"
             particles = [doc[k].text for k in range(start, i)]
             if particles and all(p in ARTICLES for p in particles):
                 continue  # "bij de Molen", "in de Grote Waal": a named place, not a person
@@ -302,11 +481,47 @@ def name_spans(doc, use_entities: bool, common_words: frozenset[str] | None = No
                 continue  # Den Bosch, Den Haag
             # "de burgemeester van Haarlem": a noun before a single "van" means a place.
             of_a_place = particles == ["van"] and start > 0 and doc[start - 1].pos_ in ("NOUN", "PROPN")
-            if (token.text in surnames and token.ent_type_ not in ("LOC", "ORG")) or (
+            # A surname that is also a place ("Hoorn") needs more than capitals: "naar Hoorn".
+            # And so does a bare surname after "in", "naar", "uit": "uit Kabul" is rarely a person.
+            place_like = not particles and start == i and doc[i - 1].lower_ in PLACE_PREPOSITIONS
+            # The small models call many surnames a place: LOC counts only for known places.
+            located = token.ent_type_ == "ORG" or (token.ent_type_ == "LOC" and lower in lists.words)
+            if (token.text in surnames and not located and not place_like) or (
                 particles and token.text in cores and not of_a_place
                 and (len(particles) > 1 or token.ent_type_ != "LOC")
             ):
                 spans.append((start, i + 1))
+    # An unknown name with a verb of saying ("Jurich zei …", "toen vroeg Oleksij …"), or with
+    # letters no Dutch word has ("Şerafeddin", "Gülsiye", "Małgorzata"), unless a place ("uit Łódź").
+    for i, token in enumerate(doc):
+        if (
+            _is_capitalised(token.text) and FOREIGN_LETTERS.intersection(token.text)
+            and (common_words is None or token.lower_ not in common_words)
+            and not (i > 0 and doc[i - 1].lower_ in PLACE_PREPOSITIONS)
+            and token.ent_type_ not in ("LOC", "ORG")
+        ):
+            spans.append((i, _extend_name(doc, i)))
+            continue
+        # "samen met Kahir", "met Shermayra": inside a Dutch sentence only proper nouns have
+        # capitals, and one right after "met" that no word list knows is nearly always a person.
+        if (
+            i > 0 and doc[i - 1].lower_ in WITH_PERSON and not _starts_sentence(doc, i)
+            and _is_capitalised(token.text) and token.is_alpha and len(token.text) >= 3
+            and common_words is not None and token.lower_ not in common_words
+            and not _is_word(token.lower_, lists) and token.lower_ not in NOT_NAMES
+            and token.ent_type_ not in ("LOC", "ORG")
+        ):
+            spans.append((i, _extend_name(doc, i)))
+            continue
+        if (
+            _is_capitalised(token.text) and token.is_alpha and len(token.text) >= 3
+            and token.lower_ not in _STOP_WORDS and token.lower_ not in NOT_NAMES
+            and (common_words is None or token.lower_ not in common_words)
+            and token.lower_ not in TITLES and token.lower_ not in RELATION_WORDS
+            and ((i + 1 < len(doc) and doc[i + 1].lower_ in SAYING_VERBS)
+                 or (i > 0 and doc[i - 1].lower_ in SAYING_VERBS))
+        ):
+            spans.append((i, _extend_name(doc, i)))
     if use_entities:
         for ent in doc.ents:
             if ent.label_ not in ("PER", "PERSON"):
@@ -316,10 +531,13 @@ def name_spans(doc, use_entities: bool, common_words: frozenset[str] | None = No
                 continue
             start = ent.start
             single = ent.end - start == 1
-            if single and _starts_sentence(doc, start) and doc[start].text not in firsts | surnames:
+            if single and _starts_sentence(doc, start) and (
+                (doc[start].text not in firsts and doc[start].text not in surnames)
+                or _ordinary_at_sentence_start(doc[start], lists, common_words)
+            ):
                 continue  # the small models call many sentence-initial words a person
             spans.append((start, max(ent.end, _extend_name(doc, ent.end - 1))))
-    return spans
+    return [(_first_name_before(doc, start, lists, common_words), end) for start, end in spans]
 
 
 # --- Putting it together -----------------------------------------------------------------------
@@ -346,21 +564,35 @@ def pseudonymise(
     registry: PersonRegistry | None = None,
     use_entities: bool = True,
     common_words: frozenset[str] | None = None,
+    source: Normalised | None = None,
 ) -> PseudonymisedText:
-    """The doc's text with placeholders; the registry numbers the people found."""
+    """The public text with placeholders; the registry numbers the people found.
+
+    ``doc`` is the pipeline's doc of ``source.text`` (see :func:`normalise`: zero-width and bidi
+    characters out, NFKC), and the public text is built from ``source.visible``, each placeholder
+    covering the whole obfuscated span. Without ``source`` the doc's text is used as it is.
+    ``replaced`` holds character spans of ``doc.text``."""
     registry = registry or PersonRegistry()
     text = doc.text
+    if source is None or source.text != text:
+        source = Normalised(text, text, text, None)
     replacements = pattern_replacements(text)
     spans = name_spans(doc, use_entities, common_words)
-    # Later mentions of a known person by one part of the name ("Kok" after "meneer Kok").
+    # Later mentions of a known person by one part of the name ("Kok" after "meneer Kok"),
+    # also in lower case when that part is no ordinary word ("esra" after "Esra Yılmaz").
     claimed = {k for s, e in spans for k in range(s, e)}
     known = PersonRegistry([set(p) for p in registry.people])
     for start, end in spans:
         known.number_for([doc[k].text for k in range(start, end)])
+    lists = name_lists()
     for i, token in enumerate(doc):
-        if i not in claimed and _is_capitalised(token.text) and known.knows(token.text):
+        if i in claimed or not known.knows(token.text):
+            continue
+        if _is_capitalised(token.text):
             if token.text.lower() not in NOT_NAMES and token.text not in CAPITALISED_PARTICLES:
                 spans.append((i, i + 1))
+        elif token.is_alpha and len(token.text) >= 3 and token.text.islower() and not _is_word(token.lower_, lists):
+            spans.append((i, i + 1))
     for start, end in spans:
         if _is_not_a_person(doc, start, end):
             continue
@@ -369,15 +601,19 @@ def pseudonymise(
             Replacement(span.start_char, span.end_char, "naam", person_key=" ".join(t.text for t in span))
         )
     pieces: list[str] = []
-    cursor = 0
     merged = _merge(replacements)
+    shown = source.visible
+    cursor = 0
     for item in merged:
-        pieces.append(text[cursor:item.start])
+        start, end = source.visible_span(item.start, item.end)
+        if start < cursor:  # two matches inside one obfuscated stretch
+            start = cursor
+        pieces.append(shown[cursor:start])
         if item.kind == "naam":
             number = registry.number_for(item.person_key.split())
             pieces.append(f"[naam {number}]")
         else:
             pieces.append(f"[{item.kind}]")
-        cursor = item.end
-    pieces.append(text[cursor:])
+        cursor = max(cursor, end)
+    pieces.append(shown[cursor:])
     return PseudonymisedText("".join(pieces), registry, [(r.start, r.end, r.kind) for r in merged])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
+from verhalenbank.core import limits
+from verhalenbank.core.forms import Formulier
 from sqlalchemy import select
 
 from verhalenbank.accounts.permissions import Recht, vereist
@@ -20,7 +21,7 @@ from verhalenbank.zoeken.operations import index_after_commit, index_all_after_c
 bp = Blueprint("nlp", __name__)
 
 
-class LegeForm(FlaskForm):
+class LegeForm(Formulier):
     """Only the CSRF token; the decision comes from the button that was pressed."""
 
 
@@ -40,7 +41,7 @@ def subdoelen_om_toe_te_voegen(verhaal: Verhaal) -> list[Subdoel]:
 @vereist(Recht.TAGS_BEOORDELEN)
 def beoordelen():
     bomen = list(db.session.scalars(select(Doelenboom).order_by(Doelenboom.titel)))
-    boom_id = request.args.get("boom", type=int)
+    boom_id = limits.id_param(request.args.get("boom"))
     wachtrij = [t for t in operations.review_queue(boom_id, limit=21) if t.verhaal.tekst_publiek]
     huidig = wachtrij[0] if wachtrij else None
     andere_subdoelen = []
@@ -58,6 +59,18 @@ def beoordelen():
     )
 
 
+def _commit_and_learn(boom_id: int, verhaal_id: int) -> None:
+    """Commit a review decision with a job that lets the tree's suggestions learn from it
+    (within seconds, on the worker), then refresh the story's search entry."""
+    from verhalenbank.core.jobs import run_now_if_synchronous
+    from verhalenbank.verhalen.verwerking import plan_leren
+
+    plan_leren([boom_id])
+    db.session.commit()
+    index_after_commit([verhaal_id])  # search counts follow the decision at once
+    run_now_if_synchronous()
+
+
 @bp.post("/beoordelen/label/<int:tag_id>")
 @vereist(Recht.TAGS_BEOORDELEN)
 def besluit(tag_id: int):
@@ -71,8 +84,7 @@ def besluit(tag_id: int):
     if keuze not in ("bevestigen", "afwijzen"):
         abort(400)
     verhalen_operations.review_tag(tag, bevestigd=keuze == "bevestigen", door=current_user)
-    db.session.commit()
-    index_after_commit([tag.verhaal_id])  # search counts follow the decision at once
+    _commit_and_learn(tag.subdoel.doelenboom_id, tag.verhaal_id)
     flash(
         f"Label {tag.subdoel.code} {'bevestigd' if keuze == 'bevestigen' else 'afgewezen'}.", "succes"
     )
@@ -86,7 +98,7 @@ def toevoegen(verhaal_id: int):
     if not form.validate_on_submit():
         abort(400)
     verhaal = db.session.get(Verhaal, verhaal_id)
-    subdoel = db.session.get(Subdoel, request.form.get("subdoel", type=int) or 0)
+    subdoel = db.session.get(Subdoel, limits.id_param(request.form.get("subdoel")) or 0)
     if verhaal is None:
         abort(404)
     if subdoel is None:
@@ -96,9 +108,9 @@ def toevoegen(verhaal_id: int):
 
         try:
             add_tag(verhaal, subdoel, door=current_user)
-            db.session.commit()
-            index_after_commit([verhaal.id])
-            flash(f"Label {subdoel.code} toegevoegd.", "succes")
+            code = subdoel.code
+            _commit_and_learn(subdoel.doelenboom_id, verhaal.id)
+            flash(f"Label {code} toegevoegd.", "succes")
         except Gebruikersfout as exc:
             db.session.rollback()
             flash(exc.bericht, "fout")
@@ -126,9 +138,13 @@ def kwaliteit(boom_id: int):
         s.id: db.session.query(Tag).filter(Tag.subdoel_id == s.id, Tag.bevestigd == True).count()  # noqa: E712
         for s in boom.subdoelen
     }
+    from verhalenbank.nlp.leercurve import leercurve
+    from verhalenbank.waarderen.operations import gekozen_per_subdoel
+
     return render_template(
         "nlp/kwaliteit.html", boom=boom, model=model, cijfers=cijfers, beoordelingen=beoordelingen,
-        bevestigd=bevestigd, form=LegeForm(),
+        bevestigd=bevestigd, form=LegeForm(), gekozen_door_panel=gekozen_per_subdoel(list(boom.subdoelen)),
+        curve=leercurve(boom.subdoelen, bevestigd, model.gegevens if model else None),
     )
 
 

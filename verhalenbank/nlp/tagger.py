@@ -1,15 +1,18 @@
-"""Auto-tagging of stories against a doelenboom.
+"""Auto-tagging of stories against a doelenboom, as calibrated probabilities.
 
-Two parts, blended per subdoel by the amount of evidence:
-
-* **Cold start** (``ColdStartTagger``): from the tree's own words only. Subdoel titles, descriptions
+* **Similarity** (``ColdStartTagger``): from the tree's own words. Subdoel titles, descriptions
   and indicator titles are lemmatised, stemmed (plus word beginnings) and split into compound
-  parts, weighted by how specific a word is to one subdoel of the tree, and expanded with what
-  the bank's own stories teach: pseudo-relevance feedback (the stories that match a subdoel best
-  lend it their other words, and the stories of the sibling subdoelen push theirs away). Scores
-  are made comparable across subdoelen by standardising each subdoel's similarities over the bank.
-* **Learned** (``LearnedTagger``): a scikit-learn logistic regression per subdoel on confirmed tags,
-  with a per-subdoel threshold tuned by cross-validation.
+  parts, weighted by how specific a word is to one subdoel of the tree, and expanded with words
+  the bank's own stories use together with them. Once people judged stories for the tree, each
+  subdoel's query moves towards the stories it was given (Rocchio); the tree's words stay the
+  prior. The examples are read at every scoring, so a decision counts at the next retag.
+* **Probability** (``calibrated_probability``): features of one (story, subdoel) pair that look
+  only at this tree and the bank's stories (similarity standardised over the bank, closeness to
+  the tree's best subdoel, lead over the next) go through a small logistic calibrator fitted on
+  development data (benchmarks/fit_tagger_calibration.py). A score is the estimated chance that
+  a careful human coder gives the story this subdoel, on the same scale in every tree whatever
+  else the bank holds; below the suggestion threshold nothing is suggested, so a story that fits
+  no tree gets no suggestion.
 
 Nothing in here knows about a particular tree: everything comes from the tree's text and the
 stories in the bank. Inputs are plain data (``TreeSpec``) and lemma lists, so this module needs
@@ -86,10 +89,6 @@ EXPANSION_NEIGHBOURS = 10  # related words per tree word, learned from the bank'
 EXPANSION_WEIGHT = 0.5  # length of the added related-word part relative to the tree's own words
 EXPANSION_MIN_DF = 2  # a related word must occur in at least this many stories
 EXPANSION_SHRINK = 3.0
-RELATIVE_MIN = 0.6  # a subdoel must come this close to the story's best subdoel (0 = far, 1 = equal)
-Z_BANK_MIN = 0.0  # ... and be above the whole bank's average story for that subdoel
-Z_MIN = -1.0  # ... and not lie far below the average story for it (in standard deviations)
-MAX_PER_STORY = 2  # ... and be among the story's best this many subdoelen of the tree
 MIN_CORPUS_FOR_FEEDBACK = 8
 TF_SATURATION = 1.2  # BM25's k1: how fast repeats of a word in a story stop adding weight
 SHORT_TEXT_TERMS = 5.0  # a story's similarity counts fully only with well over this many terms
@@ -263,7 +262,8 @@ def lemmatise_tree(tree: TreeSpec, lemmatise: Lemmatiser) -> _TreeTexts:
 
 
 class ColdStartTagger:
-    """Scores stories against one tree using only the tree's words and the bank's stories."""
+    """Similarity of stories to the subdoelen of one tree: the tree's words, the bank's related
+    words and, once people have judged stories for the tree, those examples (Rocchio)."""
 
     def __init__(
         self,
@@ -272,8 +272,9 @@ class ColdStartTagger:
         corpus: CorpusModel,
         reference_rows: Sequence[int] | None = None,
     ):
-        """``reference_rows``: the bank stories this tree is normally applied to (the stories of
-        its rondes); scores are standardised over them when there are enough, else over the bank."""
+        """``reference_rows`` is accepted for compatibility and not used: a score must not depend
+        on which rondes or other trees the bank holds, so similarities are standardised over the
+        whole bank."""
         self.tree = tree
         self.corpus = corpus
         self.codes = tree.subdoel_codes
@@ -281,20 +282,56 @@ class ColdStartTagger:
         self.indicator_queries = self._indicator_queries(tree_texts)
         if corpus.n_docs >= MIN_CORPUS_FOR_FEEDBACK and len(self.codes) > 0:
             self._expand_with_related_words()
-        bank_sims = self._similarities(corpus.doc_matrix)
-        # Whole bank: "does this story stand out for the subdoel at all" (an absolute floor).
-        self.bank_mean = bank_sims.mean(axis=0) if corpus.n_docs else np.zeros(len(self.codes))
-        self.bank_std = bank_sims.std(axis=0) + 1e-6 if corpus.n_docs else np.ones(len(self.codes))
-        if reference_rows is not None and len(reference_rows) >= MIN_CORPUS_FOR_FEEDBACK:
-            bank_sims = bank_sims[list(reference_rows)]
-        self.use_bank_floor = corpus.n_docs >= MIN_CORPUS_FOR_FEEDBACK
-        if corpus.n_docs >= MIN_CORPUS_FOR_FEEDBACK:
-            self.mean = bank_sims.mean(axis=0)
-            self.std = bank_sims.std(axis=0) + 1e-6
+        self.tree_queries = self.queries.copy()
+        self.positives = np.zeros(len(self.codes), dtype=int)
+        self._example_sums: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._bank_statistics()
+
+    def _bank_statistics(self) -> None:
+        """How similar the bank's stories usually are to each subdoel (for standardising)."""
+        self.use_bank_floor = self.corpus.n_docs >= MIN_CORPUS_FOR_FEEDBACK
+        if self.use_bank_floor:
+            bank_sims = self._similarities(self.corpus.doc_matrix)
+            self.bank_mean = np.median(bank_sims, axis=0)
+            self.bank_std = bank_sims.std(axis=0) + 1e-6
         else:
             # Too few stories to standardise: a neutral scale for cosine similarities.
-            self.mean = np.full(len(self.codes), 0.05)
-            self.std = np.full(len(self.codes), 0.05)
+            self.bank_mean = np.full(len(self.codes), 0.05)
+            self.bank_std = np.full(len(self.codes), 0.05)
+
+    def learn(self, example_matrix, truth: np.ndarray) -> None:
+        """Move each subdoel's query towards the stories people gave it and away from the stories
+        they judged for this tree without it (Rocchio). The tree's own words stay the prior, so a
+        few examples nudge and many examples lead."""
+        truth = np.asarray(truth, dtype=bool).reshape(-1, len(self.codes))
+        dense = example_matrix.toarray() if sparse.issparse(example_matrix) else np.asarray(example_matrix)
+        positive_sums = truth.T.astype(float) @ dense
+        negative_sums = (~truth).T.astype(float) @ dense
+        self._example_sums = (dense, truth, positive_sums, negative_sums)
+        self.positives = truth.sum(axis=0).astype(int)
+        self.queries = self._rocchio(positive_sums, negative_sums, truth.sum(axis=0), (~truth).sum(axis=0))
+        self._bank_statistics()
+
+    def _rocchio(self, positive_sums, negative_sums, n_pos, n_neg) -> np.ndarray:
+        n_pos = np.asarray(n_pos, dtype=float)[:, None]
+        n_neg = np.asarray(n_neg, dtype=float)[:, None]
+        pos_weight = ROCCHIO_POSITIVE * n_pos / (n_pos + ROCCHIO_EVIDENCE)
+        neg_weight = ROCCHIO_NEGATIVE * n_neg / (n_neg + ROCCHIO_EVIDENCE)
+        moved = (
+            self.tree_queries
+            + pos_weight * _normalise_rows(positive_sums)
+            - neg_weight * _normalise_rows(negative_sums)
+        )
+        return _normalise_rows(np.maximum(moved, 0.0))
+
+    def queries_without(self, example_row: int) -> np.ndarray:
+        """The queries as if one judged story had not been judged (so it never teaches itself)."""
+        dense, truth, positive_sums, negative_sums = self._example_sums
+        own = dense[example_row]
+        is_pos = truth[example_row]
+        pos = positive_sums - np.outer(is_pos, own)
+        neg = negative_sums - np.outer(~is_pos, own)
+        return self._rocchio(pos, neg, truth.sum(axis=0) - is_pos, (~truth).sum(axis=0) - ~is_pos)
 
     def _field_vector(self, lemma_lists: list[list[str]]) -> Counter:
         total: Counter = Counter()
@@ -353,7 +390,7 @@ class ColdStartTagger:
         ]
 
     def _similarities(self, doc_matrix) -> np.ndarray:
-        sims = np.asarray(doc_matrix @ self.queries.T)
+        sims = np.asarray(doc_matrix @ self.queries.T).reshape(doc_matrix.shape[0], len(self.codes))
         if SHORT_TEXT_TERMS:
             # Cosine similarity flatters very short texts ("test test, werkt dit formulier?"
             # shares one word with a subdoel and looks very similar): shrink by the evidence.
@@ -361,18 +398,12 @@ class ColdStartTagger:
             sims = sims * (terms / (terms + SHORT_TEXT_TERMS))[:, None]
         return sims
 
-    def raw_scores(self, doc_matrix) -> np.ndarray:
-        """Standardised similarity (z) per story and subdoel."""
-        sims = self._similarities(doc_matrix)
-        return (sims - self.mean) / self.std, sims
-
-    def score_matrix(self, doc_matrix) -> np.ndarray:
-        z, sims = self.raw_scores(doc_matrix)
-        z_bank = (sims - self.bank_mean) / self.bank_std if self.use_bank_floor else None
-        scores = cold_scores_from_z(z, z_bank)
-        # A story that shares no word at all with a subdoel is never about it; without this,
-        # in a small bank (no standardisation yet) such stories scored exactly the threshold.
-        return np.where(sims > 0.0, scores, 0.0)
+    def similarities_with(self, doc_matrix, queries: np.ndarray) -> np.ndarray:
+        saved, self.queries = self.queries, queries
+        try:
+            return self._similarities(doc_matrix)
+        finally:
+            self.queries = saved
 
     def best_indicators(self, doc_matrix) -> list[list[tuple[str | None, float]]]:
         result = []
@@ -395,151 +426,104 @@ def _sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def cold_scores_from_z(z: np.ndarray, z_bank: np.ndarray | None = None) -> np.ndarray:
-    """Scores in [0, 1]; ≥ 0.5 exactly when a subdoel does not lie far below the usual stories
-    of the tree (z ≥ Z_MIN), is close enough to the story's best subdoel in this tree and among
-    its best MAX_PER_STORY, and the story is above the whole bank's average for it
-    (z_bank ≥ Z_BANK_MIN), so that a story of another theme does not get a suggestion in every
-    tree."""
-    if z.size == 0:
-        return z
-    top = z.max(axis=1, keepdims=True)
-    # Relative closeness to the best subdoel, on a scale where RELATIVE_MIN maps to 0.5.
-    shifted = z - top  # ≤ 0
-    spread = np.maximum(np.abs(top), 1.0)
-    relative = 1.0 + shifted / spread  # 1 for the best subdoel
-    absolute_part = _sigmoid(2.0 * (z - Z_MIN))
-    relative_part = _sigmoid(6.0 * (relative - RELATIVE_MIN))
-    scores = np.minimum(absolute_part, relative_part)
-    if z_bank is not None:
-        scores = np.minimum(scores, _sigmoid(3.0 * (z_bank - Z_BANK_MIN)))
-    if z.shape[1] > MAX_PER_STORY:
-        # A story is about one or two subdoelen of a tree, rarely more: past its best few,
-        # a close call is more often a shared general word than a second theme. Kept just
-        # under the threshold, so the order of suggestions stays the same.
-        kth_best = -np.sort(-z, axis=1)[:, MAX_PER_STORY - 1 : MAX_PER_STORY]
-        scores = np.where(z >= kth_best, scores, np.minimum(scores, 0.49))
-    return scores
+# --- Calibrated probability ----------------------------------------------------------------------
+#
+# A score is the estimated probability that a careful human coder gives the story this subdoel.
+# It comes from a small logistic calibrator over features of one (story, subdoel) pair that look
+# only at the subdoel's own tree and the bank's stories, never at how many other trees the bank
+# holds. The coefficients and the threshold are fitted on the development trees and stories in
+# benchmarks/data (benchmarks/fit_tagger_calibration.py); the example stories are never used.
+
+CALIBRATION_FEATURES = ("z_bank", "relative", "is_best", "margin", "similarity")
+# Two contexts, each with its own coefficients: "ronde" when the story was collected in a ronde
+# of this tree (a coder would look for a subdoel of this tree), "open" when the story has no
+# ronde and is scored against every tree of the bank. Neither depends on the other trees.
+# BEGIN CALIBRATION (written by benchmarks/fit_tagger_calibration.py --write)
+CALIBRATION = {
+    "ronde": ((0.9782, -0.4898, -0.1296, 0.5125, -0.0063), -0.9962),
+    "open": ((1.3318, -0.4185, -0.0182, -0.071, 0.4611), -3.5757),
+}
+SUGGEST_THRESHOLDS = {"ronde": 0.3, "open": 0.25}
+ROCCHIO_POSITIVE = 0.25
+ROCCHIO_NEGATIVE = 0.0
+# END CALIBRATION
+RONDE, OPEN = "ronde", "open"
+# Every stored suggestion reaches at least this probability (the display threshold).
+SUGGEST_THRESHOLD = min(SUGGEST_THRESHOLDS.values())
+DEFAULT_THRESHOLD = SUGGEST_THRESHOLD  # old name
 
 
-# --- Learned -----------------------------------------------------------------------------------
+def suggest_threshold(context: str = "open") -> float:
+    """From this probability on a suggestion is stored: the F1-best cut-off on development data,
+    per context (in a ronde a story is known to be about this tree's theme)."""
+    return SUGGEST_THRESHOLDS[context]
 
-BLEND_EVIDENCE = 5.0  # positives at which learned and cold start weigh equally
-MIN_POSITIVES_TO_LEARN = 3
-MIN_POSITIVES_TO_TUNE_THRESHOLD = 20  # below this a tuned threshold overfits (checked by nested CV)
-THRESHOLD_EVIDENCE = 20.0  # a tuned threshold is pulled towards the default by this many examples
-DEFAULT_THRESHOLD = 0.5
-LEARNED_C = 1.0
-STACK_WEIGHT = 0.0  # >0 adds the cold-start scores as features (did not help in nested CV)
-
-
-def blend_weight(n_positive: int) -> float:
-    """How much the learned model counts for a subdoel with ``n_positive`` confirmed stories."""
-    if n_positive < MIN_POSITIVES_TO_LEARN:
-        return 0.0
-    return n_positive / (n_positive + BLEND_EVIDENCE)
+# Learning from judged stories (Rocchio): ROCCHIO_POSITIVE and ROCCHIO_NEGATIVE (above) say how
+# far examples can move a subdoel's query; they weigh half at this many examples.
+ROCCHIO_EVIDENCE = 3.0
 
 
-def best_threshold(scores: np.ndarray, truth: np.ndarray, default: float = DEFAULT_THRESHOLD) -> float:
-    """The score threshold that maximises F1 on (cross-validated) scores; ties → closest to default."""
-    if truth.sum() < MIN_POSITIVES_TO_TUNE_THRESHOLD:
-        return default
-    candidates = np.unique(np.round(scores, 4))
-    best, best_key = default, (-1.0, 0.0)
-    for threshold in candidates:
-        predicted = scores >= threshold
-        tp = float((predicted & truth).sum())
-        fp = float((predicted & ~truth).sum())
-        fn = float((~predicted & truth).sum())
-        f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-        key = (round(f1, 6), -abs(threshold - default))
-        if key > best_key:
-            best, best_key = float(threshold), key
-    # Put the threshold halfway to the next lower score, so it generalises a little.
-    lower = scores[scores < best]
-    if len(lower):
-        best = (best + float(lower.max())) / 2.0
-    # Trust the tuned value in proportion to the evidence behind it.
-    n_positive = float(truth.sum())
-    best = default + (best - default) * n_positive / (n_positive + THRESHOLD_EVIDENCE)
-    return float(min(max(best, 0.05), 0.95))
+def calibration_features(sims: np.ndarray, bank_mean: np.ndarray, bank_std: np.ndarray) -> np.ndarray:
+    """Features per (story, subdoel): stories × subdoelen × len(CALIBRATION_FEATURES)."""
+    sims = np.asarray(sims, dtype=float)
+    n, m = sims.shape
+    z = np.clip((sims - bank_mean) / bank_std, -4.0, 8.0)
+    top = sims.max(axis=1, keepdims=True) if m else np.zeros((n, 1))
+    relative = np.where(top > 0, sims / np.where(top > 0, top, 1.0), 0.0)
+    if m > 1:
+        order = np.sort(z, axis=1)
+        best, second = order[:, -1:], order[:, -2:-1]
+        is_best = (z >= best) & (sims > 0)
+        # Best subdoel: how far it leads the next; others: how far they trail the best.
+        margin = np.where(is_best, z - second, z - best)
+    else:
+        is_best = sims > 0
+        margin = z
+    margin = np.clip(margin, -6.0, 6.0)
+    similarity = np.sqrt(np.maximum(sims, 0.0)) * 3.0
+    return np.stack([z, relative, is_best.astype(float), margin, similarity], axis=2)
 
 
-class LearnedTagger:
-    """Per-subdoel logistic regression on confirmed examples, over the same stem features.
+def calibrated_probability(
+    features: np.ndarray, sims: np.ndarray, context: str | Sequence[str] = OPEN, calibration: dict | None = None
+) -> np.ndarray:
+    """Probability per (story, subdoel); ``context`` per story or one for all (RONDE or OPEN)."""
+    calibration = CALIBRATION if calibration is None else calibration
+    contexts = [context] * features.shape[0] if isinstance(context, str) else list(context)
+    logits = np.zeros(features.shape[:2])
+    for name in set(contexts):
+        rows = np.array([c == name for c in contexts], dtype=bool)
+        coef, intercept = calibration[name]
+        logits[rows] = features[rows] @ np.asarray(coef, dtype=float) + float(intercept)
+    p = _sigmoid(logits)
+    # A story that shares no word at all with a subdoel is never about it.
+    return np.where(np.asarray(sims) > 0.0, p, 0.0)
 
-    The feature space (vocabulary, idf, compound vocabulary) is frozen at training time and saved
-    with the model, so a saved model keeps working while the bank grows.
+
+# --- Judged stories ---------------------------------------------------------------------------
+
+
+@dataclass
+class TreeExamples:
+    """Stories people judged for one tree: their lemmas and which subdoelen they gave them.
+
+    A row without any subdoel is a story judged "geen van deze" for the tree. ``keys`` (e.g.
+    story ids) let the scorer leave a story out of its own examples.
     """
 
-    def __init__(self, featurizer: TermFeaturizer, index: dict[str, int], idf: np.ndarray):
-        self.featurizer = featurizer
-        self.index = index
-        self.idf = idf
-        self.models: dict[str, object] = {}
-        self.positives: dict[str, int] = {}
-        self.thresholds: dict[str, float] = {}
+    lemmas: list[list[str]]
+    truth: np.ndarray
+    keys: list | None = None
 
-    @classmethod
-    def from_corpus(cls, corpus: CorpusModel) -> "LearnedTagger":
-        return cls(corpus.featurizer, dict(corpus.index), corpus.idf.copy())
-
-    def vectorise(self, lemma_lists: Sequence[Sequence[str]]) -> sparse.csr_matrix:
-        rows, cols, vals = [], [], []
-        for row, lemmas in enumerate(lemma_lists):
-            for term, value in self.featurizer.features(lemmas).items():
-                col = self.index.get(term)
-                if col is not None:
-                    rows.append(row)
-                    cols.append(col)
-                    vals.append(1.0 + math.log(value) if value > 1 else value)
-        matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(len(lemma_lists), len(self.index)))
-        return _normalise_rows(sparse.csr_matrix(matrix @ sparse.diags(self.idf)))
-
-    def _with_cold(self, features, cold: np.ndarray | None):
-        """The cold-start scores are features too: with few examples the model can lean on them."""
-        if cold is None or STACK_WEIGHT == 0:
-            return features
-        return sparse.hstack([features, sparse.csr_matrix(STACK_WEIGHT * np.asarray(cold))]).tocsr()
-
-    def fit(self, features: sparse.csr_matrix, labels: dict[str, np.ndarray], cold: np.ndarray | None = None) -> "LearnedTagger":
-        from sklearn.linear_model import LogisticRegression
-
-        features = self._with_cold(features, cold)
-        self.models.clear()
-        for code, truth in labels.items():
-            truth = np.asarray(truth, dtype=bool)
-            n_pos = int(truth.sum())
-            self.positives[code] = n_pos
-            if n_pos < MIN_POSITIVES_TO_LEARN or n_pos == len(truth):
-                continue
-            model = LogisticRegression(C=LEARNED_C, class_weight="balanced", max_iter=2000)
-            model.fit(features, truth)
-            self.models[code] = model
-        return self
-
-    def predict(self, features: sparse.csr_matrix, codes: Sequence[str], cold: np.ndarray | None = None) -> np.ndarray:
-        features = self._with_cold(features, cold)
-        result = np.zeros((features.shape[0], len(codes)))
-        for j, code in enumerate(codes):
-            model = self.models.get(code)
-            if model is not None:
-                result[:, j] = model.predict_proba(features)[:, 1]
-        return result
-
-    def blend(self, learned: np.ndarray, cold: np.ndarray, codes: Sequence[str]) -> np.ndarray:
-        weights = np.array([blend_weight(self.positives.get(c, 0)) if c in self.models else 0.0 for c in codes])
-        return weights * learned + (1.0 - weights) * cold
-
-    def threshold(self, code: str) -> float:
-        return self.thresholds.get(code, DEFAULT_THRESHOLD)
+    def __len__(self) -> int:
+        return len(self.lemmas)
 
 
-# --- Scoring a tree: cold start + learned, with thresholds --------------------------------------
+# --- Scoring a tree -----------------------------------------------------------------------------
 
 
 class TreeScorer:
-    """Everything needed to score stories against one tree."""
+    """Everything needed to score stories against one tree, as calibrated probabilities."""
 
     def __init__(
         self,
@@ -547,60 +531,54 @@ class TreeScorer:
         lemmatise: Lemmatiser,
         corpus: CorpusModel,
         reference_rows: Sequence[int] | None = None,
-        learned: LearnedTagger | None = None,
+        examples: TreeExamples | None = None,
     ):
         self.tree = tree
         self.codes = tree.subdoel_codes
         self.corpus = corpus
         self.cold = ColdStartTagger(tree, lemmatise_tree(tree, lemmatise), corpus, reference_rows)
-        self.learned = learned
+        self.examples = examples
+        self._example_row: dict = {}
+        if examples is not None and len(examples) and len(self.codes):
+            self.cold.learn(corpus.vectorise(examples.lemmas), examples.truth)
+            self._example_row = {k: i for i, k in enumerate(examples.keys or [])}
 
-    def threshold(self, code: str) -> float:
-        return self.learned.threshold(code) if self.learned else DEFAULT_THRESHOLD
+    def threshold(self, code: str | None = None, context: str = OPEN) -> float:
+        return suggest_threshold(context)
 
-    def cold_scores(self, lemma_lists: Sequence[Sequence[str]]) -> np.ndarray:
-        return self.cold.score_matrix(self.corpus.vectorise(lemma_lists))
+    def features(self, doc_matrix, keys: Sequence | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Calibration features and similarities for stories (rows of ``doc_matrix``)."""
+        sims = self.cold._similarities(doc_matrix)
+        if keys is not None and self._example_row:
+            for row, key in enumerate(keys):
+                example_row = self._example_row.get(key)
+                if example_row is not None:
+                    queries = self.cold.queries_without(example_row)
+                    sims[row] = self.cold.similarities_with(doc_matrix[row], queries)[0]
+        return calibration_features(sims, self.cold.bank_mean, self.cold.bank_std), sims
 
-    def score(self, lemma_lists: Sequence[Sequence[str]]) -> list[list[SubdoelScore]]:
+    def probabilities(
+        self, lemma_lists: Sequence[Sequence[str]], keys: Sequence | None = None, context: str | Sequence[str] = OPEN
+    ) -> np.ndarray:
+        features, sims = self.features(self.corpus.vectorise(lemma_lists), keys)
+        return calibrated_probability(features, sims, context)
+
+    # Old name: the scores are calibrated whether or not people judged stories yet.
+    cold_scores = probabilities
+
+    def score(
+        self, lemma_lists: Sequence[Sequence[str]], keys: Sequence | None = None, context: str | Sequence[str] = OPEN
+    ) -> list[list[SubdoelScore]]:
+        """Scores per story and subdoel. ``keys`` (e.g. story ids) leave a judged story out of its
+        own examples; ``context`` is RONDE for stories collected for this tree, else OPEN."""
         doc_matrix = self.corpus.vectorise(lemma_lists)
-        scores = self.cold.score_matrix(doc_matrix)
-        if self.learned is not None and self.learned.models:
-            learned = self.learned.predict(self.learned.vectorise(lemma_lists), self.codes, scores)
-            scores = self.learned.blend(learned, scores, self.codes)
+        features, sims = self.features(doc_matrix, keys)
+        scores = calibrated_probability(features, sims, context)
         indicators = self.cold.best_indicators(doc_matrix)
-        result = []
-        for row, per_sub in zip(scores, indicators):
-            result.append(
-                [
-                    SubdoelScore(code=c, score=float(np.clip(s, 0.0, 1.0)), indicator=ind, indicator_score=ind_s)
-                    for c, s, (ind, ind_s) in zip(self.codes, row, per_sub)
-                ]
-            )
-        return result
-
-
-def train_learned(
-    corpus: CorpusModel,
-    lemma_lists: Sequence[Sequence[str]],
-    truth: np.ndarray,
-    cold: np.ndarray,
-    codes: Sequence[str],
-    folds: int = 5,
-):
-    """Train on all confirmed examples; thresholds from out-of-fold blended scores.
-
-    Returns (tagger, figures): figures are nested cross-validation results per subdoel.
-    """
-    from verhalenbank.nlp.evaluation import cross_validate, out_of_fold_scores, tune_thresholds
-
-    truth = np.asarray(truth, dtype=bool)
-    factory = lambda: LearnedTagger.from_corpus(corpus)  # noqa: E731
-    tagger = factory()
-    features = tagger.vectorise(lemma_lists)
-    figures, _ = cross_validate(factory, features, truth, cold, codes, folds=folds)
-    oof = out_of_fold_scores(factory, features, truth, cold, codes, folds)
-    tagger.fit(features, {c: truth[:, j] for j, c in enumerate(codes)}, cold)
-    tagger.thresholds = tune_thresholds(oof, truth, codes)
-    for figure in figures:
-        figure.drempel = round(tagger.thresholds[figure.code], 3)
-    return tagger, figures
+        return [
+            [
+                SubdoelScore(code=c, score=float(np.clip(s, 0.0, 1.0)), indicator=ind, indicator_score=ind_s)
+                for c, s, (ind, ind_s) in zip(self.codes, row, per_sub)
+            ]
+            for row, per_sub in zip(scores, indicators)
+        ]

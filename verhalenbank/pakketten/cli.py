@@ -23,10 +23,14 @@ SOORTEN = (".pdf", ".html", ".qdpx", ".csv")
 @click.option("--wijk", help="Only stories from this wijk.")
 @click.option("--aanbieder", help="Only stories of this aanbieder (name or slug).")
 @click.option("--pakket", "pakket_id", type=int,
-              help="Use the curation of this saved pack. Default: the latest pack with the same narrowing.")
+              help="Use the curation of this saved pack. Default: the latest pack saved in the browser "
+                   "for this ronde (with the same narrowing when --doelenboom/--wijk/--aanbieder are given).")
+@click.option("--met-voorstellen", is_flag=True,
+              help="Also stories whose subdoel the tagger only suggested (marked 'niet bevestigd'). "
+                   "Default: confirmed tags only.")
 @click.option("--samenvatting", is_flag=True, help="Only the one-page summary for participants.")
 @with_appcontext
-def pakket(ronde_slug, uit, doelenboom, wijk, aanbieder, pakket_id, samenvatting) -> None:
+def pakket(ronde_slug, uit, doelenboom, wijk, aanbieder, pakket_id, met_voorstellen, samenvatting) -> None:
     """Write the na-waarderen feedback pack of a ronde (with the facilitator's saved choices)."""
     soort = uit.suffix.lower()
     if soort not in SOORTEN:
@@ -41,13 +45,19 @@ def pakket(ronde_slug, uit, doelenboom, wijk, aanbieder, pakket_id, samenvatting
         if opgeslagen.ronde_id != ronde.id:
             raise Ongeldig(f"pack {pakket_id} belongs to another ronde")
         vernauwing = operations.vernauwing_van_pakket(opgeslagen)
+    elif not (doelenboom or wijk or aanbieder):
+        # No narrowing asked for: the pack the facilitator last saved in the browser, as saved.
+        bestaande = operations.list_pakketten(ronde)
+        opgeslagen = bestaande[0] if bestaande else None
+        vernauwing = (operations.vernauwing_van_pakket(opgeslagen) if opgeslagen is not None
+                      else operations.vernauwing_van())
     else:
         vernauwing = operations.vernauwing_van(doelenboom, wijk, aanbieder)
         if vernauwing.doelenboom is not None and vernauwing.doelenboom not in ronde.doelenbomen:
             raise Ongeldig(f"tree '{doelenboom}' is not linked to ronde '{ronde_slug}'")
         opgeslagen = operations.find_latest_pakket(ronde, vernauwing)
     keuzes = opgeslagen.keuzes if opgeslagen is not None else None
-    invoer, inhoud = operations.build_inhoud_voor_ronde(ronde, vernauwing, keuzes)
+    invoer, inhoud = operations.build_inhoud_voor_ronde(ronde, vernauwing, keuzes, met_voorstellen)
 
     template = "pakketten/samenvatting.html" if samenvatting else "pakketten/print.html"
     if soort == ".pdf":

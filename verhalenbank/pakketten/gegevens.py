@@ -85,6 +85,20 @@ class PakketVerhaal:
         return str(self.id)
 
 
+@dataclass(frozen=True)
+class GroepskeuzeInfo:
+    """A panel's choice in a waarderingssessie: for a subdoel, this story, and why."""
+
+    subdoel: str  # SubdoelInfo.sleutel
+    verhaal: str  # PakketVerhaal.sleutel
+    reden: str
+    sessie: str  # the session's name, e.g. "Panel Waterwijk, 12 mei 2026"
+    stemmen: int = 0  # how many participants chose this story
+    deelnemers: int = 0  # how many participants chose at all for this subdoel
+    onenigheid: str = ""  # disagreement the facilitator recorded
+    redenen: tuple[str, ...] = ()  # the participants' own reasons for this story
+
+
 @dataclass
 class PakketInvoer:
     ronde_slug: str
@@ -96,6 +110,14 @@ class PakketInvoer:
     ronde_vraag: str | None = None
     wijk: str | None = None  # narrowing, for the cover
     aanbieder: str | None = None
+    # Texts of the questions residents answered (ronde question, self-signification questions):
+    # their words are the facilitator's, never shown as "what residents said".
+    vragen: tuple[str, ...] = ()
+    # False (default): a subdoel's stories are those with a tag a person confirmed; True: also
+    # the tagger's suggestions, each marked as not confirmed.
+    met_voorstellen: bool = False
+    # What panels chose in waarderingssessies of this ronde (filled by the waarderen domain).
+    groepskeuzes: tuple[GroepskeuzeInfo, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -111,6 +133,7 @@ class SectieKeuze:
     vast: list[str] = field(default_factory=list)  # pinned story ids
     volgorde: list[str] = field(default_factory=list)  # preferred order of shown stories
     notitie: str = ""
+    toegevoegd: dict[str, str] = field(default_factory=dict)  # story id -> the facilitator's reason
 
 
 @dataclass
@@ -131,15 +154,18 @@ class Keuzes:
                 vast=[str(v) for v in waarde.get("vast") or []],
                 volgorde=[str(v) for v in waarde.get("volgorde") or []],
                 notitie=str(waarde.get("notitie") or ""),
+                toegevoegd={str(k): str(v) for k, v in (waarde.get("toegevoegd") or {}).items()}
+                if isinstance(waarde.get("toegevoegd"), dict) else {},
             )
         return cls(secties)
 
     def naar_json(self) -> dict[str, Any]:
         return {
             "secties": {
-                sleutel: {"weg": k.weg, "vast": k.vast, "volgorde": k.volgorde, "notitie": k.notitie}
+                sleutel: {"weg": k.weg, "vast": k.vast, "volgorde": k.volgorde, "notitie": k.notitie,
+                          "toegevoegd": k.toegevoegd}
                 for sleutel, k in self.secties.items()
-                if k.weg or k.vast or k.volgorde or k.notitie
+                if k.weg or k.vast or k.volgorde or k.notitie or k.toegevoegd
             }
         }
 
@@ -160,6 +186,9 @@ class VerhaalWeergave:
     fotos: tuple[FotoInfo, ...] = ()
     vast: bool = False
     reden: str = ""
+    onbevestigd: bool = False  # in this subdoel without a confirmed tag (a suggestion, or added by hand)
+    toegevoegd: str = ""  # the facilitator added it by hand, for this reason
+    voorstel: str = ""  # the tagger's suggestion for this subdoel in words ("mogelijk"); "" if none
 
 
 @dataclass
@@ -177,6 +206,17 @@ class Beweging:
 
 
 @dataclass
+class Groepskeuze:
+    verhaal: VerhaalWeergave
+    reden: str
+    sessie: str
+    stemmen: int
+    deelnemers: int
+    onenigheid: str
+    redenen: list[str]
+
+
+@dataclass
 class SubdoelSectie:
     subdoel: SubdoelInfo
     aantal: int
@@ -191,6 +231,8 @@ class SubdoelSectie:
     bewegingen: list[Beweging]
     notitie: str = ""
     niet_citeerbaar: int = 0  # stories in this subdoel that may not be quoted
+    voorstellen_buiten: int = 0  # suggested, not confirmed, and therefore not counted here
+    groepskeuzes: list[Groepskeuze] = field(default_factory=list)
 
 
 @dataclass
@@ -202,6 +244,7 @@ class BoomSectie:
 @dataclass
 class Thema:
     nummer: int
+    naam: str  # a phrase from the stories
     woorden: list[str]
     aantal: int
     voorbeeld: VerhaalWeergave | None
@@ -218,6 +261,7 @@ class Omslag:
     doelenbomen: list[str]
     vernauwing: str  # "" or e.g. "Wijk: Waterwijk"
     vraag: str | None
+    alleen_bevestigd: bool = True
 
 
 @dataclass

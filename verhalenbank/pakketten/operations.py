@@ -35,11 +35,13 @@ from verhalenbank.pakketten.gegevens import (
 )
 from verhalenbank.pakketten.models import Pakket
 from verhalenbank.pakketten.samenstellen import bouw_pakket
+from verhalenbank.pakketten.tekst import titel_uit_tekst
 from verhalenbank.rondes.models import Ronde
 from verhalenbank.verhalen.models import Verhaal, VerhaalStatus
 
-HANDELINGEN = ("weg", "terug", "vast", "losmaken", "omhoog", "omlaag", "notitie")
+HANDELINGEN = ("weg", "terug", "vast", "losmaken", "omhoog", "omlaag", "notitie", "toevoegen")
 MAX_NOTITIE = 2000
+MAX_REDEN = 500
 
 
 @dataclass
@@ -71,6 +73,16 @@ def _boom_info(boom: Doelenboom) -> DoelenboomInfo:
             for s in boom.subdoelen
         ),
     )
+
+
+def _vraagteksten(ronde: Ronde) -> tuple[str, ...]:
+    """Every question the residents of this ronde were asked, as text."""
+    from verhalenbank.rondes import zelfduiding
+
+    vragen = [ronde.vraag or ""]
+    for v in zelfduiding.config_of(ronde.zelfduiding).get("vragen", []):
+        vragen.append(str(v.get("vraag") or ""))
+    return tuple(v for v in vragen if v)
 
 
 def _gezicht_vragen(ronde: Ronde) -> set[str]:
@@ -107,7 +119,9 @@ def bomen_voor(ronde: Ronde, vernauwing: Vernauwing) -> list[Doelenboom]:
     return list(ronde.doelenbomen)
 
 
-def verzamel_invoer(ronde: Ronde, vernauwing: Vernauwing | None = None) -> PakketInvoer:
+def verzamel_invoer(
+    ronde: Ronde, vernauwing: Vernauwing | None = None, met_voorstellen: bool = False
+) -> PakketInvoer:
     """Everything a pack of this ronde may show, as plain data (see the module docstring)."""
     vernauwing = vernauwing or Vernauwing()
     bomen = bomen_voor(ronde, vernauwing)
@@ -142,7 +156,7 @@ def verzamel_invoer(ronde: Ronde, vernauwing: Vernauwing | None = None) -> Pakke
         verhalen.append(
             PakketVerhaal(
                 id=v.id,
-                titel=v.titel_publiek or f"Verhaal {v.id}",
+                titel=v.titel_publiek or titel_uit_tekst(publiek),
                 tekst=publiek,
                 bron=v.bron,
                 wijk=v.wijk,
@@ -175,7 +189,28 @@ def verzamel_invoer(ronde: Ronde, vernauwing: Vernauwing | None = None) -> Pakke
         ronde_vraag=ronde.vraag,
         wijk=vernauwing.wijk,
         aanbieder=vernauwing.organisatie.naam if vernauwing.organisatie else None,
+        vragen=_vraagteksten(ronde),
+        met_voorstellen=met_voorstellen,
+        groepskeuzes=tuple(_groepskeuzes(ronde)),
     )
+
+
+def _groepskeuzes(ronde: Ronde) -> list:
+    """What panels chose in this ronde's closed waarderingssessies (hook of the waarderen domain).
+
+    The waarderen domain sits above pakketten; it registers its reader here at import time so
+    the pack needs no import from it (layers point down).
+    """
+    return [keuze for lezer in _GROEPSKEUZE_LEZERS for keuze in lezer(ronde)]
+
+
+_GROEPSKEUZE_LEZERS: list = []
+
+
+def registreer_groepskeuze_lezer(lezer) -> None:
+    """`lezer(ronde)` yields GroepskeuzeInfo; called once by the waarderen domain."""
+    if lezer not in _GROEPSKEUZE_LEZERS:
+        _GROEPSKEUZE_LEZERS.append(lezer)
 
 
 def exporteerbare_verhalen(invoer: PakketInvoer) -> list[PakketVerhaal]:
@@ -264,11 +299,21 @@ def _geldige_secties(pakket: Pakket) -> set[str]:
     return {str(s.id) for b in bomen for s in b.subdoelen} | {THEMAS_SLEUTEL}
 
 
+def kiesbare_verhalen(pakket: Pakket) -> list[tuple[str, str]]:
+    """(id, title) of every story of the pack that may be quoted: what a facilitator can add."""
+    invoer = verzamel_invoer(pakket.ronde, vernauwing_van_pakket(pakket))
+    return [(v.sleutel, v.titel) for v in invoer.verhalen if v.citeren]
+
+
 def apply_keuze(
     pakket: Pakket, sectie: str, handeling: str, verhaal: str | None = None, notitie: str | None = None,
-    getoond: list[str] | None = None,
+    getoond: list[str] | None = None, reden: str | None = None,
 ) -> None:
-    """One curation step. `getoond` is the current display order (needed to move a story)."""
+    """One curation step. `getoond` is the current display order (needed to move a story).
+
+    `toevoegen` adds any quotable story of the pack's ronde to a subdoel, with the
+    facilitator's reason (required), besides dropping and reordering what the app chose.
+    """
     sectie = str(sectie)
     if handeling not in HANDELINGEN:
         raise Ongeldig("Onbekende keuze.", veld="handeling")
@@ -282,8 +327,22 @@ def apply_keuze(
         if not verhaal or not str(verhaal).isdigit():
             raise Ongeldig("Geen verhaal gekozen.", veld="verhaal")
         verhaal = str(verhaal)
-        if handeling == "weg":
+        if handeling == "toevoegen":
+            reden = (reden or "").strip()
+            if not reden:
+                raise Ongeldig("Schrijf kort op waarom u dit verhaal toevoegt.", veld="reden")
+            if sectie == THEMAS_SLEUTEL:
+                raise Ongeldig("Een verhaal toevoegen kan alleen bij een doel.", veld="sectie")
+            if verhaal not in {s for s, _ in kiesbare_verhalen(pakket)}:
+                raise Ongeldig(
+                    "Dit verhaal hoort niet bij deze ronde of mag niet geciteerd worden.", veld="verhaal"
+                )
+            k.toegevoegd[verhaal] = reden[:MAX_REDEN]
+            for andere in keuzes.secties.values():
+                andere.weg = [s for s in andere.weg if s != verhaal]
+        elif handeling == "weg":
             k.weg = [*dict.fromkeys([*k.weg, verhaal])]
+            k.toegevoegd.pop(verhaal, None)
             k.vast = [s for s in k.vast if s != verhaal]
             k.volgorde = [s for s in k.volgorde if s != verhaal]
         elif handeling == "terug":
@@ -312,15 +371,15 @@ def apply_keuze(
     db.session.flush()
 
 
-def build_inhoud(pakket: Pakket) -> tuple[PakketInvoer, PakketInhoud]:
-    invoer = verzamel_invoer(pakket.ronde, vernauwing_van_pakket(pakket))
+def build_inhoud(pakket: Pakket, met_voorstellen: bool = False) -> tuple[PakketInvoer, PakketInhoud]:
+    invoer = verzamel_invoer(pakket.ronde, vernauwing_van_pakket(pakket), met_voorstellen)
     return invoer, bouw_pakket(invoer, Keuzes.uit_json(pakket.keuzes))
 
 
 def build_inhoud_voor_ronde(
-    ronde: Ronde, vernauwing: Vernauwing, keuzes: dict | None = None
+    ronde: Ronde, vernauwing: Vernauwing, keuzes: dict | None = None, met_voorstellen: bool = False
 ) -> tuple[PakketInvoer, PakketInhoud]:
-    invoer = verzamel_invoer(ronde, vernauwing)
+    invoer = verzamel_invoer(ronde, vernauwing, met_voorstellen)
     return invoer, bouw_pakket(invoer, Keuzes.uit_json(keuzes))
 
 

@@ -18,12 +18,13 @@ import re
 import io
 import uuid
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
 from lxml import etree
 
+from verhalenbank.core.scores import score_in_woorden
 from verhalenbank.pakketten.gegevens import DoelenboomInfo, PakketVerhaal
 
 NS = "urn:QDA-XML:project:1.0"
@@ -62,8 +63,14 @@ def bouw_project_xml(
     doelenbomen: Sequence[DoelenboomInfo],
     verhalen: Sequence[PakketVerhaal],
     moment: datetime | None = None,
+    memos: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[bytes, dict[str, str]]:
-    """The project.qde XML and the source files {zip path: text} it refers to."""
+    """The project.qde XML and the source files {zip path: text} it refers to.
+
+    `memos`: per story key, notes attached to its source (e.g. a panel's reasons for choosing it).
+    """
+    memos = memos or {}
+    notities: list[tuple[str, str, str]] = []  # (guid, name, text)
     moment = moment or datetime.now(timezone.utc)
     tijd = _tijd(moment)
     gebruiker = _guid("gebruiker", "verhalenbank")
@@ -141,6 +148,10 @@ def bouw_project_xml(
                     codering = _el(selectie, "Coding", guid=_guid("codering", ronde_slug, verhaal.sleutel, sleutel),
                                    creatingUser=gebruiker, creationDateTime=tijd)
                     _el(codering, "CodeRef", targetGUID=code_guid)
+            for n, memo in enumerate(memos.get(verhaal.sleutel, ())):
+                memo_guid = _guid("memo", ronde_slug, verhaal.sleutel, n)
+                notities.append((memo_guid, f"Memo bij {verhaal.titel}"[:250], memo))
+                _el(bron_el, "NoteRef", targetGUID=memo_guid)
             waarden = {
                 "bron": verhaal.bron,
                 "wijk": verhaal.wijk,
@@ -158,6 +169,11 @@ def bouw_project_xml(
                 element = {"Text": "TextValue", "Date": "DateValue", "Boolean": "BooleanValue"}[soort]
                 _el(vv, element).text = xml_veilig(str(waarde))
 
+    if notities:
+        notes_el = _el(project, "Notes")
+        for guid, naam, tekst in notities:
+            note = _el(notes_el, "Note", guid=guid, name=naam, creatingUser=gebruiker, creationDateTime=tijd)
+            _el(note, "PlainTextContent").text = xml_veilig(tekst)
     _el(project, "Description").text = xml_veilig(
         f"Verhalen uit de ronde '{ronde_titel}' ({ronde_slug}), gepseudonimiseerd. "
         "Codes: de doelenboom; coderingen: door een mens bevestigde tags."
@@ -172,9 +188,10 @@ def maak_qdpx(
     doelenbomen: Sequence[DoelenboomInfo],
     verhalen: Sequence[PakketVerhaal],
     moment: datetime | None = None,
+    memos: Mapping[str, Sequence[str]] | None = None,
 ) -> bytes:
     """The .qdpx archive as bytes."""
-    xml, bestanden = bouw_project_xml(ronde_slug, ronde_titel, doelenbomen, verhalen, moment)
+    xml, bestanden = bouw_project_xml(ronde_slug, ronde_titel, doelenbomen, verhalen, moment, memos)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archief:
         archief.writestr("project.qde", xml)
@@ -205,8 +222,15 @@ def _veilig(waarde: object) -> str:
     return "'" + tekst if tekst.startswith(_FORMULE_START) else tekst
 
 
-def maak_csv(doelenbomen: Sequence[DoelenboomInfo], verhalen: Sequence[PakketVerhaal]) -> str:
-    """Stories with their tags and self-signification answers; UTF-8 text with a BOM for Excel."""
+def maak_csv(
+    doelenbomen: Sequence[DoelenboomInfo], verhalen: Sequence[PakketVerhaal],
+    memos: Mapping[str, Sequence[str]] | None = None,
+) -> str:
+    """Stories with their tags and self-signification answers; UTF-8 text with a BOM for Excel.
+
+    With `memos` (per story key), a last column holds them, one per line.
+    """
+    memos = memos or {}
     code = {s.sleutel: s.code for b in doelenbomen for s in b.subdoelen}
     vragen = sorted({vraag for v in verhalen for vraag in v.zelfduiding})
     uit = io.StringIO()
@@ -215,11 +239,13 @@ def maak_csv(doelenbomen: Sequence[DoelenboomInfo], verhalen: Sequence[PakketVer
         ["id", "titel", "bron", "wijk", "datum", "aanbieder", "mag_citeren", "tekst",
          "bevestigde_subdoelen", "voorgestelde_subdoelen"]
         + [f"zelfduiding_{vraag}" for vraag in vragen]
+        + (["memos"] if memos else [])
     )
     for v in verhalen:
         bevestigd = sorted(code.get(t.subdoel, t.subdoel) for t in v.tags if t.bevestigd)
         voorgesteld = sorted(
-            f"{code.get(t.subdoel, t.subdoel)} ({t.score:.2f})" for t in v.tags if not t.bevestigd
+            f"{code.get(t.subdoel, t.subdoel)} ({score_in_woorden(t.score)}, {t.score:.2f})"
+            for t in v.tags if not t.bevestigd
         )
         schrijver.writerow(
             [_veilig(x) for x in (
@@ -227,5 +253,6 @@ def maak_csv(doelenbomen: Sequence[DoelenboomInfo], verhalen: Sequence[PakketVer
                 "ja" if v.citeren else "nee", v.tekst, "; ".join(bevestigd), "; ".join(voorgesteld),
             )]
             + [_veilig(v.zelfduiding.get(vraag, "")) for vraag in vragen]
+            + ([_veilig("\n".join(memos.get(v.sleutel, ())))] if memos else [])
         )
     return "\ufeff" + uit.getvalue()

@@ -82,7 +82,11 @@ def bekijk(pakket_id: int):
         sleutel: [(s, titels.get(s, f"Verhaal {s}")) for s in k.weg if s in titels]
         for sleutel, k in keuzes.secties.items()
     }
-    curatie = {"actie": url_for("pakketten.keuze", pakket_id=pakket.id), "csrf": generate_csrf()}
+    curatie = {
+        "actie": url_for("pakketten.keuze", pakket_id=pakket.id),
+        "csrf": generate_csrf(),
+        "kiesbaar": [(v.sleutel, v.titel) for v in invoer.verhalen if v.citeren],
+    }
     return render_template(
         "pakketten/pakket.html", pakket=pakket, inhoud=inhoud, curatie=curatie,
         weggelaten=weggelaten, foto_src=_foto_url(pakket), THEMAS_SLEUTEL=THEMAS_SLEUTEL,
@@ -102,14 +106,14 @@ def keuze(pakket_id: int):
     try:
         operations.apply_keuze(
             pakket, sectie, handeling, verhaal=request.form.get("verhaal"),
-            notitie=request.form.get("notitie"), getoond=getoond,
+            notitie=request.form.get("notitie"), getoond=getoond, reden=request.form.get("reden"),
         )
     except Gebruikersfout as fout:
         db.session.rollback()
         flash(str(fout))
         return redirect(url_for("pakketten.bekijk", pakket_id=pakket.id))
     db.session.commit()
-    flash("Notitie bewaard." if handeling == "notitie" else "Keuze bewaard.")
+    flash({"notitie": "Notitie bewaard.", "toevoegen": "Verhaal toegevoegd."}.get(handeling, "Keuze bewaard."))
     anker = "themas-kop" if sectie == THEMAS_SLEUTEL else f"subdoel-{sectie}"
     return redirect(url_for("pakketten.bekijk", pakket_id=pakket.id, _anchor=anker))
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+import re
 from datetime import date
 
-from verhalenbank.pakketten import kompas, selectie, themas
+from verhalenbank.core.scores import score_in_woorden
+from verhalenbank.pakketten import kompas, selectie, themas, woordsoort
 from verhalenbank.pakketten.gegevens import (
     THEMAS_SLEUTEL,
     Balk,
     BoomSectie,
+    Groepskeuze,
     Keuzes,
     Omslag,
     PakketInhoud,
@@ -20,7 +23,14 @@ from verhalenbank.pakketten.gegevens import (
     Thema,
     VerhaalWeergave,
 )
-from verhalenbank.pakketten.tekst import _STERKE_CUES, KNELPUNT_DREMPEL, negatief_signaal
+from verhalenbank.pakketten.tekst import (
+    _WOORD,
+    KNELPUNT_DREMPEL,
+    is_cue,
+    negatief_signaal,
+    vraagwoorden,
+    zonder_plaatshouders,
+)
 
 MAANDEN = (
     "januari", "februari", "maart", "april", "mei", "juni",
@@ -35,6 +45,9 @@ BRON_LABELS = {
 }
 WOORDEN_PER_SUBDOEL = 8
 MAX_SUBDOELEN_IN_SAMENVATTING = 8
+# Stories tagged to decide which words are verbs etc.: enough to see each common word often.
+MAX_GETAGD = 200
+MAX_WOORDEN_IN_NAAM = 7
 
 
 def datum_tekst(waarde: date | None) -> str:
@@ -43,17 +56,32 @@ def datum_tekst(waarde: date | None) -> str:
     return f"{waarde.day} {MAANDEN[waarde.month - 1]} {waarde.year}"
 
 
-def periode_tekst(start: date | None, eind: date | None) -> str:
+def periode_tekst(start: date | None, eind: date | None, data: Sequence[date] = ()) -> str:
+    """The ronde's period; when it has none, the span of the stories' own dates."""
     if start and eind:
         return f"{datum_tekst(start)} tot en met {datum_tekst(eind)}"
     if start:
         return f"vanaf {datum_tekst(start)}"
     if eind:
         return f"tot en met {datum_tekst(eind)}"
-    return "geen periode ingesteld"
+    if data:
+        eerste, laatste = min(data), max(data)
+        if eerste == laatste:
+            return f"{datum_tekst(eerste)} (datum van de verhalen)"
+        return f"{datum_tekst(eerste)} tot en met {datum_tekst(laatste)} (data van de verhalen)"
+    return "onbekend: de verhalen hebben geen datum"
 
 
-def weergave(verhaal: PakketVerhaal, vast: bool = False, reden: str = "") -> VerhaalWeergave:
+def weergave(
+    verhaal: PakketVerhaal, vast: bool = False, reden: str = "", onbevestigd: bool = False, toegevoegd: str = "",
+    subdoel: str | None = None,
+) -> VerhaalWeergave:
+    """`subdoel`: the section's key; an unconfirmed story then carries the tagger's suggestion for
+    it in words, so the pack never shows a suggestion as a fact nor as a percentage."""
+    voorstel = ""
+    if onbevestigd and subdoel is not None:
+        scores = [t.score for t in verhaal.tags if t.subdoel == subdoel and not t.bevestigd]
+        voorstel = score_in_woorden(max(scores)) if scores else ""
     return VerhaalWeergave(
         sleutel=verhaal.sleutel,
         titel=verhaal.titel,
@@ -64,28 +92,95 @@ def weergave(verhaal: PakketVerhaal, vast: bool = False, reden: str = "") -> Ver
         fotos=verhaal.fotos,
         vast=vast,
         reden=reden,
+        onbevestigd=onbevestigd,
+        toegevoegd=toegevoegd,
+        voorstel=voorstel,
     )
 
 
-def _is_cue(woord: str) -> bool:
-    return any(woord.startswith(c.strip()) for c in _STERKE_CUES if " " not in c.strip())
+def _steekproef(aantal: int, maximum: int) -> list[int]:
+    if aantal <= maximum:
+        return list(range(aantal))
+    stap = aantal / maximum
+    return sorted({int(i * stap) for i in range(maximum)})
+
+
+def thema_naam(
+    woorden: Sequence[str], rijen: Sequence[int], verhalen: Sequence[PakketVerhaal],
+    zinsdelen: dict[int, list[str]],
+) -> str:
+    """A readable name for a theme: a phrase from its own quotable stories, not a word list.
+
+    First a noun phrase ("lange avonden") that holds one of the theme's words and occurs in
+    most of its stories; else a short stretch of the sentence that holds most of its words.
+    """
+    kern = set(woorden[:4])
+    citeerbaar = [r for r in rijen if verhalen[r].citeren]
+    tellingen: Counter = Counter()
+    for r in citeerbaar:
+        for deel in set(zinsdelen.get(r, [])):
+            if kern & {w.lower() for w in deel.split()}:
+                tellingen[deel.lower()] += 1
+    if tellingen:
+        deel, _ = max(tellingen.items(), key=lambda kv: (kv[1], len(kern & set(kv[0].split()))))
+        return deel
+    beste, beste_score = "", (0, 0)
+    for r in citeerbaar:
+        for deel in re.split(r"[.!?;:,()\n]+", zonder_plaatshouders(verhalen[r].tekst)):
+            reeks = deel.split()
+            treffers = [i for i, w in enumerate(reeks) if set(_WOORD.findall(w.lower())) & kern]
+            if not treffers:
+                continue
+            begin = max(0, min(treffers[0], len(reeks) - MAX_WOORDEN_IN_NAAM))
+            stuk = " ".join(reeks[begin:begin + MAX_WOORDEN_IN_NAAM]).strip(" \"'‘’“”-")
+            score = (len(treffers), -len(reeks))
+            if score > beste_score:
+                beste, beste_score = stuk, score
+    if beste:
+        return beste
+    return " en ".join(list(woorden[:2]))
+
+
+def _groepskeuzes(invoer: PakketInvoer, per_sleutel: dict[str, PakketVerhaal]) -> dict[str, list[Groepskeuze]]:
+    per_subdoel: dict[str, list[Groepskeuze]] = {}
+    for keuze in invoer.groepskeuzes:
+        verhaal = per_sleutel.get(keuze.verhaal)
+        if verhaal is None or not verhaal.citeren:
+            continue
+        per_subdoel.setdefault(keuze.subdoel, []).append(
+            Groepskeuze(
+                verhaal=weergave(verhaal), reden=keuze.reden, sessie=keuze.sessie, stemmen=keuze.stemmen,
+                deelnemers=keuze.deelnemers, onenigheid=keuze.onenigheid, redenen=list(keuze.redenen),
+            )
+        )
+    return per_subdoel
 
 
 def bouw_pakket(invoer: PakketInvoer, keuzes: Keuzes | None = None) -> PakketInhoud:
     keuzes = keuzes or Keuzes()
     verhalen: Sequence[PakketVerhaal] = invoer.verhalen
-    matrix = selectie.maak_tekstmatrix(verhalen)
+    vraag = vraagwoorden(invoer.vragen)
+    getagd = _steekproef(len(verhalen), MAX_GETAGD)
+    soorten = woordsoort.bepaal([verhalen[r].tekst for r in getagd]) if verhalen else None
+    matrix = selectie.maak_tekstmatrix(verhalen, vraag, soorten.geen_inhoud if soorten else frozenset())
     signalen = [negatief_signaal(v.tekst, v.zelfduiding, v.gevoel) for v in verhalen]
     knelpunt = [signaal >= KNELPUNT_DREMPEL for signaal in signalen]
+    per_sleutel = {v.sleutel: v for v in verhalen}
+    rij_van = {v.sleutel: r for r, v in enumerate(verhalen)}
+    groepskeuzes = _groepskeuzes(invoer, per_sleutel)
 
-    # Rows per subdoel, and which of those tags a person confirmed.
+    # Rows per subdoel: confirmed tags, plus suggestions only when asked for.
     rijen_per_subdoel: dict[str, list[int]] = {}
-    bevestigd_per_subdoel: Counter = Counter()
+    bevestigd_per_subdoel: dict[str, set[int]] = {}
+    voorgesteld_per_subdoel: dict[str, set[int]] = {}
     for rij, verhaal in enumerate(verhalen):
         for tag in verhaal.tags:
-            rijen_per_subdoel.setdefault(tag.subdoel, []).append(rij)
             if tag.bevestigd:
-                bevestigd_per_subdoel[tag.subdoel] += 1
+                bevestigd_per_subdoel.setdefault(tag.subdoel, set()).add(rij)
+            else:
+                voorgesteld_per_subdoel.setdefault(tag.subdoel, set()).add(rij)
+            if tag.bevestigd or invoer.met_voorstellen:
+                rijen_per_subdoel.setdefault(tag.subdoel, []).append(rij)
 
     bronnen_totaal = Counter(v.bron for v in verhalen)
     # Dropping a story removes it from the whole pack (it is recorded where it was dropped).
@@ -95,10 +190,16 @@ def bouw_pakket(invoer: PakketInvoer, keuzes: Keuzes | None = None) -> PakketInh
         secties = []
         for subdoel in boom.subdoelen:
             pool = sorted(set(rijen_per_subdoel.get(subdoel.sleutel, [])))
+            bevestigd = bevestigd_per_subdoel.get(subdoel.sleutel, set())
             keuze = keuzes.voor(subdoel.sleutel)
+            # Stories the facilitator added by hand, with a reason (quotable ones of this pack).
+            toegevoegd = {
+                rij_van[s]: reden for s, reden in keuze.toegevoegd.items()
+                if s in rij_van and verhalen[rij_van[s]].citeren and s not in weggelaten
+            }
             gekozen = selectie.kies_verhalen(
-                matrix, verhalen, pool, weg=weggelaten, vast=keuze.vast, volgorde=keuze.volgorde,
-                signalen=signalen,
+                matrix, verhalen, pool, weg=weggelaten | {verhalen[r].sleutel for r in toegevoegd},
+                vast=keuze.vast, volgorde=keuze.volgorde, signalen=signalen,
             )
             woorden = selectie.kenmerkende_woorden(matrix, pool, aantal=WOORDEN_PER_SUBDOEL)
             knelpunt_rijen = [r for r in pool if knelpunt[r]]
@@ -107,7 +208,7 @@ def bouw_pakket(invoer: PakketInvoer, keuzes: Keuzes | None = None) -> PakketInh
                 titel=subdoel.titel,
                 aantal=len(pool),
                 totaal=len(verhalen),
-                bevestigd=bevestigd_per_subdoel[subdoel.sleutel],
+                bevestigd=len(bevestigd & set(pool)),
                 knelpunten=len(knelpunt_rijen),
                 bronnen=Counter(verhalen[r].bron for r in pool),
                 bronnen_totaal=bronnen_totaal,
@@ -118,33 +219,49 @@ def bouw_pakket(invoer: PakketInvoer, keuzes: Keuzes | None = None) -> PakketInh
                 feiten.woord_aantal = selectie.documenten_met_woord(matrix, pool, feiten.woord)
             if len(knelpunt_rijen) >= 2:
                 for woord, _ in selectie.kenmerkende_woorden(matrix, knelpunt_rijen, aantal=12):
-                    if woord != feiten.woord and not _is_cue(woord):
+                    if woord != feiten.woord and not is_cue(woord):
                         feiten.knelpunt_woord = woord
                         feiten.knelpunt_woord_aantal = selectie.documenten_met_woord(
                             matrix, knelpunt_rijen, woord
                         )
                         break
+            voorgesteld = voorgesteld_per_subdoel.get(subdoel.sleutel, set()) - bevestigd
+            in_pool_voorgesteld = len(voorgesteld & set(pool))
+            representatief = [
+                weergave(verhalen[r], vast=r in gekozen.vastgepind, onbevestigd=r not in bevestigd,
+                         subdoel=subdoel.sleutel)
+                for r in gekozen.representatief
+            ] + [
+                weergave(verhalen[r], vast=True, onbevestigd=r not in bevestigd, toegevoegd=reden,
+                         subdoel=subdoel.sleutel)
+                for r, reden in toegevoegd.items()
+            ]
+            plek = {s: i for i, s in enumerate(keuze.volgorde)}
+            representatief.sort(key=lambda v: plek.get(v.sleutel, len(plek)))
             secties.append(
                 SubdoelSectie(
                     subdoel=subdoel,
                     aantal=len(pool),
                     bevestigd=feiten.bevestigd,
-                    voorgesteld=len(pool) - feiten.bevestigd,
+                    voorgesteld=in_pool_voorgesteld,
                     knelpunten=feiten.knelpunten,
                     positief=len(pool) - feiten.knelpunten,
                     balken=[
                         Balk("Bevestigd", feiten.bevestigd, "bevestigd"),
-                        Balk("Voorgesteld", len(pool) - feiten.bevestigd, "voorgesteld"),
+                        Balk("Voorgesteld", len(voorgesteld), "voorgesteld"),
                         Balk("Met knelpunt", feiten.knelpunten, "knelpunt"),
                     ],
-                    representatief=[
-                        weergave(verhalen[r], vast=r in gekozen.vastgepind) for r in gekozen.representatief
+                    representatief=representatief,
+                    tegengeluid=[
+                        weergave(verhalen[r], reden=reden, onbevestigd=r not in bevestigd, subdoel=subdoel.sleutel)
+                        for r, reden in gekozen.tegengeluid
                     ],
-                    tegengeluid=[weergave(verhalen[r], reden=reden) for r, reden in gekozen.tegengeluid],
                     woorden=[w for w, _ in woorden],
                     bewegingen=kompas.vier_bewegingen(feiten),
                     notitie=keuze.notitie,
                     niet_citeerbaar=sum(1 for r in pool if not verhalen[r].citeren),
+                    voorstellen_buiten=0 if invoer.met_voorstellen else len(voorgesteld),
+                    groepskeuzes=groepskeuzes.get(subdoel.sleutel, []),
                 )
             )
         bomen.append(BoomSectie(boom, secties))
@@ -153,9 +270,16 @@ def bouw_pakket(invoer: PakketInvoer, keuzes: Keuzes | None = None) -> PakketInh
     los = [r for r, v in enumerate(verhalen) if themas.past_nergens(v, alle_subdoelen)]
     thema_keuze = keuzes.voor(THEMAS_SLEUTEL)
     gevonden = themas.vind_themas(matrix, verhalen, los, weg=weggelaten)
+    leden = sorted({r for t in gevonden for r in t.rijen if verhalen[r].citeren})
+    zinsdelen: dict[int, list[str]] = {}
+    if leden:
+        soorten_leden = woordsoort.bepaal([verhalen[r].tekst for r in leden])
+        if soorten_leden is not None:
+            zinsdelen = dict(zip(leden, soorten_leden.zinsdelen))
     thema_lijst = [
         Thema(
             nummer=i,
+            naam=thema_naam(t.woorden, t.rijen, verhalen, zinsdelen),
             woorden=t.woorden,
             aantal=len(t.rijen),
             voorbeeld=weergave(verhalen[t.voorbeeld]) if t.voorbeeld is not None else None,
@@ -173,13 +297,14 @@ def bouw_pakket(invoer: PakketInvoer, keuzes: Keuzes | None = None) -> PakketInh
     omslag = Omslag(
         ronde_titel=invoer.ronde_titel,
         ronde_slug=invoer.ronde_slug,
-        periode=periode_tekst(invoer.start_datum, invoer.eind_datum),
+        periode=periode_tekst(invoer.start_datum, invoer.eind_datum, [v.datum for v in verhalen if v.datum]),
         aantal_verhalen=len(verhalen),
         aantal_citeerbaar=sum(1 for v in verhalen if v.citeren),
         per_bron=[Balk(BRON_LABELS.get(b, b), n, "bron") for b, n in per_bron.most_common()],
         doelenbomen=[b.titel for b in invoer.doelenbomen],
         vernauwing=vernauwing,
         vraag=invoer.ronde_vraag,
+        alleen_bevestigd=not invoer.met_voorstellen,
     )
     inhoud = PakketInhoud(
         titel=f"Feedbackpakket: {invoer.ronde_titel}",
@@ -215,7 +340,7 @@ def samenvatting(inhoud: PakketInhoud) -> list[str]:
     if inhoud.themas:
         zinnen.append(
             "U vertelde ook over andere dingen, bijvoorbeeld: "
-            + "; ".join(", ".join(t.woorden[:2]) for t in inhoud.themas[:3])
+            + "; ".join(f"‘{t.naam}’" for t in inhoud.themas[:3])
             + "."
         )
     zinnen.append(

@@ -13,13 +13,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
 from verhalenbank.pakketten.gegevens import PakketVerhaal
-from verhalenbank.pakketten.tekst import KNELPUNT_DREMPEL, alle_woordvormen, negatief_signaal, woorden
+from verhalenbank.pakketten.tekst import (
+    KNELPUNT_DREMPEL,
+    alle_woordvormen,
+    is_algemeen,
+    is_vraagwoord,
+    negatief_signaal,
+    werkwoordvormen,
+    woorden,
+)
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 MMR_LAMBDA = 0.6
 # Stories this similar to one already chosen are near-copies: only picked when nothing else is left.
@@ -45,26 +55,96 @@ class Tekstmatrix:
 
 
 def _analyse(verhaal: PakketVerhaal) -> list[str]:
-    # Lemmas group "buurtkamer"/"buurtkamers"; without them the public text's word forms.
-    return woorden(verhaal.lemmas) if verhaal.lemmas else woorden(verhaal.tekst)
+    # The words as written in the public text: what is counted is what can be shown, whole.
+    # (Lemmas of small models are often stems: "woon", "begin".)
+    return woorden(verhaal.tekst)
 
 
-def maak_tekstmatrix(verhalen: Sequence[PakketVerhaal]) -> Tekstmatrix:
+def _telmatrix(verhalen: Sequence[PakketVerhaal]) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Term counts per story and the terms in sorted order (what scikit-learn's
+    CountVectorizer gives, without importing scikit-learn: its import alone took seconds)."""
+    from scipy import sparse
+
+    index: dict[str, int] = {}
+    kolommen: list[int] = []
+    waarden: list[int] = []
+    rijgrenzen = [0]
+    for verhaal in verhalen:
+        telling: dict[int, int] = {}
+        for woord in _analyse(verhaal):
+            kolom = index.setdefault(woord, len(index))
+            telling[kolom] = telling.get(kolom, 0) + 1
+        kolommen.extend(telling)
+        waarden.extend(telling.values())
+        rijgrenzen.append(len(kolommen))
+    termen = np.array(sorted(index), dtype=object)
+    nieuwe_plaats = np.empty(len(index), dtype=np.int64)
+    for plaats, term in enumerate(termen):
+        nieuwe_plaats[index[term]] = plaats
+    tellingen = sparse.csr_matrix(
+        (np.array(waarden, dtype=np.int64), nieuwe_plaats[np.array(kolommen, dtype=np.int64)],
+         np.array(rijgrenzen, dtype=np.int64)),
+        shape=(len(verhalen), len(index)),
+    )
+    tellingen.sort_indices()
+    return tellingen, termen
+
+
+def _tfidf(tellingen: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Sublinear TF-IDF with smoothed idf, rows L2-normalised: scikit-learn's
+    TfidfTransformer(sublinear_tf=True) defaults, written out."""
+    aantal = tellingen.shape[0]
+    df = np.bincount(tellingen.indices, minlength=tellingen.shape[1])
+    idf = np.log((1 + aantal) / (1 + df)) + 1.0
+    tfidf = tellingen.astype(np.float64)
+    tfidf.data = (np.log(tfidf.data) + 1.0) * idf[tfidf.indices]
+    normen = np.sqrt(np.asarray(tfidf.multiply(tfidf).sum(axis=1)).ravel())
+    normen[normen == 0] = 1.0
+    tfidf.data /= np.repeat(normen, np.diff(tfidf.indptr))
+    return tfidf
+
+
+def toonbare_termen(
+    termen: Sequence[str],
+    teksten: Sequence[str],
+    vraag: frozenset[str] = frozenset(),
+    geen_inhoud: frozenset[str] = frozenset(),
+) -> np.ndarray:
+    """Per term: may it be shown to a group as a word the residents used?
+
+    Only whole words of the public texts (never anything from the original), never the
+    facilitator's question words, nor verbs, words too common in Dutch, or very short words;
+    `geen_inhoud`: words a tagger saw mostly as something else than a noun or adjective.
+    """
+    vormen = alle_woordvormen(teksten)
+    werkwoorden = werkwoordvormen(teksten)
+    return np.array([
+        t in vormen
+        and len(t) >= 4
+        and t not in werkwoorden
+        and t not in geen_inhoud
+        and not is_vraagwoord(t, vraag)
+        and not is_algemeen(t)
+        for t in termen
+    ], dtype=bool)
+
+
+def maak_tekstmatrix(
+    verhalen: Sequence[PakketVerhaal],
+    vraag: frozenset[str] = frozenset(),
+    geen_inhoud: frozenset[str] = frozenset(),
+) -> Tekstmatrix:
+    from scipy import sparse
+
     if not verhalen:
         leeg = sparse.csr_matrix((0, 0))
         return Tekstmatrix(leeg, leeg, np.array([], dtype=object), np.array([], dtype=bool))
-    vectorizer = CountVectorizer(analyzer=lambda v: _analyse(v))
-    try:
-        tellingen = vectorizer.fit_transform(verhalen).tocsr()
-        termen = vectorizer.get_feature_names_out()
-    except ValueError:  # no word in any story (all empty or all stop words)
+    tellingen, termen = _telmatrix(verhalen)
+    if not len(termen):  # no word in any story (all empty or all stop words)
         leeg = sparse.csr_matrix((len(verhalen), 0))
         return Tekstmatrix(leeg, leeg, np.array([], dtype=object), np.array([], dtype=bool))
-    tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(tellingen).tocsr()
-    # A lemma is only shown if the word occurs in the public texts themselves, so a lemma that
-    # came from anything but the pseudonymised text can never put a name on paper.
-    vormen = alle_woordvormen(v.tekst for v in verhalen)
-    toonbaar = np.array([t in vormen for t in termen], dtype=bool)
+    tfidf = _tfidf(tellingen)
+    toonbaar = toonbare_termen(termen, [v.tekst for v in verhalen], vraag, geen_inhoud)
     return Tekstmatrix(tellingen, tfidf, termen, toonbaar)
 
 

@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.decomposition import NMF
-from sklearn.exceptions import ConvergenceWarning
 
 from verhalenbank.pakketten.gegevens import PakketVerhaal
 from verhalenbank.pakketten.selectie import Tekstmatrix
@@ -68,6 +66,10 @@ def vind_themas(
     k = min(aantal_themas(int(heeft_woorden.sum())), len(kolommen) // MIN_GEDEELDE_WOORDEN)
     if k < 1:
         return []
+    # scikit-learn loads only when themes are looked for, never at CLI or web start.
+    from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model = NMF(n_components=k, init="nndsvd", random_state=0, max_iter=400)

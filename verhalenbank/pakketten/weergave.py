@@ -16,9 +16,9 @@ import jinja2
 
 from verhalenbank.pakketten.gegevens import FotoInfo, PakketInhoud
 
-PROJECT = Path(__file__).resolve().parents[2]
-TEMPLATES = PROJECT / "templates"
-STATIC = PROJECT / "static"
+PAKKET_MAP = Path(__file__).resolve().parents[1]  # the verhalenbank package (ships templates, static)
+TEMPLATES = PAKKET_MAP / "templates"
+STATIC = PAKKET_MAP / "static"
 CSS_PAD = STATIC / "css" / "pakket.css"
 
 FotoBron = Callable[[FotoInfo], str]

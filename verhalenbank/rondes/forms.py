@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectMultipleField, StringField, TextAreaField
+from verhalenbank.core.forms import Formulier
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from verhalenbank.rondes.operations import SLUG_PATROON
 
 
-class RondeForm(FlaskForm):
+class RondeForm(Formulier):
     slug = StringField(
         "Adres van het formulier (/r/…)",
         validators=[
@@ -30,9 +30,11 @@ class RondeForm(FlaskForm):
         "Bewaartermijn in maanden (leeg: geen termijn)",
         validators=[Optional(), NumberRange(min=1, max=240, message="Kies 1 tot 240 maanden.")],
     )
+    # Set when a new bewaartermijn would erase stories: the number the user confirms.
+    bevestig_wissen = HiddenField()
 
 
-class ZelfduidingForm(FlaskForm):
+class ZelfduidingForm(Formulier):
     """The one-tap questions residents answer about their own story (issue 4)."""
 
     gevoel_aan = BooleanField("Vraag naar het gevoel (vijf gezichtjes)")

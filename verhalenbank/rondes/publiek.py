@@ -31,7 +31,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_wtf import FlaskForm
+from verhalenbank.core.forms import Formulier
 from flask_wtf.file import FileField
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -40,8 +40,8 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from verhalenbank.accounts.models import LoginPoging
 from verhalenbank.accounts.permissions import publiek
-from verhalenbank.config import PROJECT_ROOT
-from verhalenbank.core.errors import Gebruikersfout
+from verhalenbank.config import PACKAGE_DIR
+from verhalenbank.core.errors import Gebruikersfout, Ongeldig
 from verhalenbank.core.models import utcnow
 from verhalenbank.extensions import csrf, db
 from verhalenbank.media import images
@@ -49,6 +49,7 @@ from verhalenbank.media.models import Foto
 from verhalenbank.rondes import zelfduiding
 from verhalenbank.rondes.models import Ronde
 from verhalenbank.rondes.operations import find_ronde
+from verhalenbank.verhalen import intake
 from verhalenbank.verhalen import operations as verhalen_operations
 from verhalenbank.verhalen.models import Verhaal
 
@@ -58,6 +59,7 @@ bp = Blueprint("publiek", __name__)
 
 TOESTEMMING_TEKST = "Mijn verhaal mag bewaard en gebruikt worden."
 CITEREN_TEKST = "Mijn verhaal mag (zonder naam) geciteerd worden."
+TERUGKOPPELING_TEKST = "Ja, laat mij weten wat er met mijn verhaal gebeurt."
 # Stored with the story: which wording the resident agreed to.
 TOESTEMMING_VERSIE = verhalen_operations.TOESTEMMING_VERSIE
 
@@ -81,7 +83,7 @@ BRON_KEUZES = [
 ]
 
 
-class VerhaalFormulier(FlaskForm):
+class VerhaalFormulier(Formulier):
     tekst = TextAreaField(
         "Uw verhaal",
         validators=[DataRequired("U heeft nog geen verhaal geschreven. Schrijf uw verhaal in het grote vak.")],
@@ -98,6 +100,7 @@ class VerhaalFormulier(FlaskForm):
     naam = StringField("Naam", validators=[Optional(), Length(max=200, message="De naam is te lang.")])
     email = StringField("E-mailadres", validators=[Optional(), Length(max=254, message="Het e-mailadres is te lang.")])
     telefoon = StringField("Telefoonnummer", validators=[Optional(), Length(max=50, message="Het telefoonnummer is te lang.")])
+    terugkoppeling = BooleanField(TERUGKOPPELING_TEKST)
     inzend_sleutel = HiddenField(validators=[Optional(), Regexp(SLEUTEL_PATROON)])
     website = StringField("Laat dit veld leeg")  # honeypot: hidden from people, filled by bots
 
@@ -202,6 +205,21 @@ def _build_form(ronde: Ronde) -> VerhaalFormulier:
     return form
 
 
+# Questions shown straight away; the rest of the form is folded under "Meer vertellen".
+VRAGEN_ZICHTBAAR = (zelfduiding.SOORT_GEZICHT, zelfduiding.SOORT_ONDERWERP)
+VELDEN_INGEVOUWEN = ("titel", "foto", "bron", "wijk", "naam", "email", "telefoon")
+
+
+def _extra_open(form, vragen, antwoorden) -> bool:
+    """Unfold the optional part when it holds an error or something the resident filled in."""
+    velden = [getattr(form, naam) for naam in VELDEN_INGEVOUWEN]
+    if any(veld.errors for veld in velden):
+        return True
+    if any((veld.data or "") for veld in velden if veld.name not in ("foto", "bron")):
+        return True
+    return any(antwoorden.get(vraag.code) for vraag in vragen if vraag.soort not in VRAGEN_ZICHTBAAR)
+
+
 def _render_form(ronde, form, vragen, antwoorden, status=200, melding=None):
     fouten = [(field.id, error) for field in form if field.errors for error in field.errors if field.name != "csrf_token"]
     response = make_response(
@@ -209,7 +227,9 @@ def _render_form(ronde, form, vragen, antwoorden, status=200, melding=None):
             "publiek/formulier.html",
             ronde=ronde,
             form=form,
-            vragen=vragen,
+            vragen=[vraag for vraag in vragen if vraag.soort in VRAGEN_ZICHTBAAR],
+            meer_vragen=[vraag for vraag in vragen if vraag.soort not in VRAGEN_ZICHTBAAR],
+            extra_open=_extra_open(form, vragen, antwoorden),
             antwoorden=antwoorden,
             fouten=fouten,
             melding=melding,
@@ -299,7 +319,7 @@ def zelfduiding_bij_verhaal(verhaal: Verhaal, tags) -> dict:
 def service_worker():
     # Served from the site root so the worker may control /r/ (a worker's scope can't be wider
     # than the folder its script comes from).
-    response = send_from_directory(PROJECT_ROOT / "static", "sw.js", mimetype="application/javascript", max_age=0)
+    response = send_from_directory(PACKAGE_DIR / "static", "sw.js", mimetype="application/javascript", max_age=0)
     response.headers["Cache-Control"] = "no-cache"
     return response
 
@@ -320,8 +340,19 @@ def formulier(slug: str):
     antwoorden = zelfduiding.parse_answers(vragen, request.form)
     sleutel = (request.form.get("inzend_sleutel") or "").strip()
     if sleutel and SLEUTEL_PATROON.match(sleutel):
-        eerder = verhalen_operations.find_by_inzend_sleutel(sleutel)
-        if eerder is not None and eerder.ronde_id == ronde.id:
+        try:
+            eerder = intake.eerdere_inzending(sleutel, ronde)
+        except Ongeldig:
+            # This page's key already belongs to a story in another ronde: nothing is stored;
+            # a fresh key lets the resident send this story again.
+            form.inzend_sleutel.data = secrets.token_urlsafe(24)
+            return _refuse(
+                ronde, form, vragen, antwoorden, 422 if _wants_json() else 400,
+                "Dit formulier is al eens gebruikt voor een andere ronde. Uw tekst staat er nog. "
+                "Druk nog een keer op 'Verstuur mijn verhaal'.",
+                "fout",
+            )
+        if eerder is not None:
             return _repeat(eerder, ronde)
 
     if (form.website.data or "").strip():
@@ -369,10 +400,11 @@ def formulier(slug: str):
         inzend_sleutel=sleutel if SLEUTEL_PATROON.match(sleutel) else None,
         zelfduiding=antwoorden,
         contact={"naam": form.naam.data or "", "email": form.email.data or "", "telefoon": form.telefoon.data or ""},
+        terugkoppeling=bool(form.terugkoppeling.data),
     )
     try:
-        verhaal = verhalen_operations.store_verhaal(invoer, ronde=ronde)
-        code = verhalen_operations.create_intrekcode(verhaal)
+        inname = intake.neem_verhaal_in(invoer, ronde=ronde)
+        verhaal, code = inname.verhaal, inname.intrekcode
         _record_attempt(ronde)
         db.session.commit()
     except IntegrityError:
@@ -391,14 +423,14 @@ def formulier(slug: str):
     foto_mislukt = False
     if voorbereide_foto is not None:
         foto_mislukt = not _attach_photo(verhaal.id, voorbereide_foto)
-    _process_after_commit(verhaal.id)
+    intake.plan_na_commit([verhaal.id])
     return _success(verhaal, ronde, code, foto_mislukt, 201)
 
 
 def _repeat(verhaal: Verhaal, ronde: Ronde):
     """A resend of a story we already have: same story, a fresh code (the old one may never
     have reached the resident; the newest page they see always holds a working code)."""
-    code = verhalen_operations.create_intrekcode(verhaal)
+    code = intake.herhaal(verhaal).intrekcode
     db.session.commit()
     return _success(verhaal, ronde, code, False, 200)
 
@@ -420,16 +452,6 @@ def _attach_photo(verhaal_id: int, voorbereide_foto: images.PreparedPhoto) -> bo
         if opgeslagen is not None:
             images.delete_photo_files(photo_dir, opgeslagen.bestand, opgeslagen.miniatuur)
         return False
-
-
-def _process_after_commit(verhaal_id: int) -> None:
-    from verhalenbank.verhalen.verwerking import plan_verwerking
-
-    try:
-        plan_verwerking([verhaal_id])
-    except Exception:  # noqa: BLE001 - analysis is retried later; the story is already stored
-        logger.exception("Processing story %s failed after intake", verhaal_id)
-        db.session.rollback()
 
 
 @bp.get("/r/<slug>/bedankt")
@@ -456,48 +478,106 @@ def bedankt(slug: str):
     return response
 
 
-class IntrekForm(FlaskForm):
+class IntrekForm(Formulier):
     code = StringField("Uw intrekcode", validators=[DataRequired("Vul de code in die u kreeg na het versturen.")])
     bevestig = BooleanField("Ja, wis mijn verhaal. Ik weet dat dit niet terug te draaien is.")
+
+
+class FotoLaterForm(Formulier):
+    code = StringField("Uw intrekcode", validators=[DataRequired("Vul de code in die u kreeg na het versturen.")])
+    foto = FileField("Foto")
+
+
+TE_VAAK_GEPROBEERD = "U heeft te vaak een verkeerde code geprobeerd. Probeer het over een uur opnieuw."
+
+
+def _form_met_code(form_class):
+    """A form of the resident's withdrawal code, prefilled from the link (?code=...)."""
+    form = form_class()
+    if request.method == "GET" and request.args.get("code"):
+        form.code.data = request.args["code"][:40]
+    return form
+
+
+def _verhaal_bij_code(form, onbekend: str) -> tuple[Verhaal | None, str | None, int]:
+    """The story of the typed code, or (None, message, status); wrong codes count towards the limit."""
+    if is_withdrawal_limited():
+        return None, TE_VAAK_GEPROBEERD, 429
+    verhaal = verhalen_operations.find_by_intrekcode(form.code.data)
+    if verhaal is None:
+        _record_withdrawal_attempt()
+        db.session.commit()
+        form.code.errors.append(onbekend)
+        return None, None, 400
+    return verhaal, None, 200
+
+
+def _zonder_cache(response):
+    # Holds or asks for a personal code: never cached.
+    response = make_response(response)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _fouten(form) -> list[tuple[str, str]]:
+    return [(field.id, error) for field in form if field.errors for error in field.errors if field.name != "csrf_token"]
 
 
 @bp.route("/r/intrekken", methods=["GET", "POST"])
 @publiek
 def intrekken():
-    form = IntrekForm()
-    if request.method == "GET" and request.args.get("code"):
-        form.code.data = request.args["code"][:40]
+    form = _form_met_code(IntrekForm)
     melding = None
     status = 200
     if request.method == "POST" and form.validate():
-        if is_withdrawal_limited():
-            melding = "U heeft te vaak een verkeerde code geprobeerd. Probeer het over een uur opnieuw."
-            status = 429
-        else:
-            verhaal = verhalen_operations.find_by_intrekcode(form.code.data)
-            if verhaal is None:
-                _record_withdrawal_attempt()
-                db.session.commit()
-                form.code.errors.append("Deze code kennen wij niet. Kijk de code nog eens na. Misschien is het verhaal al gewist.")
-                status = 400
-            elif not form.bevestig.data:
-                form.bevestig.errors.append("Zet een vinkje om te bevestigen dat u uw verhaal wilt wissen.")
-                status = 400
-            else:
-                verhaal_id = verhaal.id
-                verhalen_operations.erase_verhaal(verhaal, door=None, reden="ingetrokken door verteller")
-                db.session.commit()
-                verhalen_operations.after_erase([verhaal_id])
-                session.pop("bedankt", None)
-                response = make_response(render_template("publiek/ingetrokken.html"))
-                response.headers["Cache-Control"] = "no-store"
-                return response
+        verhaal, melding, status = _verhaal_bij_code(
+            form, "Deze code kennen wij niet. Kijk de code nog eens na. Misschien is het verhaal al gewist."
+        )
+        if verhaal is not None and not form.bevestig.data:
+            form.bevestig.errors.append("Zet een vinkje om te bevestigen dat u uw verhaal wilt wissen.")
+            status = 400
+        elif verhaal is not None:
+            verhaal_id = verhaal.id
+            verhalen_operations.erase_verhaal(verhaal, door=None, reden="ingetrokken door verteller")
+            db.session.commit()
+            verhalen_operations.after_erase([verhaal_id])
+            session.pop("bedankt", None)
+            return _zonder_cache(render_template("publiek/ingetrokken.html"))
     elif request.method == "POST":
         status = 400
-    fouten = [(field.id, error) for field in form if field.errors for error in field.errors if field.name != "csrf_token"]
-    response = make_response(render_template("publiek/intrekken.html", form=form, fouten=fouten, melding=melding), status)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _zonder_cache((render_template("publiek/intrekken.html", form=form, fouten=_fouten(form), melding=melding), status))
+
+
+@bp.route("/r/foto-toevoegen", methods=["GET", "POST"])
+@publiek
+def foto_toevoegen():
+    """A photo for a story sent earlier (for instance without internet, when the photo stayed
+    behind): the resident's withdrawal code shows it is their story."""
+    form = _form_met_code(FotoLaterForm)
+    melding, status = None, 200
+    if request.method == "POST" and form.validate():
+        upload = request.files.get("foto")
+        verhaal, melding, status = _verhaal_bij_code(form, "Deze code kennen wij niet. Kijk de code nog eens na.")
+        if verhaal is not None and db.session.scalar(select(func.count(Foto.id)).where(Foto.verhaal_id == verhaal.id)):
+            form.foto.errors.append("Bij dit verhaal hoort al een foto. U kunt er één foto bij sturen.")
+        elif verhaal is not None and (upload is None or not upload.filename):
+            form.foto.errors.append("Kies een foto.")
+        elif verhaal is not None:
+            try:
+                voorbereid = images.prepare_photo(upload.stream)
+            except images.FotoFout as fout:
+                form.foto.errors.append(fout.message)
+            else:
+                if _attach_photo(verhaal.id, voorbereid):
+                    return _zonder_cache(render_template("publiek/foto_toegevoegd.html"))
+                melding, status = "Uw foto kon helaas niet worden bewaard. Probeer het later nog eens.", 500
+        if form.errors and status == 200:
+            status = 400
+    elif request.method == "POST":
+        status = 400
+    return _zonder_cache((render_template(
+        "publiek/foto_toevoegen.html", form=form, fouten=_fouten(form), melding=melding, accept=images.ACCEPT_ATTRIBUTE,
+    ), status))
 
 
 def _withdrawal_key() -> str:
@@ -523,7 +603,7 @@ def _record_withdrawal_attempt() -> None:
 
 @bp.before_request
 def _allow_large_photo_requests():
-    if request.endpoint == "publiek.formulier" and request.method == "POST":
+    if request.endpoint in ("publiek.formulier", "publiek.foto_toevoegen") and request.method == "POST":
         request.max_content_length = MAX_VERZOEK_BYTES
 
 

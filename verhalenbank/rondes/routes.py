@@ -10,6 +10,7 @@ from verhalenbank.accounts.forms import LegeForm
 from verhalenbank.accounts.models import Rol
 from verhalenbank.accounts.operations import log_audit
 from verhalenbank.accounts.permissions import Recht, vereist
+from verhalenbank.core import limits
 from verhalenbank.core.errors import Gebruikersfout
 from verhalenbank.doelenbomen.operations import list_doelenbomen
 from verhalenbank.extensions import db
@@ -64,13 +65,21 @@ def nieuw():
     form = _form()
     if form.validate_on_submit():
         try:
-            ronde = operations.create_ronde(_gegevens(form, form.slug.data))
+            ronde = operations.create_ronde(_gegevens(form, form.slug.data), door=current_user)
             log_audit(current_user, "ronde_gemaakt", object_type="ronde", object_id=ronde.slug)
+            # A new ronde opens only when its form's topics are in residents' words.
+            dicht_tot_woorden = ronde.is_open and bool(operations.onderwerpen_zonder_woorden(ronde))
+            if dicht_tot_woorden:
+                ronde.is_open = False
             db.session.commit()
         except Gebruikersfout as exc:
             db.session.rollback()
             getattr(form, exc.veld or "titel", form.titel).errors.append(exc.bericht)
         else:
+            if dicht_tot_woorden:
+                flash("De ronde is aangemaakt, maar nog dicht. Geef eerst de onderwerpen gewone woorden; "
+                      "hieronder staat een voorstel. Open de ronde daarna op de pagina van de ronde.")
+                return redirect(url_for("rondes.zelfduiding", slug=ronde.slug))
             flash("De ronde is aangemaakt.")
             return redirect(url_for("rondes.detail", slug=ronde.slug))
     return render_template("rondes/bewerken.html", form=form, ronde=None), (400 if form.errors else 200)
@@ -82,17 +91,31 @@ def bewerken(slug: str):
     ronde = _ronde_of_404(slug)
     form = _form(ronde)
     form.slug.data = ronde.slug
+    bevestigen = None
     if form.validate_on_submit():
         try:
-            operations.update_ronde(ronde, _gegevens(form, ronde.slug))
+            operations.update_ronde(
+                ronde, _gegevens(form, ronde.slug), door=current_user,
+                bevestigd_aantal=_int_of_none(form.bevestig_wissen.data),
+            )
             db.session.commit()
+        except operations.WissenBevestigen as exc:
+            db.session.rollback()
+            # Ask once more, saying how many stories will go; the same form posted again confirms.
+            bevestigen = exc.bericht
+            form.bevestig_wissen.data = str(exc.aantal)
         except Gebruikersfout as exc:
             db.session.rollback()
             getattr(form, exc.veld or "titel", form.titel).errors.append(exc.bericht)
         else:
             flash("De ronde is opgeslagen.")
             return redirect(url_for("rondes.detail", slug=ronde.slug))
-    return render_template("rondes/bewerken.html", form=form, ronde=ronde), (400 if form.errors else 200)
+    status = 400 if form.errors else (409 if bevestigen else 200)
+    return render_template("rondes/bewerken.html", form=form, ronde=ronde, bevestigen=bevestigen), status
+
+
+def _int_of_none(waarde: str | None) -> int | None:
+    return int(waarde) if waarde and waarde.isdigit() and len(waarde) < 10 else None
 
 
 @bp.post("/<slug>/open")
@@ -101,7 +124,12 @@ def open_sluiten(slug: str):
     ronde = _ronde_of_404(slug)
     if not LegeForm().validate_on_submit():
         abort(400)
-    operations.set_ronde_open(ronde, request.form.get("open") == "1")
+    try:
+        operations.set_ronde_open(ronde, request.form.get("open") == "1")
+    except Gebruikersfout as fout:
+        db.session.rollback()
+        flash(fout.bericht)
+        return redirect(url_for("rondes.zelfduiding", slug=ronde.slug))
     db.session.commit()
     flash("De ronde is nu " + ("open." if ronde.is_open else "gesloten."))
     return redirect(url_for("rondes.detail", slug=ronde.slug))
@@ -111,7 +139,7 @@ def open_sluiten(slug: str):
 @vereist(Recht.VERHALEN_LEZEN)
 def detail(slug: str):
     ronde = _ronde_of_404(slug)
-    pagina = max(request.args.get("pagina", 1, type=int), 1)
+    pagina = limits.pagina(request.args.get("pagina"))
     query = select(Verhaal).where(Verhaal.ronde_id == ronde.id)
     if current_user.rol == Rol.AANBIEDER.value:
         query = query.where(Verhaal.organisatie_id == current_user.organisatie_id)
@@ -121,7 +149,7 @@ def detail(slug: str):
     ).all()
     return render_template(
         "rondes/detail.html", ronde=ronde, verhalen=verhalen, totaal=totaal, pagina=pagina,
-        per_pagina=PER_PAGINA, actie_form=LegeForm(),
+        per_pagina=PER_PAGINA, actie_form=LegeForm(), zonder_woorden=operations.onderwerpen_zonder_woorden(ronde),
     )
 
 
@@ -167,7 +195,7 @@ def poster(slug: str, soort: str, formaat: str):
     return _download(inhoud, "application/pdf" if formaat == "pdf" else "image/png", f"{soort}-{ronde.slug}.{formaat}")
 
 
-def _zelfduiding_form_from_config(form: ZelfduidingForm, config: dict) -> None:
+def _zelfduiding_form_from_config(form: ZelfduidingForm, config: dict, voorstellen: list) -> None:
     per_soort = {}
     eigen = None
     for vraag in config.get("vragen", []):
@@ -179,7 +207,10 @@ def _zelfduiding_form_from_config(form: ZelfduidingForm, config: dict) -> None:
     for code in ("gevoel", "onderwerp", "wie"):
         getattr(form, f"{code}_aan").data = code in per_soort
         getattr(form, f"{code}_vraag").data = per_soort.get(code, standaard[code])["vraag"]
-    labels = per_soort.get("onderwerp", {}).get("labels") or {}
+    labels = dict(per_soort.get("onderwerp", {}).get("labels") or {})
+    # Subdoelen without residents' words get a suggestion from their title, for the organiser to edit.
+    for keuze in voorstellen:
+        labels.setdefault(keuze.code, zelfduiding_module.voorstel_label(keuze.titel))
     form.onderwerp_labels.data = "\n".join(f"{code} = {woorden}" for code, woorden in labels.items())
     form.wie_opties.data = "\n".join(per_soort.get("wie", standaard["wie"]).get("opties", []))
     if eigen:
@@ -214,7 +245,9 @@ def zelfduiding(slug: str):
     ronde = _ronde_of_404(slug)
     form = ZelfduidingForm()
     if request.method == "GET":
-        _zelfduiding_form_from_config(form, zelfduiding_module.config_of(ronde.zelfduiding))
+        _zelfduiding_form_from_config(
+            form, zelfduiding_module.config_of(ronde.zelfduiding), operations.onderwerpen_zonder_woorden(ronde)
+        )
     elif form.validate_on_submit():
         try:
             ronde.zelfduiding = _config_from_form(form)
@@ -226,4 +259,7 @@ def zelfduiding(slug: str):
         else:
             flash("De vragen voor vertellers zijn opgeslagen.")
             return redirect(url_for("rondes.detail", slug=ronde.slug))
-    return render_template("publiek/zelfduiding_beheer.html", ronde=ronde, form=form), (400 if form.errors else 200)
+    return render_template(
+        "publiek/zelfduiding_beheer.html", ronde=ronde, form=form,
+        zonder_woorden=operations.onderwerpen_zonder_woorden(ronde),
+    ), (400 if form.errors else 200)

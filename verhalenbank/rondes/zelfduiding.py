@@ -157,6 +157,41 @@ def parse_answers(vragen: Iterable[Vraag], formulier: Mapping) -> dict[str, list
     return antwoorden
 
 
+# Verbs that end the policy subject of a subdoel title ("Bewoners hebben ...", "Mantelzorgers ervaren ...").
+_BELEIDSWERKWOORDEN = frozenset({
+    "hebben", "heeft", "voelen", "voelt", "ervaren", "ervaart", "krijgen", "krijgt", "worden", "wordt",
+    "zijn", "is", "kunnen", "kan", "nemen", "neemt", "doen", "doet", "weten", "weet", "vinden", "vindt",
+})
+_WEGLATEN_NA_WERKWOORD = frozenset({"zich", "zichzelf", "meer", "minder"})
+
+
+def voorstel_label(titel: str) -> str:
+    """A first suggestion for a topic chip from a subdoel title, for the organiser to edit:
+    the policy subject and its verb are dropped ("Mantelzorgers ervaren passende financiële
+    compensatie" -> "Passende financiële compensatie")."""
+    woorden = titel.split()
+    for index, woord in enumerate(woorden[:5]):
+        if woord.lower() in _BELEIDSWERKWOORDEN and index + 1 < len(woorden):
+            rest = woorden[index + 1:]
+            while len(rest) > 1 and rest[0].lower() in _WEGLATEN_NA_WERKWOORD:
+                rest = rest[1:]
+            woorden = rest
+            break
+    zin = " ".join(woorden)
+    if len(zin) > MAX_LABEL:
+        zin = zin[:MAX_LABEL].rsplit(" ", 1)[0]
+    return zin[:1].upper() + zin[1:]
+
+
+def ontbrekende_labels(ronde_config: dict | None, subdoelen: Iterable[SubdoelKeuze]) -> list[SubdoelKeuze]:
+    """Subdoelen the form would show in policy words: the topic question is on and has no label for them."""
+    vraag = next((v for v in config_of(ronde_config)["vragen"] if v["soort"] == SOORT_ONDERWERP), None)
+    if vraag is None:
+        return []
+    labels = vraag.get("labels") or {}
+    return [s for s in subdoelen if not (labels.get(s.code) or labels.get(s.waarde))]
+
+
 def validate_config(config: dict) -> dict:
     """Check a configuration made in the management screen; returns a cleaned copy."""
     vragen = config.get("vragen")

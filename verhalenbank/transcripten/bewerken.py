@@ -44,9 +44,52 @@ def voeg_samen(voorstel: Voorstel, index: int) -> Voorstel:
         # The question the second answer replied to belongs inside the merged story.
         toevoeging = f"{tweede.context}\n{toevoeging}"
     eerste.tekst = f"{eerste.tekst}\n\n{toevoeging}".strip()
+    # A merged story may be used and quoted only as far as both its parts may.
+    eerste.toestemming = _strengste(eerste.toestemming, tweede.toestemming)
+    eerste.citeren = _strengste(eerste.citeren, tweede.citeren)
     eerste.positie_eind = max(eerste.positie_eind, tweede.positie_eind)
     eerste.eind = tweede.eind or eerste.eind
     del nieuw.passages[index + 1]
+    return nieuw
+
+
+def _strengste(a: bool | None, b: bool | None) -> bool | None:
+    if a is False or b is False:
+        return False
+    if a is None or b is None:
+        return None
+    return True
+
+
+def pas_toestemming_aan(
+    voorstel: Voorstel,
+    per_passage: list[tuple[bool | None, bool | None]] | None,
+    per_spreker: dict[str, tuple[bool | None, bool | None]] | None = None,
+) -> Voorstel:
+    """Apply the consent chosen in the review form: per story, then per speaker.
+
+    A speaker whose setting changed passes it on to all their stories; a story set on its own
+    keeps its own setting otherwise.
+    """
+    nieuw = copy.deepcopy(voorstel)
+    if per_passage is not None:
+        if len(per_passage) != len(nieuw.passages):
+            raise Ongeldig("Het voorstel is intussen veranderd. Laad de pagina opnieuw en probeer het nog eens.")
+        for passage, (toestemming, citeren) in zip(nieuw.passages, per_passage):
+            passage.toestemming, passage.citeren = toestemming, citeren
+    for spreker, (toestemming, citeren) in (per_spreker or {}).items():
+        if spreker not in nieuw.rollen:
+            continue
+        veranderd_t = nieuw.toestemming.get(spreker) != toestemming
+        veranderd_c = nieuw.citeren.get(spreker) != citeren
+        nieuw.toestemming[spreker], nieuw.citeren[spreker] = toestemming, citeren
+        for passage in nieuw.passages:
+            if passage.spreker != spreker:
+                continue
+            if veranderd_t:
+                passage.toestemming = toestemming
+            if veranderd_c:
+                passage.citeren = citeren
     return nieuw
 
 
@@ -123,6 +166,10 @@ def beschrijf(voorstel: Voorstel, *, naam: str | None = None, breedte: int = 100
             for spreker, rol in voorstel.rollen.items()
         )
         regels.append(f"Sprekers: {sprekers}")
+    for spreker, citeren in voorstel.citeren.items():
+        if citeren is False:
+            bron = voorstel.toestemming_bron.get(spreker)
+            regels.append(f"Niet citeren: {spreker}" + (f" (‘{bron}’)" if bron else ""))
     for nummer, passage in enumerate(voorstel.passages, start=1):
         plaats = f"{passage.positie}" if passage.positie == passage.positie_eind else f"{passage.positie}-{passage.positie_eind}"
         tijd = f", {passage.tijd}" if passage.tijd else ""
@@ -155,6 +202,7 @@ def _controleer_index(voorstel: Voorstel, index: int) -> None:
 
 __all__ = [
     "ACTIES",
+    "pas_toestemming_aan",
     "Passage",
     "beschrijf",
     "lege_passages",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from verhalenbank.core.forms import Formulier
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Formulier):
     bestand = FileField(
         "Transcript",
         validators=[FileRequired("Kies het bestand met het transcript.")],
@@ -22,12 +22,14 @@ class UploadForm(FlaskForm):
     gespreksleider = StringField(
         "Naam van de gespreksleider(s)", validators=[Optional(), Length(max=300)]
     )
+    # Defaults for whoever the transcript itself says nothing about; in the next step every
+    # speaker and every story gets its own setting.
     toestemming = BooleanField(
-        "Alle deelnemers hebben toestemming gegeven om hun verhaal op te slaan en te gebruiken",
-        validators=[DataRequired("Zonder toestemming van de deelnemers kunnen we de verhalen niet opslaan.")],
+        "Alle deelnemers gaven toestemming om hun verhaal op te slaan en te gebruiken",
+        validators=[Optional()],
     )
-    citeren = BooleanField("De deelnemers vinden het goed dat hun woorden letterlijk worden geciteerd")
+    citeren = BooleanField("Alle deelnemers vinden het goed dat hun woorden letterlijk worden geciteerd")
 
 
-class WisTranscriptForm(FlaskForm):
+class WisTranscriptForm(Formulier):
     reden = TextAreaField("Reden (optioneel)", validators=[Optional(), Length(max=1000)])

@@ -21,6 +21,9 @@ class TranscriptStatus:
 
 class Transcript(TimestampMixin, Base):
     __tablename__ = "transcripten"
+    # Erased ids are never handed out again (SQLite would reuse the highest one), so a new
+    # record never inherits the audit trail of an erased one.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisatie_id: Mapped[int | None] = mapped_column(

@@ -2,7 +2,7 @@
 
 Flow: `upload_transcript` checks the file and stores it under the data dir with a random name
 (the upload name is only shown, never used as a path), then reads and splits it — at once for
-small files, in a background thread for large ones (`Transcript.status`/`voortgang` show how far
+small files, by a background job for large ones (transcripten/taken.py) (`Transcript.status`/`voortgang` show how far
 it is). A person reviews the proposal (`bewerk_voorstel`, `pas_rollen_toe`) and saves it
 (`sla_verhalen_op`): each passage becomes a Verhaal with bron 'transcript' through the normal
 story intake, linked to the transcript with its position, time, pseudonymised speaker and the
@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -33,27 +32,30 @@ from verhalenbank.extensions import db
 from verhalenbank.rondes.models import Ronde
 from verhalenbank.transcripten import bewerken
 from verhalenbank.transcripten.models import Transcript, TranscriptStatus
+from verhalenbank.transcripten.taken import plan_lezen
 from verhalenbank.transcripten.readers import (
     TranscriptLeesfout,
     controleer_grootte,
     formaat_van,
     lees_transcript,
 )
+from verhalenbank.transcripten.kop import lees_kopgegevens
 from verhalenbank.transcripten.splitter import (
     ROL_FACILITATOR,
     ROL_PROFESSIONAL,
+    ROL_VRIJWILLIGER,
     ROLLEN,
     Voorstel,
     stel_voor,
+    vul_toestemming_aan,
+    zet_toestemming_per_spreker,
 )
 from verhalenbank.verhalen.models import Verhaal
 
 logger = logging.getLogger(__name__)
 
-# Files above this size are read in a background thread, so the upload returns at once.
+# Files above this size are read by a background job, so the upload returns at once.
 ACHTERGROND_DREMPEL = 512 * 1024
-
-_lopende_taken: dict[int, threading.Thread] = {}
 
 
 @dataclass
@@ -123,8 +125,8 @@ def upload_transcript(
     """Check, store and (for small files at once) read a transcript.
 
     A bad small file raises `TranscriptLeesfout` before anything is stored. A large file is
-    checked for format and size here and read in the background after the caller commits
-    (`start_verwerking`); if it turns out unreadable, the transcript shows the reason and its
+    checked for format and size here and read by a job (`taken.plan_lezen`, committed with the
+    upload); if it turns out unreadable, the transcript shows the reason and its
     file is removed.
     """
     naam = Path(bestandsnaam or "").name[:300] or "transcript"
@@ -169,6 +171,8 @@ def upload_transcript(
         db.session.flush()
         log_audit(door, "transcript_geupload", object_type="transcript", object_id=transcript.id,
                   details={"formaat": formaat, "grootte": len(inhoud)})
+        if voorstel is None:
+            plan_lezen(transcript.id)  # a worker reads it once this upload is committed
     except Exception:
         pad.unlink(missing_ok=True)
         raise
@@ -193,6 +197,8 @@ def gespreksleider_namen(tekst: str | None) -> list[str]:
 
 
 def _zet_voorstel(transcript: Transcript, voorstel: Voorstel) -> None:
+    _vul_aan_uit_kop(transcript, voorstel)
+    vul_toestemming_aan(voorstel, toestemming=transcript.toestemming_bevestigd, citeren=transcript.citeren)
     # A new dict each time, so SQLAlchemy sees the JSON change.
     transcript.voorstel = voorstel.to_dict()
     transcript.melding = "\n".join(voorstel.meldingen) or None
@@ -201,47 +207,18 @@ def _zet_voorstel(transcript: Transcript, voorstel: Voorstel) -> None:
     transcript.fout = None
 
 
-def start_verwerking(transcript_id: int) -> threading.Thread:
-    """Read a stored transcript in a background thread (call after the upload is committed)."""
-    app = current_app._get_current_object()
-
-    def taak() -> None:
-        with app.app_context():
-            try:
-                verwerk_transcript(transcript_id)
-            finally:
-                db.session.remove()
-                _lopende_taken.pop(transcript_id, None)
-
-    thread = threading.Thread(target=taak, name=f"transcript-{transcript_id}", daemon=True)
-    _lopende_taken[transcript_id] = thread
-    thread.start()
-    return thread
-
-
-def hervat_als_vastgelopen(transcript: Transcript, *, na_seconden: int = 120) -> bool:
-    """Restart reading a transcript whose reader is gone (e.g. the server restarted meanwhile).
-
-    Progress is written at least every few seconds while reading, so a transcript still marked
-    'verwerken' without a thread here and without a change for a while has been abandoned.
-    """
-    from datetime import datetime, timezone
-
-    if transcript.status != TranscriptStatus.VERWERKEN or transcript.id in _lopende_taken:
-        return False
-    bijgewerkt = transcript.updated_at
-    if bijgewerkt is not None and bijgewerkt.tzinfo is None:
-        bijgewerkt = bijgewerkt.replace(tzinfo=timezone.utc)  # SQLite gives naive UTC values
-    if bijgewerkt is not None and (datetime.now(timezone.utc) - bijgewerkt).total_seconds() < na_seconden:
-        return False
-    start_verwerking(transcript.id)
-    return True
-
-
-def wacht_op_verwerking(transcript_id: int, timeout: float = 60) -> None:
-    thread = _lopende_taken.get(transcript_id)
-    if thread is not None:
-        thread.join(timeout)
+def _vul_aan_uit_kop(transcript: Transcript, voorstel: Voorstel) -> None:
+    """Date, wijk and ronde from the transcript's header, where the uploader left them empty."""
+    if transcript.ronde is None:
+        slug = lees_kopgegevens(voorstel.kopgegevens).ronde_slug
+        if slug:
+            transcript.ronde = db.session.scalar(select(Ronde).where(Ronde.slug == slug))
+    wijken = list(transcript.ronde.wijken or []) if transcript.ronde is not None else []
+    kop = lees_kopgegevens(voorstel.kopgegevens, wijken)
+    if transcript.datum is None and kop.datum is not None:
+        transcript.datum = kop.datum
+    if not transcript.wijk and kop.wijk:
+        transcript.wijk = kop.wijk
 
 
 def verwerk_transcript(transcript_id: int) -> None:
@@ -305,10 +282,15 @@ def voorstel_van(transcript: Transcript) -> Voorstel:
 
 
 def bewerk_voorstel(
-    transcript: Transcript, actie: str, teksten: list[str] | None, *, splits_op: int | None = None
+    transcript: Transcript, actie: str, teksten: list[str] | None, *, splits_op: int | None = None,
+    toestemming: list[tuple[bool | None, bool | None]] | None = None,
+    sprekers_toestemming: dict[str, tuple[bool | None, bool | None]] | None = None,
 ) -> Voorstel:
-    """Apply a review form post (edited texts plus one action) and store the result."""
+    """Apply a review form post (edited texts, consent per story and speaker, one action) and
+    store the result."""
     voorstel = voorstel_van(transcript)
+    if toestemming is not None or sprekers_toestemming:
+        voorstel = bewerken.pas_toestemming_aan(voorstel, toestemming, sprekers_toestemming)
     naam, _, rest = (actie or "").partition(":")
     if naam == "splitsen" and splits_op is not None:
         voorstel = bewerken.pas_teksten_aan(voorstel, teksten)
@@ -327,7 +309,7 @@ def pas_rollen_toe(transcript: Transcript, rollen: dict[str, str]) -> Voorstel:
     voorstel = voorstel_van(transcript)
     onbekend = [rol for rol in rollen.values() if rol not in ROLLEN]
     if onbekend:
-        raise Ongeldig(f"Onbekende rol '{onbekend[0]}'. Kies inwoner, professional of gespreksleider.")
+        raise Ongeldig(f"Onbekende rol '{onbekend[0]}'. Kies inwoner, vrijwilliger, professional of gespreksleider.")
     pad = bestand_pad(transcript)
     if pad is None or not pad.is_file():
         raise Ongeldig("Het originele bestand is er niet meer; de rollen kunnen niet opnieuw worden toegepast.")
@@ -336,6 +318,8 @@ def pas_rollen_toe(transcript: Transcript, rollen: dict[str, str]) -> Voorstel:
         gespreksleiders=gespreksleider_namen(transcript.gespreksleider),
         rollen={**voorstel.rollen, **rollen},
     )
+    # The consent a person chose per speaker survives splitting again.
+    zet_toestemming_per_spreker(nieuw, voorstel.toestemming, voorstel.citeren)
     _bewaar_bewerking(transcript, nieuw)
     return nieuw
 
@@ -351,13 +335,16 @@ def _bewaar_bewerking(transcript: Transcript, voorstel: Voorstel) -> None:
 def sprekers_pseudoniemen(voorstel: Voorstel) -> dict[str, str]:
     """Speaker name -> what others see: 'Gespreksleider', 'Deelnemer 3', 'Professional 1'."""
     pseudoniemen: dict[str, str] = {}
-    tellers = {"deelnemer": 0, "professional": 0}
+    tellers = {"deelnemer": 0, "professional": 0, "vrijwilliger": 0}
     for spreker, rol in voorstel.rollen.items():
         if rol == ROL_FACILITATOR:
             pseudoniemen[spreker] = "Gespreksleider"
         elif rol == ROL_PROFESSIONAL:
             tellers["professional"] += 1
             pseudoniemen[spreker] = f"Professional {tellers['professional']}"
+        elif rol == ROL_VRIJWILLIGER:
+            tellers["vrijwilliger"] += 1
+            pseudoniemen[spreker] = f"Vrijwilliger {tellers['vrijwilliger']}"
         else:
             tellers["deelnemer"] += 1
             pseudoniemen[spreker] = f"Deelnemer {tellers['deelnemer']}"
@@ -373,8 +360,14 @@ def pseudonimiseer_sprekers(tekst: str | None, pseudoniemen: dict[str, str]) -> 
     return tekst
 
 
-def sla_verhalen_op(transcript: Transcript, *, door: Gebruiker | None) -> list[Verhaal]:
-    """Store every passage of the reviewed proposal as a Verhaal (flush only)."""
+def sla_verhalen_op(transcript: Transcript, *, door: Gebruiker | None, beoordeeld: bool = True) -> list[Verhaal]:
+    """Store every passage of the proposal as a Verhaal (flush only), each with its own consent.
+
+    `beoordeeld`: a person reviewed the consent of every story (the review page); a story
+    without consent is then refused with a message. Without review (CLI import) consent is
+    what the operator confirmed for the session, never over a 'no' the transcript records,
+    and a story whose teller refused is left out. Unknown quote consent is never 'yes'.
+    """
     from verhalenbank.verhalen.operations import TOESTEMMING_VERSIE, VerhaalInvoer, store_verhaal
 
     voorstel = voorstel_van(transcript)
@@ -383,17 +376,36 @@ def sla_verhalen_op(transcript: Transcript, *, door: Gebruiker | None) -> list[V
     leeg = bewerken.lege_passages(voorstel)
     if leeg:
         raise Ongeldig(f"Verhaal {leeg[0] + 1} is leeg. Vul het aan of verwijder het.")
+    if beoordeeld:
+        zonder = [i for i, passage in enumerate(voorstel.passages) if passage.toestemming is not True]
+        if zonder:
+            passage = voorstel.passages[zonder[0]]
+            wie = f" ({passage.spreker})" if passage.spreker else ""
+            raise Ongeldig(
+                f"Verhaal {zonder[0] + 1}{wie} heeft geen toestemming. Zet ‘Toestemming’ op ‘ja’ als de "
+                "verteller die gaf, of verwijder het verhaal."
+            )
     pseudoniemen = sprekers_pseudoniemen(voorstel)
     verhalen: list[Verhaal] = []
+    weggelaten = 0
     for passage in voorstel.passages:
+        if beoordeeld:
+            toestemming = passage.toestemming is True
+            citeren = toestemming and passage.citeren is True
+        else:
+            if passage.toestemming is False:
+                weggelaten += 1
+                continue
+            toestemming = transcript.toestemming_bevestigd
+            citeren = toestemming and transcript.citeren and passage.citeren is not False
         invoer = VerhaalInvoer(
             tekst=passage.tekst,
             bron="transcript",
             wijk=transcript.wijk,
             datum=transcript.datum,
-            toestemming=transcript.toestemming_bevestigd,
-            toestemming_versie=TOESTEMMING_VERSIE if transcript.toestemming_bevestigd else None,
-            citeren=transcript.citeren,
+            toestemming=toestemming,
+            toestemming_versie=TOESTEMMING_VERSIE if toestemming else None,
+            citeren=citeren,
             transcript_id=transcript.id,
             transcript_positie=passage.positie,
             transcript_tijd=passage.tijd,
@@ -403,9 +415,13 @@ def sla_verhalen_op(transcript: Transcript, *, door: Gebruiker | None) -> list[V
         verhalen.append(
             store_verhaal(invoer, ronde=transcript.ronde, organisatie=transcript.organisatie, ingediend_door=door)
         )
+    if weggelaten:
+        melding = f"{weggelaten} verhaal/verhalen niet opgeslagen: de verteller gaf geen toestemming."
+        transcript.melding = "\n".join(filter(None, [transcript.melding, melding]))
     transcript.status = TranscriptStatus.OPGESLAGEN
     log_audit(door, "transcript_opgeslagen", object_type="transcript", object_id=transcript.id,
-              details={"verhalen": len(verhalen)})
+              details={"verhalen": len(verhalen), "citeerbaar": sum(1 for v in verhalen if v.citeren),
+                       "zonder_toestemming_weggelaten": weggelaten})
     db.session.flush()
     return verhalen
 
@@ -426,7 +442,7 @@ def importeer_transcript(
 ) -> tuple[Transcript, list[Verhaal]]:
     """Upload and save at once, without the review step (flush only)."""
     transcript = upload_transcript(pad.read_bytes(), pad.name, invoer, door=door, achtergrond=False)
-    return transcript, sla_verhalen_op(transcript, door=door)
+    return transcript, sla_verhalen_op(transcript, door=door, beoordeeld=False)
 
 
 # --- erasure ---------------------------------------------------------------------------------
@@ -462,11 +478,9 @@ __all__ = [
     "lijst_transcripten",
     "pas_rollen_toe",
     "sla_verhalen_op",
-    "start_verwerking",
     "upload_transcript",
     "verhalen_van",
     "verwerk_transcript",
-    "wacht_op_verwerking",
     "wis_transcript",
 ]
 

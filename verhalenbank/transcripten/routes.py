@@ -12,6 +12,7 @@ from verhalenbank.accounts.models import Organisatie, Rol
 from verhalenbank.accounts.operations import log_audit
 from verhalenbank.accounts.permissions import Recht, vereist
 from verhalenbank.core.errors import Gebruikersfout, NietGevonden
+from verhalenbank.core.jobs import run_now_if_synchronous
 from verhalenbank.extensions import db
 from verhalenbank.rondes.models import Ronde
 from verhalenbank.transcripten import operations
@@ -19,6 +20,8 @@ from verhalenbank.transcripten.forms import UploadForm, WisTranscriptForm
 from verhalenbank.transcripten.models import TranscriptStatus
 from verhalenbank.transcripten.readers import MAX_BESTANDSGROOTTE, TranscriptLeesfout
 from verhalenbank.transcripten.splitter import ROL_LABELS, ROLLEN, Voorstel
+from verhalenbank.transcripten.toestemming import uit_keuze
+from verhalenbank.verhalen.verwerking import plan_verwerking
 
 bp = Blueprint("transcripten", __name__, url_prefix="/transcripten")
 
@@ -91,12 +94,9 @@ def nieuw():
             db.session.rollback()
             form.organisatie.errors = [fout.bericht]
         else:
-            # Read before the commit: afterwards a read would open a new transaction that
-            # (on SQLite) holds the lock the background reader needs.
-            transcript_id, op_achtergrond = transcript.id, transcript.status == TranscriptStatus.VERWERKEN
-            db.session.commit()
-            if op_achtergrond:
-                operations.start_verwerking(transcript_id)
+            transcript_id = transcript.id
+            db.session.commit()  # with the job that reads a large file (a worker takes it)
+            run_now_if_synchronous()
             return redirect(url_for("transcripten.detail", transcript_id=transcript_id))
     status = 400 if request.method == "POST" else 200
     return render_template("transcripten/nieuw.html", form=form, max_mb=MAX_BESTANDSGROOTTE // (1024 * 1024)), status
@@ -124,7 +124,6 @@ def _render_detail(transcript, *, voorstel: Voorstel | None = None, fout: str | 
 @vereist(Recht.TRANSCRIPTEN)
 def detail(transcript_id: int):
     transcript = _transcript_of_404(transcript_id)
-    operations.hervat_als_vastgelopen(transcript)
     return _render_detail(transcript)
 
 
@@ -143,8 +142,13 @@ def bewerken(transcript_id: int):
         abort(400)
     actie = request.form.get("actie", "bewaren")
     teksten = request.form.getlist("tekst")
+    toestemming, sprekers_toestemming = _toestemming_uit_formulier()
     try:
         if actie == "rollen":
+            operations.bewerk_voorstel(
+                transcript, "bewaren", teksten if "tekst" in request.form else None,
+                toestemming=toestemming, sprekers_toestemming=sprekers_toestemming,
+            )
             sprekers = request.form.getlist("spreker")
             rollen = request.form.getlist("rol")
             operations.pas_rollen_toe(transcript, dict(zip(sprekers, rollen)))
@@ -152,15 +156,17 @@ def bewerken(transcript_id: int):
             flash("De rollen zijn toegepast en het voorstel is opnieuw gemaakt.")
             return redirect(url_for("transcripten.detail", transcript_id=transcript.id))
         splits_op = request.form.get("splits_op", type=int)
-        operations.bewerk_voorstel(transcript, actie, teksten, splits_op=splits_op)
+        operations.bewerk_voorstel(
+            transcript, actie, teksten, splits_op=splits_op,
+            toestemming=toestemming, sprekers_toestemming=sprekers_toestemming,
+        )
         db.session.commit()  # the edits are kept even if saving is refused below
         if actie == "opslaan":
             verhalen = operations.sla_verhalen_op(transcript, door=current_user)
-            db.session.commit()
             ids = [verhaal.id for verhaal in verhalen]
-            from verhalenbank.verhalen.verwerking import plan_verwerking
-
             plan_verwerking(ids)
+            db.session.commit()  # the stories with their analysis jobs
+            run_now_if_synchronous()
             flash(f"{len(ids)} verhalen opgeslagen.")
             return redirect(url_for("transcripten.detail", transcript_id=transcript.id))
         db.session.commit()
@@ -170,6 +176,23 @@ def bewerken(transcript_id: int):
     naam, _, index = actie.partition(":")
     anker = f"#passage-{index}" if naam in ("samenvoegen", "splitsen") and index.isdigit() else ""
     return redirect(url_for("transcripten.detail", transcript_id=transcript.id) + anker)
+
+
+def _toestemming_uit_formulier():
+    """Consent per story and per speaker as posted by the review form (None: not posted)."""
+    per_passage = None
+    if "toestemming" in request.form or "citeren" in request.form:
+        per_passage = list(zip(
+            (uit_keuze(w) for w in request.form.getlist("toestemming")),
+            (uit_keuze(w) for w in request.form.getlist("citeren")),
+        ))
+    sprekers = request.form.getlist("spreker")
+    t = request.form.getlist("spreker_toestemming")
+    c = request.form.getlist("spreker_citeren")
+    per_spreker = None
+    if sprekers and len(sprekers) == len(t) == len(c):
+        per_spreker = {s: (uit_keuze(a), uit_keuze(b)) for s, a, b in zip(sprekers, t, c)}
+    return per_passage, per_spreker
 
 
 @bp.get("/<int:transcript_id>/bestand")

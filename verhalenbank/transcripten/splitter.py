@@ -24,15 +24,26 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Iterable
 
+from verhalenbank.transcripten import toestemming as consent
 from verhalenbank.transcripten.readers import SPREKER_PATROON, GelezenTranscript, Segment, is_notitie
 
 ROL_INWONER = "inwoner"
 ROL_PROFESSIONAL = "professional"
 ROL_FACILITATOR = "facilitator"
-ROLLEN = (ROL_INWONER, ROL_PROFESSIONAL, ROL_FACILITATOR)
-ROL_LABELS = {ROL_INWONER: "Inwoner", ROL_PROFESSIONAL: "Professional", ROL_FACILITATOR: "Gespreksleider"}
+ROL_VRIJWILLIGER = "vrijwilliger"
+ROLLEN = (ROL_INWONER, ROL_VRIJWILLIGER, ROL_PROFESSIONAL, ROL_FACILITATOR)
+ROL_LABELS = {
+    ROL_INWONER: "Inwoner",
+    ROL_VRIJWILLIGER: "Vrijwilliger",
+    ROL_PROFESSIONAL: "Professional",
+    ROL_FACILITATOR: "Gespreksleider",
+}
 
 KORTE_BEURT_WOORDEN = 4
+# A turn this short, by someone who already told a story, is a closing remark, not a new story.
+KORTE_AFSLUITER_WOORDEN = 15
+# A turn this short right after someone's story is a reaction to it ("Dat heb ik ook.").
+REACTIE_WOORDEN = 8
 
 # Header keys that name who led the session. This is meaning, not layout: no layout rule can
 # tell "Gespreksleider: Marieke" from "Aanwezig: Marieke".
@@ -53,6 +64,7 @@ _PROFESSIONAL_HINT = re.compile(
     r"welzijn|begeleider|begeleidster",
     re.IGNORECASE,
 )
+_VRIJWILLIGER_HINT = re.compile(r"vrijwillig|maatje|buddy", re.IGNORECASE)
 _SCHEIDING = re.compile(r"^\s*([-=_*~#])\1{2,}\s*$|^\s*(?:[-=_*~#]\s){2,}[-=_*~#]\s*$")
 _LABEL = re.compile(
     rf"^(?P<naam>{SPREKER_PATROON})\s*(?:\((?P<toelichting>[^()]{{1,60}})\))?\s*:(?:\s+(?P<rest>.*)|\s*)$",
@@ -76,6 +88,9 @@ class Passage:
     positie: int = 0
     positie_eind: int = 0
     pagina: int | None = None
+    # Consent of this story: True, False or None (unknown: never quoted, not stored from review).
+    toestemming: bool | None = None
+    citeren: bool | None = None
 
     @property
     def tijd(self) -> str | None:
@@ -105,6 +120,10 @@ class Voorstel:
     slot: str | None = None  # facilitator's closing words, not followed by any answer
     meldingen: list[str] = field(default_factory=list)
     met_sprekers: bool = True
+    # Per speaker: consent and quote consent (True/False/None) and the note they came from.
+    toestemming: dict[str, bool | None] = field(default_factory=dict)
+    citeren: dict[str, bool | None] = field(default_factory=dict)
+    toestemming_bron: dict[str, str] = field(default_factory=dict)
 
     @property
     def sprekers(self) -> list[str]:
@@ -124,6 +143,9 @@ class Voorstel:
             "slot": self.slot,
             "meldingen": list(self.meldingen),
             "met_sprekers": self.met_sprekers,
+            "toestemming": dict(self.toestemming),
+            "citeren": dict(self.citeren),
+            "toestemming_bron": dict(self.toestemming_bron),
         }
 
     @classmethod
@@ -137,6 +159,9 @@ class Voorstel:
             slot=data.get("slot"),
             meldingen=list(data.get("meldingen") or []),
             met_sprekers=bool(data.get("met_sprekers", True)),
+            toestemming=dict(data.get("toestemming") or {}),
+            citeren=dict(data.get("citeren") or {}),
+            toestemming_bron=dict(data.get("toestemming_bron") or {}),
         )
 
 
@@ -201,7 +226,7 @@ def stel_voor(
             voorgestelde_rollen[naam] = rol
 
     passages, slot = _maak_passages(beurten, voorgestelde_rollen, korte_beurt_woorden)
-    return Voorstel(
+    voorstel = Voorstel(
         passages=passages,
         rollen=voorgestelde_rollen,
         beurten=dict(beurten_per_spreker),
@@ -211,6 +236,63 @@ def stel_voor(
         meldingen=meldingen,
         met_sprekers=met_sprekers,
     )
+    lees_toestemming(voorstel)
+    return voorstel
+
+
+def lees_toestemming(voorstel: Voorstel) -> None:
+    """Prefill consent per speaker and per story from the header and the speakers' own words."""
+    gevonden = consent.lees_kop(voorstel.kop, voorstel.sprekers)
+    voorstel.toestemming = gevonden.toestemming
+    voorstel.citeren = gevonden.citeren
+    voorstel.toestemming_bron = gevonden.bron
+    for passage in voorstel.passages:
+        if passage.spreker and consent.wil_niet_geciteerd(passage.tekst):
+            voorstel.citeren[passage.spreker] = False
+            voorstel.toestemming_bron[passage.spreker] = "Zegt zelf in het gesprek niet geciteerd te willen worden."
+    zet_toestemming_per_spreker(voorstel)
+
+
+def zet_toestemming_per_spreker(
+    voorstel: Voorstel,
+    toestemming: dict[str, bool | None] | None = None,
+    citeren: dict[str, bool | None] | None = None,
+) -> None:
+    """Set the speakers' consent (given values win) and give every story its teller's values.
+
+    A story whose own words refuse quoting stays unquoted whatever its teller's setting.
+    """
+    for naam, waarde in (toestemming or {}).items():
+        if naam in voorstel.rollen:
+            voorstel.toestemming[naam] = waarde
+    for naam, waarde in (citeren or {}).items():
+        if naam in voorstel.rollen:
+            voorstel.citeren[naam] = waarde
+    for passage in voorstel.passages:
+        if not passage.spreker:
+            continue
+        passage.toestemming = voorstel.toestemming.get(passage.spreker)
+        passage.citeren = voorstel.citeren.get(passage.spreker)
+        if consent.wil_niet_geciteerd(passage.tekst):
+            passage.citeren = False
+
+
+def vul_toestemming_aan(voorstel: Voorstel, *, toestemming: bool, citeren: bool) -> None:
+    """What the uploader confirmed for the whole session fills in what the transcript left open
+    (never over a 'no' the transcript records)."""
+    for naam in voorstel.sprekers:
+        if toestemming and voorstel.toestemming.get(naam) is None:
+            voorstel.toestemming[naam] = True
+        if citeren and voorstel.citeren.get(naam) is None and voorstel.toestemming.get(naam) is not False:
+            voorstel.citeren[naam] = True
+    for passage in voorstel.passages:
+        if passage.spreker:
+            continue
+        if toestemming and passage.toestemming is None:
+            passage.toestemming = True
+        if citeren and passage.citeren is None and not consent.wil_niet_geciteerd(passage.tekst):
+            passage.citeren = True
+    zet_toestemming_per_spreker(voorstel)
 
 
 # --- finding the header and the speakers ---------------------------------------------------
@@ -417,7 +499,9 @@ def _stel_rollen_voor(
                     if naam_past_bij(spreker, naam):
                         hints.setdefault(spreker, toelichting)
     for spreker, toelichting in hints.items():
-        if spreker in rollen and _PROFESSIONAL_HINT.search(toelichting):
+        if spreker in rollen and _VRIJWILLIGER_HINT.search(toelichting):
+            rollen[spreker] = ROL_VRIJWILLIGER
+        elif spreker in rollen and _PROFESSIONAL_HINT.search(toelichting):
             rollen[spreker] = ROL_PROFESSIONAL
 
     leiders = list(gespreksleiders)
@@ -472,6 +556,11 @@ def _maak_passages(
     # so each answer in a round ("Een bus die vaker rijdt.") keeps the question it answers.
     laatste_context: str | None = None
     vorige_was_verhaal = False
+    # Did another participant speak since the last story (then an answer is not a follow-up)?
+    ander_sinds_verhaal = False
+    # Inside a round of one-liners that answer the same question.
+    in_rondje = False
+    laatste_van: dict[str, Passage] = {}
     for beurt in beurten:
         tekst = beurt.tekst
         rol = rollen.get(beurt.spreker, ROL_INWONER) if beurt.spreker else ROL_INWONER
@@ -482,6 +571,7 @@ def _maak_passages(
                 laatste_context = None
             context.append(als_regel)
             vorige_was_verhaal = False
+            in_rondje = False
             continue
 
         vorige = passages[-1] if passages and vorige_was_verhaal else None
@@ -489,11 +579,41 @@ def _maak_passages(
             # The same speaker goes on after a short interjection of someone else.
             _verleng(vorige, " " + tekst, beurt)
             continue
-        if aantal_woorden(tekst) <= korte_beurt_woorden:
+        woorden = aantal_woorden(tekst)
+        if vorige is not None and woorden <= REACTIE_WOORDEN:
+            # A short reaction to the story just told stays inside it, as an interjection.
+            _verleng(vorige, f" [{beurt.spreker}: {tekst}]" if beurt.spreker else f"\n\n{tekst}", beurt)
+            continue
+        if woorden <= korte_beurt_woorden:
             if vorige is not None:
                 _verleng(vorige, f" [{beurt.spreker}: {tekst}]" if beurt.spreker else f"\n\n{tekst}", beurt)
             else:
                 context.append(als_regel)
+                ander_sinds_verhaal = True
+            continue
+        if (
+            beurt.spreker and passages and context and not ander_sinds_verhaal
+            and passages[-1].spreker == beurt.spreker
+        ):
+            # A follow-up question and its answer continue the story they ask about.
+            _verleng(passages[-1], f"\n\n[{_vraag_uit(context)}]\n{tekst}", beurt)
+            context = []
+            vorige_was_verhaal = True
+            continue
+        if (
+            beurt.spreker and beurt.spreker in laatste_van and woorden <= KORTE_AFSLUITER_WOORDEN
+            and (context or in_rondje)
+        ):
+            # A one-liner in a closing round ("Een bus die vaker rijdt.") joins that speaker's
+            # story, so it keeps that teller's consent and does not stand alone as a "story".
+            vraag = _vraag_uit(context) if context else (_vraag_uit([laatste_context]) if laatste_context else None)
+            _verleng(laatste_van[beurt.spreker], f"\n\n[{vraag}]\n{tekst}" if vraag else f"\n\n{tekst}", beurt)
+            if context:
+                laatste_context = "\n".join(context)
+                context = []
+            vorige_was_verhaal = False
+            ander_sinds_verhaal = True
+            in_rondje = True
             continue
 
         passages.append(
@@ -509,10 +629,27 @@ def _maak_passages(
                 pagina=beurt.pagina,
             )
         )
+        if beurt.spreker:
+            laatste_van[beurt.spreker] = passages[-1]
         laatste_context = passages[-1].context
         context = []
         vorige_was_verhaal = True
+        ander_sinds_verhaal = False
+        in_rondje = False
     return passages, "\n".join(context) or None
+
+
+def _vraag_uit(context: list[str]) -> str:
+    """The question a follow-up answers: the last sentence with a question mark, with its speaker."""
+    regels = [regel for deel in context if deel for regel in deel.splitlines()]
+    regel = next((r for r in reversed(regels) if "?" in r), regels[-1] if regels else "")
+    spreker, scheiding, rest = regel.partition(": ")
+    if not scheiding:
+        spreker, rest = "", regel
+    zinnen = [zin for zin in re.split(r"(?<=[.!?])\s+", rest) if zin.strip()]
+    vragen = [zin for zin in zinnen if "?" in zin]
+    vraag = vragen[-1] if vragen else (zinnen[-1] if zinnen else rest)
+    return f"{spreker}: {vraag}" if spreker else vraag
 
 
 def _verleng(passage: Passage, tekst: str, beurt: _Beurt) -> None:

@@ -28,17 +28,22 @@ def _count_lines(path: Path) -> int:
 @verhalen.command("import")
 @click.argument("bestand", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--ronde", "ronde_slug", help="Put every story in this ronde (created if it doesn't exist).")
+@click.option(
+    "--doelenboom", "doelenboom_opties", multiple=True, metavar="CODE|RONDE=CODE",
+    help="Tree of rondes the import creates; RONDE=CODE for one ronde only. Repeat for several. "
+         "Without it, lines of a ronde that does not exist are refused.",
+)
 @with_appcontext
-def import_command(bestand: Path, ronde_slug: str | None) -> None:
+def import_command(bestand: Path, ronde_slug: str | None, doelenboom_opties: tuple[str, ...]) -> None:
     """Import stories; lines whose id is already stored are skipped."""
     if not bestand.is_file():
         raise click.ClickException(f"{bestand}: file not found")
-    try:
-        handle = bestand.open(encoding="utf-8-sig")
-        handle.readline()
-        handle.seek(0)
-    except UnicodeDecodeError:
-        raise click.ClickException(f"{bestand.name}: not UTF-8 text") from None
+    doelenbomen: dict[str | None, list[str]] = {}
+    for optie in doelenboom_opties:
+        slug, _, code = optie.rpartition("=")
+        doelenbomen.setdefault(slug or None, []).append(code)
+    # Binary: every line is decoded on its own, so bad UTF-8 anywhere refuses just that line.
+    handle = bestand.open("rb")
 
     progress = None
     if sys.stderr.isatty():
@@ -52,17 +57,26 @@ def import_command(bestand: Path, ronde_slug: str | None) -> None:
 
     with handle:
         rapport = import_jsonl(
-            handle, ronde_slug=ronde_slug, na_batch=na_batch,
+            handle, ronde_slug=ronde_slug, doelenbomen=doelenbomen, na_batch=na_batch,
             voortgang=(lambda _n: progress.update(1)) if progress else None,
         )
     note = analysis_failures_note()  # e.g. no spaCy model: say so instead of failing silently
+    from verhalenbank.rondes.operations import find_ronde
+
+    nieuwe = [(slug, ", ".join(boom.code for boom in find_ronde(slug).doelenbomen)) for slug in rapport.nieuwe_rondes]
     db.session.commit()
     if progress:
         progress.close()
-    for slug in rapport.nieuwe_rondes:
-        click.echo(f"Nieuwe ronde aangemaakt: {slug} (open, gekoppeld aan alle doelenbomen)")
+    for slug, bomen in nieuwe:
+        click.echo(f"Nieuwe ronde aangemaakt: {slug} (open, doelenboom {bomen})")
+    # The same reason for many lines (a ronde that does not exist) is said once.
+    per_reden: dict[str, list[int]] = {}
     for nummer, reden in rapport.geweigerd:
-        click.echo(f"{bestand.name}, regel {nummer}: {reden}", err=True)
+        per_reden.setdefault(reden, []).append(nummer)
+    for reden, nummers in per_reden.items():
+        regels = ", ".join(map(str, nummers[:5])) + (f" en {len(nummers) - 5} meer" if len(nummers) > 5 else "")
+        woord = "regel" if len(nummers) == 1 else "regels"
+        click.echo(f"{bestand.name}, {woord} {regels}: {reden}", err=True)
     click.echo(rapport.samenvatting)
     if note:
         click.echo(note, err=True)

@@ -8,6 +8,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy.exc import DataError, IntegrityError
+
+from verhalenbank.core import limits
 from verhalenbank.core.errors import Gebruikersfout, Ongeldig
 from verhalenbank.extensions import db
 from verhalenbank.rondes import operations as rondes_ops
@@ -60,17 +63,30 @@ def _optional_str(data: dict, key: str) -> str | None:
     value = data.get(key)
     if value is None:
         return None
-    if not isinstance(value, (str, int)):
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise Ongeldig(f"'{key}' moet een tekst zijn", veld=key)
-    return str(value)
+    value = str(value)
+    limits.check_lengte(value, limits.VERHAAL_VELDEN[key], key)
+    return value
+
+
+def decode_regel(regel: bytes | str, nummer: int) -> str:
+    """A line of the file as text; invalid UTF-8 refuses that line only."""
+    if isinstance(regel, str):
+        return regel
+    try:
+        tekst = regel.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Ongeldig(f"geen geldige UTF-8-tekst (byte {exc.start + 1})") from None
+    return tekst.removeprefix("\ufeff") if nummer == 1 else tekst
 
 
 def parse_regel(regel: str) -> tuple[operations.VerhaalInvoer, str | None]:
-    """One JSONL line → (invoer, ronde slug). Raises Ongeldig with a short reason."""
-    try:
-        data = json.loads(regel)
-    except json.JSONDecodeError as exc:
-        raise Ongeldig(f"ongeldige JSON ({exc.msg}, kolom {exc.colno})") from None
+    """One JSONL line → (invoer, ronde slug). Raises Ongeldig with a short reason.
+
+    Size, nesting depth, huge numbers and characters no database stores are refused before or
+    while parsing (core/limits.py); every field is checked against its column length."""
+    data = limits.load_json(regel)
     if not isinstance(data, dict):
         raise Ongeldig("een regel moet één JSON-object zijn")
     onbekend = sorted(set(data) - IMPORT_VELDEN)
@@ -85,6 +101,10 @@ def parse_regel(regel: str) -> tuple[operations.VerhaalInvoer, str | None]:
     labels = data.get("labels") or []
     if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
         raise Ongeldig("'labels' moet een lijst met subdoel-codes zijn", veld="labels")
+    if len(labels) > limits.MAX_LABELS:
+        raise Ongeldig(f"te veel labels (maximaal {limits.MAX_LABELS})", veld="labels")
+    for label in labels:
+        limits.check_lengte(label, limits.VERHAAL_VELDEN["labels[]"], "labels")
     extern_id = _optional_str(data, "id")
     invoer = operations.VerhaalInvoer(
         tekst=tekst,
@@ -105,20 +125,28 @@ def parse_regel(regel: str) -> tuple[operations.VerhaalInvoer, str | None]:
 
 
 def import_jsonl(
-    regels: Iterable[str],
+    regels: Iterable[str | bytes],
     *,
     ronde_slug: str | None = None,
+    doelenbomen: dict[str | None, list[str]] | None = None,
     na_batch: Callable[[list[int]], None] | None = None,
     batch_grootte: int = 100,
     voortgang: Callable[[int], None] | None = None,
 ) -> ImportRapport:
     """Import stories line by line; a bad line is reported and skipped, the rest stored.
 
-    Each line is stored in a savepoint, so a refused line leaves nothing behind. After every
+    Lines may be bytes (read from a file in binary mode): each is decoded on its own, so invalid
+    UTF-8 refuses that line and no other. Each line is stored in a savepoint, so a refused line
+    leaves nothing behind, not even a database refusal the checks did not foresee. After every
     `batch_grootte` stored lines `na_batch(ids)` is called: the entry point commits there and
     hands the batch to analysis, so a killed import keeps what it had committed and a re-run
     skips those ids.
+
+    `doelenbomen`: the tree codes for rondes that do not exist yet, per ronde slug, or under
+    the key None for every new ronde. A line whose ronde does not exist and has no tree here
+    is refused.
     """
+    doelenbomen = doelenbomen or {}
     rapport = ImportRapport()
     batch: list[int] = []
     for nummer, regel in enumerate(regels, start=1):
@@ -127,20 +155,26 @@ def import_jsonl(
         if not regel.strip():
             continue
         try:
-            invoer, slug = parse_regel(regel)
+            invoer, slug = parse_regel(decode_regel(regel, nummer))
             if _already_stored(invoer):
                 rapport.overgeslagen += 1
                 continue
             with db.session.begin_nested():
-                ronde = None
+                ronde, nieuw = None, False
                 slug = ronde_slug or slug
                 if slug:
-                    ronde, nieuw = rondes_ops.ensure_ronde_for_import(slug)
-                    if nieuw:
-                        rapport.nieuwe_rondes.append(slug)
+                    ronde, nieuw = rondes_ops.ensure_ronde_for_import(
+                        slug, doelenbomen.get(slug) or doelenbomen.get(None)
+                    )
                 verhaal = operations.store_verhaal(invoer, ronde=ronde)
+            if nieuw:  # only once the line is stored: a refused line's ronde is rolled back
+                rapport.nieuwe_rondes.append(slug)
         except Gebruikersfout as exc:
             rapport.geweigerd.append((nummer, exc.bericht))
+            continue
+        except (DataError, IntegrityError) as exc:
+            # The savepoint is rolled back; the other lines go on.
+            rapport.geweigerd.append((nummer, f"de database weigerde deze regel ({type(exc.orig).__name__})"))
             continue
         rapport.opgeslagen.append(verhaal.id)
         batch.append(verhaal.id)

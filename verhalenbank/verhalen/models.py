@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from verhalenbank.accounts.models import Gebruiker, Organisatie
@@ -35,6 +35,9 @@ class VerhaalStatus:
 
 class Verhaal(TimestampMixin, Base):
     __tablename__ = "verhalen"
+    # Erased ids are never handed out again (SQLite would reuse the highest one), so a new
+    # record never inherits the audit trail of an erased one.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     extern_id: Mapped[str | None] = mapped_column(String(200), unique=True)
@@ -143,5 +146,8 @@ class Contactgegevens(TimestampMixin, Base):
     naam: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
     telefoon: Mapped[str | None] = mapped_column(String(50))
+    # The teller agreed to hear back what happened with the story (na-waarderen). Without it the
+    # details are for a follow-up conversation only: no letter or e-mail about a panel's choice.
+    terugkoppeling: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     verhaal: Mapped[Verhaal] = relationship(back_populates="contactgegevens")

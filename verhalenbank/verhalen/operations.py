@@ -17,6 +17,8 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from verhalenbank.accounts.models import Gebruiker, Organisatie
+from verhalenbank.core import limits
+from verhalenbank.core.sqlite_wal import checkpoint_wal
 from verhalenbank.core.errors import NietGevonden, Ongeldig
 from verhalenbank.core.models import utcnow
 from verhalenbank.doelenbomen.models import Doelenboom, Subdoel
@@ -32,8 +34,8 @@ from verhalenbank.verhalen.models import (
     ZelfduidingAntwoord,
 )
 
-MAX_TEKST_LENGTE = 20_000
-MAX_TITEL_LENGTE = 300
+MAX_TEKST_LENGTE = limits.MAX_TEKST_LENGTE
+MAX_TITEL_LENGTE = limits.MAX_TITEL_LENGTE
 TOESTEMMING_VERSIE = "2026-1"
 
 
@@ -52,6 +54,7 @@ class VerhaalInvoer:
     labels: list[str] = field(default_factory=list)
     zelfduiding: dict[str, list[str]] = field(default_factory=dict)
     contact: dict[str, str] = field(default_factory=dict)
+    terugkoppeling: bool = False  # may hear back about the story (only kept with contact details)
     transcript_id: int | None = None
     transcript_positie: int | None = None
     transcript_tijd: str | None = None
@@ -74,6 +77,9 @@ def validate_invoer(invoer: VerhaalInvoer) -> None:
         raise Ongeldig(
             f"Onbekende bron '{invoer.bron}'. Kies uit: {', '.join(BRONNEN)}.", veld="bron"
         )
+    # Whatever the entry point: nothing the database would refuse or store unchecked.
+    for veld, waarde in (("tekst", invoer.tekst), ("titel", invoer.titel), ("wijk", invoer.wijk), ("id", invoer.extern_id)):
+        limits.check_tekstveld(waarde, limits.VERHAAL_VELDEN[veld], veld)
 
 
 def _subdoelen_for_labels(ronde: Ronde | None, labels: list[str]) -> list[Subdoel]:
@@ -146,10 +152,37 @@ def store_verhaal(
     if any(contact.values()):
         verhaal.contactgegevens = Contactgegevens(
             naam=contact.get("naam") or None, email=contact.get("email") or None,
-            telefoon=contact.get("telefoon") or None,
+            telefoon=contact.get("telefoon") or None, terugkoppeling=bool(invoer.terugkoppeling),
         )
     db.session.flush()
     return verhaal
+
+
+def wijzig_toestemming(
+    verhaal: Verhaal, *, toestemming: bool, citeren: bool, door: Gebruiker | None, reden: str
+) -> bool:
+    """Change a story's consent or quote consent, e.g. when the teller asks (flush only).
+
+    Quoting needs consent, so withdrawing consent also withdraws quote consent. Returns whether
+    anything changed; a change is written to the audit log with the reason.
+    """
+    from verhalenbank.accounts.operations import log_audit
+
+    if not (reden or "").strip():
+        raise Ongeldig("Geef een reden op, bijvoorbeeld: ‘verteller belde op 3 juni’.", veld="reden")
+    citeren = bool(citeren and toestemming)
+    oud = {"toestemming": verhaal.toestemming, "citeren": verhaal.citeren}
+    if oud == {"toestemming": toestemming, "citeren": citeren}:
+        return False
+    if toestemming and not verhaal.toestemming:
+        verhaal.toestemming_op = utcnow()
+        verhaal.toestemming_versie = TOESTEMMING_VERSIE
+    verhaal.toestemming = toestemming
+    verhaal.citeren = citeren
+    log_audit(door, "toestemming_gewijzigd", object_type="verhaal", object_id=verhaal.id, reden=reden.strip(),
+              details={"was": oud, "wordt": {"toestemming": toestemming, "citeren": citeren}})
+    db.session.flush()
+    return True
 
 
 def create_intrekcode(verhaal: Verhaal) -> str:
@@ -214,8 +247,10 @@ def review_tag(tag: Tag, *, bevestigd: bool, door: Gebruiker | None) -> Tag:
     return tag
 
 
-def erase_verhaal(verhaal: Verhaal, *, door: Gebruiker | None, reden: str) -> None:
-    """AVG erasure: the story and everything hanging on it, plus files; audited without content."""
+def erase_verhaal(verhaal: Verhaal, *, door: Gebruiker | None, reden: str, details: dict | None = None) -> None:
+    """AVG erasure: the story and everything hanging on it, plus files; audited without content.
+
+    `details`: what else the audit entry should say (e.g. the setting behind an `opschonen`)."""
     from verhalenbank.accounts.avg import erasure_details
     from verhalenbank.transcripten.operations import erase_passage
     from verhalenbank.accounts.operations import log_audit
@@ -224,7 +259,7 @@ def erase_verhaal(verhaal: Verhaal, *, door: Gebruiker | None, reden: str) -> No
     fotos = list(db.session.scalars(select(media_models.Foto).where(media_models.Foto.verhaal_id == verhaal.id)))
     bestanden = [naam for foto in fotos for naam in (foto.bestand, foto.miniatuur)]
     verhaal_id = verhaal.id
-    details = erasure_details(verhaal)
+    details = {**erasure_details(verhaal), **(details or {})}
     _mark_models_for_retraining(verhaal)
     transcript_bestanden = erase_passage(verhaal)
     for foto in fotos:
@@ -233,6 +268,7 @@ def erase_verhaal(verhaal: Verhaal, *, door: Gebruiker | None, reden: str) -> No
     log_audit(door, "verhaal_gewist", object_type="verhaal", object_id=verhaal_id, reden=reden, details=details)
     db.session.flush()
     _delete_files_after_commit(_photo_paths(bestanden) + list(transcript_bestanden))
+    db.session().info[_CHECKPOINT_AFTER_COMMIT] = True
 
 
 def _mark_models_for_retraining(verhaal: Verhaal) -> None:
@@ -257,6 +293,7 @@ def _photo_paths(namen: list[str]) -> list[Path]:
 
 
 _FILES_AFTER_COMMIT = "verhalenbank_wis_na_commit"
+_CHECKPOINT_AFTER_COMMIT = "verhalenbank_wal_na_commit"
 
 
 def _delete_files_after_commit(paden: list[Path]) -> None:
@@ -269,11 +306,15 @@ def _delete_files_after_commit(paden: list[Path]) -> None:
 def _delete_erased_files(session: Session) -> None:
     for pad in session.info.pop(_FILES_AFTER_COMMIT, []):
         pad.unlink(missing_ok=True)
+    if session.info.pop(_CHECKPOINT_AFTER_COMMIT, False):
+        # The erased rows' old bytes are still in the SQLite WAL file until a checkpoint.
+        checkpoint_wal(db.engine)
 
 
 @event.listens_for(Session, "after_rollback")
 def _keep_files_of_undone_erasure(session: Session) -> None:
     session.info.pop(_FILES_AFTER_COMMIT, None)
+    session.info.pop(_CHECKPOINT_AFTER_COMMIT, None)
 
 
 def after_erase(verhaal_ids: list[int]) -> None:

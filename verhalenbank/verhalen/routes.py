@@ -5,14 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
-from wtforms import StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from flask_wtf import FlaskForm
+from verhalenbank.core.forms import Formulier
 
 from verhalenbank.accounts.models import Rol
 from verhalenbank.accounts.operations import log_audit
 from verhalenbank.accounts.permissions import Recht, heeft_recht, vereist
+from verhalenbank.core import limits
 from verhalenbank.extensions import db
 from verhalenbank.rondes.models import Ronde
 from verhalenbank.verhalen import operations
@@ -23,14 +24,23 @@ bp = Blueprint("verhalen", __name__, url_prefix="/verhalen")
 PER_PAGINA = 25
 
 
-class RedenForm(FlaskForm):
+class RedenForm(Formulier):
     reden = StringField(
         "Waarom wilt u de originele tekst zien?",
         validators=[DataRequired("Geef een reden op."), Length(min=5, max=500, message="Geef een reden van minstens 5 tekens.")],
     )
 
 
-class WisForm(FlaskForm):
+class ToestemmingForm(Formulier):
+    toestemming = BooleanField("Het verhaal mag bewaard en gebruikt worden")
+    citeren = BooleanField("Het verhaal mag letterlijk geciteerd worden")
+    reden = StringField(
+        "Reden", validators=[DataRequired("Geef een reden op."), Length(max=500)],
+        description="Bijvoorbeeld: de verteller belde op 3 juni.",
+    )
+
+
+class WisForm(Formulier):
     reden = TextAreaField(
         "Reden voor wissen", validators=[DataRequired("Geef een reden op."), Length(max=1000)]
     )
@@ -56,7 +66,7 @@ def get_zichtbaar_verhaal(verhaal_id: int) -> Verhaal:
 @bp.get("/")
 @vereist(Recht.VERHALEN_LEZEN)
 def lijst():
-    pagina = max(request.args.get("pagina", 1, type=int), 1)
+    pagina = limits.pagina(request.args.get("pagina"))
     ronde_slug = request.args.get("ronde") or None
     bron = request.args.get("bron") or None
     query = verhalen_query_for(current_user)
@@ -75,6 +85,15 @@ def lijst():
     )
 
 
+def _terugkoppeling(verhaal: Verhaal) -> bool | None:
+    """Whether the teller wants to hear back about the story; None when there are no contact
+    details or the user may not see them."""
+    contact = verhaal.contactgegevens
+    if contact is None or not heeft_recht(current_user, Recht.CONTACTGEGEVENS_ZIEN):
+        return None
+    return bool(contact.terugkoppeling)
+
+
 @bp.get("/<int:verhaal_id>")
 @vereist(Recht.VERHALEN_LEZEN)
 def detail(verhaal_id: int):
@@ -82,7 +101,26 @@ def detail(verhaal_id: int):
     return render_template(
         "verhalen/detail.html", verhaal=verhaal, tags=operations.visible_tags(verhaal),
         reden_form=RedenForm(), wis_form=WisForm(), origineel=None,
+        toestemming_form=ToestemmingForm(toestemming=verhaal.toestemming, citeren=verhaal.citeren),
+        terugkoppeling=_terugkoppeling(verhaal),
     )
+
+
+@bp.post("/<int:verhaal_id>/toestemming")
+@vereist(Recht.TOESTEMMING_WIJZIGEN)
+def toestemming(verhaal_id: int):
+    verhaal = get_zichtbaar_verhaal(verhaal_id)
+    form = ToestemmingForm()
+    if not form.validate_on_submit():
+        flash("Geef een reden op om de toestemming te wijzigen.")
+        return redirect(url_for("verhalen.detail", verhaal_id=verhaal.id))
+    veranderd = operations.wijzig_toestemming(
+        verhaal, toestemming=bool(form.toestemming.data), citeren=bool(form.citeren.data),
+        door=current_user, reden=form.reden.data,
+    )
+    db.session.commit()
+    flash("De toestemming is aangepast." if veranderd else "Er is niets veranderd.")
+    return redirect(url_for("verhalen.detail", verhaal_id=verhaal.id))
 
 
 @bp.post("/<int:verhaal_id>/origineel")
@@ -94,6 +132,8 @@ def origineel(verhaal_id: int):
         return render_template(
             "verhalen/detail.html", verhaal=verhaal, tags=operations.visible_tags(verhaal),
             reden_form=form, wis_form=WisForm(), origineel=None,
+            toestemming_form=ToestemmingForm(toestemming=verhaal.toestemming, citeren=verhaal.citeren),
+        terugkoppeling=_terugkoppeling(verhaal),
         ), 400
     log_audit(current_user, "originele_tekst_bekeken", object_type="verhaal", object_id=verhaal.id, reden=form.reden.data)
     db.session.commit()
@@ -104,6 +144,8 @@ def origineel(verhaal_id: int):
     response = render_template(
         "verhalen/detail.html", verhaal=verhaal, tags=operations.visible_tags(verhaal),
         reden_form=form, wis_form=WisForm(), origineel=verhaal.tekst, contact=contact,
+        toestemming_form=ToestemmingForm(toestemming=verhaal.toestemming, citeren=verhaal.citeren),
+        terugkoppeling=_terugkoppeling(verhaal),
     )
     return response, 200, {"Cache-Control": "no-store"}
 

@@ -1,13 +1,16 @@
 """What happens to stories after they are stored and committed: analysis, then indexing.
 
-Entry points call `verwerk_verhalen(ids)` after their commit. Each step records its own
-failure on the story (analysis state 'mislukt' with the reason; index drift is repaired by
-`verhalenbank reindex`) and never raises, so a stored story is never lost or blocked.
+Web entry points queue the work as jobs (`plan_verwerking`, before their commit) that a
+`verhalenbank worker` runs in batches; CLI commands call `verwerk_verhalen(ids)` after their
+commit. Each step records its own failure (a failed job keeps its reason; the story's analysis
+state becomes 'mislukt' after the last attempt; index drift is repaired by `verhalenbank
+reindex`), so a stored story is never lost or blocked.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 
 logger = logging.getLogger(__name__)
 
@@ -23,22 +26,115 @@ def verwerk_verhalen(verhaal_ids: list[int]) -> None:
     index_after_commit(verhaal_ids)
 
 
+# Job kinds (core/jobs.py; registered in verhalenbank/app.py).
+ANALYSEREN = "verhalen.analyseren"
+INDEXEREN = "zoeken.indexeren"
+HERTAGGEN = "doelenbomen.hertaggen"
+INDEX_OPSCHONEN = "zoeken.opschonen"
+LEREN = "nlp.leren"
+
+
 def plan_verwerking(verhaal_ids: list[int]) -> None:
-    """Web entry points, after their commit: process on the background worker of this process
-    (the response doesn't wait), or right away when the app is configured for direct processing
-    (VERHALENBANK_VERWERKING=direct; the unit tests). Never raises."""
-    if not verhaal_ids:
-        return
-    from flask import current_app
+    """Queue analysis (then indexing) of stored stories as a job: flush only, so the job
+    commits together with the stories. After the commit, entry points call
+    `core.jobs.run_now_if_synchronous()`; otherwise a worker takes it."""
+    from verhalenbank.core.jobs import plan_job
 
-    app = current_app._get_current_object()
-    if not app.config["VERHALENBANK"].achtergrond_verwerking:
-        verwerk_verhalen(verhaal_ids)
-        return
-    from verhalenbank.verhalen.achtergrond import Achtergrondverwerker
+    for verhaal_id in verhaal_ids:
+        plan_job(ANALYSEREN, {"verhaal_id": int(verhaal_id)})
 
-    verwerker = app.extensions.setdefault("verhalenbank.verwerker", Achtergrondverwerker(app))
-    verwerker.plan(verhaal_ids)
+
+def plan_wachtende_verhalen() -> int:
+    """Stories waiting for analysis without a job for it (stored before the job queue existed,
+    or by a command that left them): queue them. Flush only; returns how many."""
+    from sqlalchemy import select
+
+    from verhalenbank.core.jobs import Job, JobStatus
+    from verhalenbank.extensions import db
+    from verhalenbank.verhalen.models import AnalyseStatus, Verhaal
+
+    ids = set(db.session.scalars(select(Verhaal.id).where(Verhaal.analyse_status == AnalyseStatus.TE_ANALYSEREN)))
+    if not ids:
+        return 0
+    open_jobs = db.session.scalars(
+        select(Job.payload).where(Job.kind == ANALYSEREN, Job.status.in_([JobStatus.WAITING.value, JobStatus.RUNNING.value]))
+    )
+    ids -= {payload.get("verhaal_id") for payload in open_jobs}
+    plan_verwerking(sorted(ids))
+    return len(ids)
+
+
+def analyseer_job(payloads: list[dict]) -> None:
+    """Job handler: analyse a batch of stories in one `nlp.pipe` (flush only; the job runner
+    commits the analysis together with the jobs' 'done'), then queue one index write for the
+    batch. Stories already analysed are skipped, so a batch taken again after a crash does
+    nothing twice."""
+    from verhalenbank.core.jobs import plan_job
+    from verhalenbank.extensions import db
+    from verhalenbank.nlp.operations import analyse_verhalen
+
+    ids = sorted({int(payload["verhaal_id"]) for payload in payloads})
+    analyse_verhalen(ids)
+    db.session.flush()
+    plan_job(INDEXEREN, {"verhaal_ids": ids})
+
+
+def indexeer_job(payloads: list[dict]) -> None:
+    """Job handler: one search-index write for the stories of all payloads. Idempotent (an
+    entry is replaced), so a batch taken again after a crash does no harm."""
+    from verhalenbank.zoeken.operations import index_verhalen
+
+    ids = sorted({int(i) for payload in payloads for i in payload["verhaal_ids"]})
+    index_verhalen(ids)
+
+
+def analyse_mislukt(payloads: list[dict], reden: str) -> None:
+    """After a failed attempt: the stories show that their analysis failed, and why (an
+    attempt that succeeds later puts them right)."""
+    from verhalenbank.nlp.operations import mark_batch_failed
+
+    mark_batch_failed([int(payload["verhaal_id"]) for payload in payloads], Analysefout(reden))
+
+
+def plan_boomwijziging(boom_ids: list[int]) -> None:
+    """Queue retagging stories after a doelenboom import or edit (flush only; commits with the
+    tree change)."""
+    from verhalenbank.core.jobs import plan_job
+
+    if boom_ids:
+        plan_job(HERTAGGEN, {"boom_ids": sorted(int(i) for i in boom_ids)})
+
+
+def hertag_job(payloads: list[dict]) -> None:
+    """Job handler: retag the stories of the changed trees with `verwerk_boomwijziging`, which
+    commits every RETAG_BATCH stories (and refreshes their index entries), so no writer waits
+    longer than one batch. Retagging again gives the same tags, so a job taken again after a
+    crash does no harm."""
+    boom_ids = sorted({int(i) for payload in payloads for i in payload["boom_ids"]})
+    verwerk_boomwijziging(boom_ids)
+
+
+def plan_leren(boom_ids: list[int]) -> None:
+    """Queue learning from a review decision for these trees (flush only; commits with the
+    decision). A burst of decisions in one tree becomes one retag in the worker's batch."""
+    from verhalenbank.core.jobs import plan_job
+
+    if boom_ids:
+        plan_job(LEREN, {"boom_ids": sorted({int(i) for i in boom_ids})})
+
+
+def leer_job(payloads: list[dict]) -> None:
+    """Job handler: the trees' suggestions learn from the decisions (`verwerk_beoordeling`)."""
+    verwerk_beoordeling(sorted({int(i) for payload in payloads for i in payload["boom_ids"]}))
+
+
+def index_opschonen_job(payloads: list[dict]) -> None:
+    """Job handler: rewrite the index files that still hold erased stories' words."""
+    index_opschonen()
+
+
+class Analysefout(Exception):
+    """The reason a whole analysis job failed, as the story shows it."""
 
 
 def _analyse(verhaal_ids: list[int]) -> None:
@@ -64,30 +160,121 @@ def _analyse(verhaal_ids: list[int]) -> None:
 
 
 def verwijder_verwerking(verhaal_ids: list[int]) -> None:
-    """After erasure is committed: remove from the search index; mark tagger models stale."""
+    """After erasure is committed: remove from the search index at once (results), then rewrite
+    the index files that still hold the stories' words (on the background worker when served:
+    seconds on a big index). Never raises; `opschonen` purges whatever is left."""
     if not verhaal_ids:
         return
     from verhalenbank.zoeken.operations import remove_after_commit
 
     remove_after_commit(verhaal_ids)
+    from flask import has_request_context
+
+    if has_request_context():  # a served request answers first; a worker rewrites the files
+        from verhalenbank.core.jobs import plan_job, run_now_if_synchronous
+        from verhalenbank.extensions import db
+
+        plan_job(INDEX_OPSCHONEN, {})
+        db.session.commit()
+        run_now_if_synchronous()
+    else:
+        index_opschonen()  # a command: it is the job
 
 
-def verwerk_boomwijziging(boom_ids: list[int]) -> None:
-    """After a doelenboom import or edit is committed: retag its stories, refresh their index
-    entries. Commits its own work; never raises (the tree change itself is already stored)."""
+def index_opschonen() -> int:
+    """Rewrite the search-index segments that hold erased stories (Whoosh only marks a delete),
+    so their words leave the disk. Returns segments rewritten; never raises."""
+    try:
+        from verhalenbank.accounts.avg import purge_search_index
+
+        return purge_search_index()
+    except Exception:  # noqa: BLE001 - the erasure is committed; `opschonen` retries
+        logger.exception("purging erased stories from the search index files failed")
+        return 0
+
+
+# Stories retagged per transaction after a tree change. On SQLite a transaction that writes holds
+# the database's write lock until it commits, so this bounds how long the public form, the API
+# and every other writer can wait on a retag (issue 16: a 5,000-subdoel re-import held it for
+# minutes). Scoring one batch of the demo trees takes well under a second.
+RETAG_BATCH = 50
+# Neither SQLite's busy handler nor the write queue (core/sqlite_rij.py) is fair: a writer that
+# was waiting gets the lock when the retag lets go of it for a moment, not when it only commits.
+PAUZE_TUSSEN_BATCHES = 0.02
+
+
+def verwerk_boomwijziging(boom_ids: list[int]) -> int:
+    """After a doelenboom import or edit is committed: retag its stories and refresh their index
+    entries, RETAG_BATCH stories per transaction, committing each batch, so no writer ever waits
+    longer than one batch. Returns how many stories were retagged. Never raises (the tree
+    change itself is already stored); a batch that fails is logged and skipped, and
+    `verhalenbank analyse --opnieuw` or `verhalenbank train` repair it later."""
+    if not boom_ids:
+        return 0
+    from verhalenbank.extensions import db
+
+    db.session.rollback()  # hold no transaction (on SQLite: the write lock) while the model loads
+    try:
+        from flask import current_app
+
+        from verhalenbank.nlp.pipeline import get_pipeline
+
+        # Seconds in a cold process: the first batch must not hold the lock for it.
+        get_pipeline(getattr(current_app.config["VERHALENBANK"], "spacy_model", None))
+    except Exception:  # noqa: BLE001 - the batches below record what is wrong
+        logger.exception("loading the spaCy model before retagging failed")
+    try:
+        from verhalenbank.nlp.operations import mark_tree_changed
+
+        ids = mark_tree_changed(boom_ids)
+        db.session.commit()
+    except Exception:  # noqa: BLE001
+        db.session.rollback()
+        logger.exception("retagging after a change of doelenboom %s failed", boom_ids)
+        return 0
+    from verhalenbank.nlp.operations import tag_verhalen
+    from verhalenbank.zoeken.operations import index_after_commit
+
+    klaar = 0
+    for start in range(0, len(ids), RETAG_BATCH):
+        deel = ids[start:start + RETAG_BATCH]
+        try:
+            tag_verhalen(deel)
+            db.session.commit()
+        except Exception:  # noqa: BLE001 - the next batch still gets its turn
+            db.session.rollback()
+            logger.exception("retagging stories %s..%s after a change of doelenboom %s failed", deel[0], deel[-1], boom_ids)
+            continue
+        index_after_commit(deel)
+        db.session.rollback()  # end the read transaction indexing began: the lock is free now
+        klaar += len(deel)
+        if start + RETAG_BATCH < len(ids):
+            time.sleep(PAUZE_TUSSEN_BATCHES)  # let a waiting writer (the public form) in first
+    return klaar
+
+
+def verwerk_beoordeling(boom_ids: list[int]) -> None:
+    """After a person confirmed, rejected or added a tag (committed): the tree's suggestions learn
+    from it at once (retag its stories, refresh their index entries). Commits its own work; never
+    raises (the decision itself is already stored)."""
     if not boom_ids:
         return
     from verhalenbank.extensions import db
 
     try:
-        from verhalenbank.nlp.operations import after_tree_change
+        from verhalenbank.doelenbomen.models import Doelenboom
+        from verhalenbank.nlp.operations import learn_after_decision
 
-        ids = after_tree_change(boom_ids)
+        ids: set[int] = set()
+        for boom_id in sorted(set(boom_ids)):
+            boom = db.session.get(Doelenboom, boom_id)
+            if boom is not None:
+                ids.update(learn_after_decision(boom))
         db.session.commit()
-    except Exception:  # noqa: BLE001 - `verhalenbank train`/`analyse --opnieuw` repair it later
+    except Exception:  # noqa: BLE001 - the next retag (`analyse --opnieuw`, `train`) catches up
         db.session.rollback()
-        logger.exception("retagging after a change of doelenboom %s failed", boom_ids)
+        logger.exception("learning from a decision in doelenboom %s failed", boom_ids)
         return
     from verhalenbank.zoeken.operations import index_after_commit
 
-    index_after_commit(ids)
+    index_after_commit(sorted(ids))

@@ -75,6 +75,42 @@ def analyse_terms(text: str) -> list[str]:
     return [stem(word) for word in words(text) if not is_stopword(word)]
 
 
+def positioned_terms(text: str) -> list[tuple[str, int]]:
+    """(stem, position) of the words that are not stop words; positions count every word,
+    stop words included, as PostgreSQL's tsvector does ("ringvaart en drie": 0 and 2)."""
+    return [(stem(word), position) for position, word in enumerate(words(text)) if not is_stopword(word)]
+
+
+# Two indexed words further apart than this (more stop words between them) form no pair.
+MAX_PAIR_GAP = 4
+
+
+def pair_term(first: str, second: str, gap: int) -> str:
+    """The index term for two neighbouring stems `gap` positions apart ("koffi_bur" when
+    adjacent, "koffi_3_bur" for "koffie met de buren")."""
+    return f"{first}_{second}" if gap == 1 else f"{first}_{gap}_{second}"
+
+
+def word_pairs(text: str) -> list[str]:
+    """Pair terms of consecutive non-stop words, with the number of positions between them,
+    so a phrase matches only words that stand as written (stop words are not skipped)."""
+    terms = positioned_terms(text)
+    return [
+        pair_term(first, second, second_at - first_at)
+        for (first, first_at), (second, second_at) in zip(terms, terms[1:])
+        if second_at - first_at <= MAX_PAIR_GAP
+    ]
+
+
+def word_forms(*texts: str) -> set[str]:
+    """The words of the texts as written (normalised, not stemmed, no stop words): what a
+    prefix (`vandaa*`) and typo tolerance (`witen` -> `weten`) are matched against."""
+    forms: set[str] = set()
+    for text in texts:
+        forms.update(word for word in words(text) if not is_stopword(word))
+    return forms
+
+
 @lru_cache(maxsize=100_000)
 def compound_parts(normalised_word: str) -> tuple[str, ...]:
     """Split a compound into two known parts (with an optional linking s/e/en), else ()."""
@@ -135,8 +171,22 @@ def allowed_typos(term: str) -> int:
     return 2
 
 
+def spelling_alternatives(word: str, known_form: bool, vocabulary: Callable[[str], Iterable[str]]) -> list[str]:
+    """Near spellings to search as well, for a query word not in the index as written.
+
+    `vocabulary(first_letter)` gives the indexed word forms. Candidates that stem to the
+    query word's own stem add nothing ("buurtkamers" already finds "buurtkamer")."""
+    if known_form:
+        return []
+    own_stem = stem(word)
+    return [candidate for candidate in typo_candidates(word, vocabulary(word[:1])) if stem(candidate) != own_stem]
+
+
 def typo_candidates(term: str, vocabulary: Iterable[str]) -> list[str]:
-    """Indexed terms close to a term unknown to the index (same first letter, few edits)."""
+    """Indexed words close to a word unknown to the index (same first letter, few edits).
+
+    Matched on the word as typed, not its stem: "witen" (stem "wit") is one edit from
+    "weten" (stem "wet"), while the stems are too short to allow any edit."""
     limit = allowed_typos(term)
     if limit == 0:
         return []
@@ -146,6 +196,7 @@ def typo_candidates(term: str, vocabulary: Iterable[str]) -> list[str]:
             for candidate in vocabulary
             if candidate != term
             and candidate[:1] == term[:1]
+            and abs(len(candidate) - len(term)) <= limit
             and edit_distance_within(term, candidate, limit)
         }
     )

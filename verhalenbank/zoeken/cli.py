@@ -83,7 +83,7 @@ def zoek(query, boom, subdoel, indicator, ronde, wijk, bron, aanbieder, gevoel, 
         + ([("van", van)] if van else [])
         + ([("tot", tot)] if tot else [])
     )
-    opdracht = opdracht_uit_parameters(params, per_pagina=per_pagina)
+    opdracht = opdracht_uit_parameters(params, per_pagina=per_pagina, subdoelen_van=operations.subdoel_codes)
     result = operations.get_backend().search(opdracht)
 
     from verhalenbank.verhalen.models import Verhaal

@@ -9,7 +9,7 @@ Only stories with status 'actief' are searched.
 from __future__ import annotations
 
 from datetime import date
-from typing import Mapping
+from typing import Callable, Mapping
 
 from verhalenbank.core.errors import Ongeldig
 from verhalenbank.zoeken.backend import SORTS, Zoekopdracht
@@ -65,7 +65,17 @@ def search_state(params: Mapping) -> dict:
     return state
 
 
-def opdracht_uit_parameters(params: Mapping, *, per_pagina: int = PER_PAGINA, facetten=None) -> Zoekopdracht:
+# Matches no story: "alleen bevestigd" in a bank without any subdoel finds nothing.
+NO_SUBDOEL = "-:-"
+
+
+def opdracht_uit_parameters(
+    params: Mapping, *, per_pagina: int = PER_PAGINA, facetten=None,
+    subdoelen_van: Callable[[list[str]], list[str]] | None = None,
+) -> Zoekopdracht:
+    """`subdoelen_van(boom codes)` gives the qualified subdoel codes of those trees (all trees
+    when none is chosen). With it, tags=bevestigd|voorgesteld also holds when no subdoel or
+    indicator is chosen: only stories with a confirmed (or a suggested) tag in those trees."""
     state = search_state(params)
     try:
         pagina = max(1, int(params.get("pagina") or 1))
@@ -82,6 +92,8 @@ def opdracht_uit_parameters(params: Mapping, *, per_pagina: int = PER_PAGINA, fa
         "gevoel": state["gevoel"],
         "status": ["actief"],
     }
+    if state["tags"] != "alle" and not state["subdoel"] and not state["indicator"] and subdoelen_van is not None:
+        filters[subdoel_field(state["tags"])] = list(subdoelen_van(state["boom"])) or [NO_SUBDOEL]
     opdracht = Zoekopdracht(
         tekst=state["q"],
         filters={name: values for name, values in filters.items() if values},

@@ -33,7 +33,15 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from verhalenbank.core.models import Base
-from verhalenbank.zoeken.analyse import compound_text, fold_accents, highlight_snippet, typo_candidates
+from verhalenbank.zoeken.analyse import (
+    allowed_typos,
+    compound_text,
+    fold_accents,
+    highlight_snippet,
+    stem,
+    spelling_alternatives,
+    word_forms,
+)
 from verhalenbank.zoeken.backend import (
     MULTI_VALUED_FIELDS,
     Treffer,
@@ -79,12 +87,12 @@ _UPSERT = text(
     """
 )
 
-# Sorted so concurrent writers take the vocabulary row locks in the same order (no deadlock).
+# The words as written (see analyse.word_forms), for prefixes and typo tolerance. Sorted so
+# concurrent writers take the vocabulary row locks in the same order (no deadlock).
 _VOCABULARY = text(
     """
     INSERT INTO zoekwoorden (woord)
-    SELECT DISTINCT w FROM zoekdocumenten d, unnest(tsvector_to_array(d.tsv)) AS w
-    WHERE d.verhaal_id = ANY(:ids)
+    SELECT DISTINCT w FROM unnest(CAST(:words AS text[])) AS w
     ORDER BY w
     ON CONFLICT DO NOTHING
     """
@@ -130,6 +138,7 @@ def _row(document: ZoekDocument) -> dict:
         "titel_gevouwen": fold_accents(document.titel or ""),
         "tekst_gevouwen": fold_accents(document.tekst_publiek or ""),
         "extra_gevouwen": fold_accents(extra),
+        "vormen": word_forms(document.titel or "", document.tekst_publiek or "", extra),
     }
     for name in MULTI_VALUED_FIELDS:
         row[name] = facets[name]
@@ -152,31 +161,39 @@ class _Compiler:
         self.params[name] = value
         return f":{name}"
 
-    def compile(self, node, expansions: dict[str, list[str]]) -> str:
+    def compile(self, node, expansions: dict[str, list[str]], prefix_lexemes: dict[str, list[str]] | None = None) -> str:
+        prefix_lexemes = prefix_lexemes or {}
         if isinstance(node, Term):
             candidates = expansions.get(node.word)
             if candidates:
-                # Already lexemes: 'simple' keeps them as they are.
-                return f"to_tsquery('simple', {self.param(' | '.join(_quoted(c) for c in candidates))})"
+                # The word and its near spellings; the `dutch` configuration stems them all.
+                words = [node.word, *candidates]
+                return f"to_tsquery('{CONFIG}', {self.param(' | '.join(_quoted(w) for w in words))})"
             return f"to_tsquery('{CONFIG}', {self.param(_quoted(node.word))})"
         if isinstance(node, Prefix):
-            return f"to_tsquery('{CONFIG}', {self.param(_quoted(node.word) + ':*')})"
+            query = f"to_tsquery('{CONFIG}', {self.param(_quoted(node.word) + ':*')})"
+            lexemes = prefix_lexemes.get(node.word)
+            if lexemes:
+                # Already lexemes: 'simple' keeps them as they are.
+                query = (f"({query} || to_tsquery('simple', "
+                         f"{self.param(' | '.join(_quoted(lexeme) for lexeme in lexemes))}))")
+            return query
         if isinstance(node, Phrase):
             return f"phraseto_tsquery('{CONFIG}', {self.param(fold_accents(node.text))})"
         if isinstance(node, Not):
-            return f"(!! {self.compile(node.child, expansions)})"
+            return f"(!! {self.compile(node.child, expansions, prefix_lexemes)})"
         if isinstance(node, And):
-            return "(" + " && ".join(self.compile(child, expansions) for child in node.children) + ")"
+            return "(" + " && ".join(self.compile(child, expansions, prefix_lexemes) for child in node.children) + ")"
         if isinstance(node, Or):
-            return "(" + " || ".join(self.compile(child, expansions) for child in node.children) + ")"
+            return "(" + " || ".join(self.compile(child, expansions, prefix_lexemes) for child in node.children) + ")"
         raise TypeError(f"unknown query node {node!r}")
 
 
-def _terms(node) -> list[Term]:
-    found: list[Term] = []
+def _terms(node, kind=Term) -> list:
+    found: list = []
 
     def walk(current) -> None:
-        if isinstance(current, Term):
+        if isinstance(current, kind):
             found.append(current)
         elif isinstance(current, Not):
             walk(current.child)
@@ -340,8 +357,9 @@ class PostgresBackend(ZoekBackend):
 
     def _write_batch(self, connection, batch: list[ZoekDocument]) -> tuple[int | None, int]:
         rows = [_row(document) for document in batch]
+        forms = set().union(*(row.pop("vormen") for row in rows))
         connection.execute(_UPSERT, rows)
-        connection.execute(_VOCABULARY, {"ids": [row["verhaal_id"] for row in rows]})
+        connection.execute(_VOCABULARY, {"words": sorted(forms)})
         return self._bump_generation(connection)
 
     def _apply_locally(self, generations: tuple[int | None, int], documents=(), removed=()) -> None:
@@ -401,40 +419,61 @@ class PostgresBackend(ZoekBackend):
             return set(connection.execute(text("SELECT verhaal_id FROM zoekdocumenten")).scalars())
 
     def _typo_expansions(self, connection, node) -> dict[str, list[str]]:
-        """For each query word whose lexeme is not in the index: nearby indexed lexemes."""
-        terms = {term.word: term for term in _terms(node)}
-        if not terms:
+        """For each query word not in the index as written: near indexed spellings."""
+        words = sorted({term.word for term in _terms(node)})
+        if not words:
             return {}
-        words = list(terms)
-        rows = connection.execute(
-            text(
-                f"""
-                SELECT w, querytree(to_tsquery('{CONFIG}', quote_literal(w))) AS lexeme,
-                       EXISTS (SELECT 1 FROM zoekdocumenten
-                               WHERE tsv @@ to_tsquery('{CONFIG}', quote_literal(w))) AS known
-                FROM unnest(CAST(:words AS text[])) AS w
-                """
-            ),
-            {"words": words},
-        ).all()
-        expansions: dict[str, list[str]] = {}
-        for word, lexeme, known in rows:
-            if known:
-                continue
-            lexeme = (lexeme or "").strip("'")
-            if not lexeme or lexeme == "T":
-                continue
-            candidates_in_db = connection.execute(
-                text(
-                    "SELECT woord FROM zoekwoorden WHERE woord LIKE :first "
-                    "AND length(woord) BETWEEN :shortest AND :longest"
-                ),
-                {"first": lexeme[:1] + "%", "shortest": len(lexeme) - 2, "longest": len(lexeme) + 2},
+        known = set(
+            connection.execute(
+                text("SELECT woord FROM zoekwoorden WHERE woord = ANY(CAST(:words AS text[]))"), {"words": words}
             ).scalars()
-            candidates = typo_candidates(lexeme, candidates_in_db)
+        )
+
+        def vocabulary_near(word: str):
+            def vocabulary(first_letter: str):
+                limit = allowed_typos(word)
+                return connection.execute(
+                    text(
+                        "SELECT woord FROM zoekwoorden WHERE woord LIKE :first "
+                        "AND length(woord) BETWEEN :shortest AND :longest"
+                    ),
+                    {"first": first_letter + "%", "shortest": len(word) - limit, "longest": len(word) + limit},
+                ).scalars()
+
+            return vocabulary
+
+        expansions: dict[str, list[str]] = {}
+        for word in words:
+            if allowed_typos(word) == 0:
+                continue
+            candidates = spelling_alternatives(word, word in known, vocabulary_near(word))
             if candidates:
                 expansions[word] = candidates
         return expansions
+
+    def _prefix_lexemes(self, connection, node) -> dict[str, list[str]]:
+        """For each prefix: lexemes of indexed words that start with it as written but whose
+        stem doesn't start with the prefix's stem ("vandaa*": "vandaag" is lexeme "vandag")."""
+        prefixes = sorted({prefix.word for prefix in _terms(node, Prefix)})
+        found: dict[str, list[str]] = {}
+        for prefix in prefixes:
+            pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            lexemes = connection.execute(
+                text(
+                    f"""
+                    SELECT DISTINCT lexeme
+                    FROM zoekwoorden w,
+                         unnest(ts_lexize('{CONFIG}_stem', w.woord)) AS lexeme,
+                         coalesce((ts_lexize('{CONFIG}_stem', :prefix))[1], :prefix) AS stam
+                    WHERE w.woord LIKE :pattern AND left(lexeme, length(stam)) <> stam
+                    ORDER BY lexeme
+                    """
+                ),
+                {"prefix": prefix, "pattern": pattern},
+            ).scalars().all()
+            if lexemes:
+                found[prefix] = lexemes
+        return found
 
     def _current_snapshot(self, connection) -> _Snapshot:
         generation = connection.execute(text("SELECT generatie FROM zoekgeneratie WHERE id = 1")).scalar()
@@ -458,13 +497,14 @@ class PostgresBackend(ZoekBackend):
             snapshot = self._current_snapshot(connection)
             snapshot.ensure_fields(connection, set(opdracht.active_filters()) | set(opdracht.facetten))
             expansions = self._typo_expansions(connection, node) if node is not None else {}
+            prefix_lexemes = self._prefix_lexemes(connection, node) if node is not None else {}
             by_relevance = node is not None and opdracht.sortering == "relevantie"
             scores = None
             if node is None:
                 text_mask = snapshot.live
             else:
                 compiler = _Compiler()
-                query_sql = compiler.compile(node, expansions)
+                query_sql = compiler.compile(node, expansions, prefix_lexemes)
                 score_sql = "ts_rank(d.tsv, q.query)" if by_relevance else "0"
                 rows = connection.execute(
                     text(
@@ -501,7 +541,9 @@ class PostgresBackend(ZoekBackend):
 
         stems, prefixes = positive_stems(node)
         for candidates in expansions.values():
-            stems.update(candidates)
+            stems.update(stem(candidate) for candidate in candidates)
+        for lexemes in prefix_lexemes.values():
+            stems.update(lexemes)
         prefix_tuple = tuple(prefixes)
 
         def matches_term(term: str) -> bool:

@@ -19,6 +19,8 @@ from verhalenbank.accounts.permissions import Recht, heeft_recht, vereist
 from verhalenbank.core.errors import Ongeldig
 from verhalenbank.doelenbomen.models import Doelenboom, Subdoel
 from verhalenbank.extensions import db
+from verhalenbank.core.scores import legenda as score_legenda
+from verhalenbank.core.scores import score_in_woorden
 from verhalenbank.rondes.models import Ronde
 from verhalenbank.rondes.zelfduiding import GEZICHTEN
 from verhalenbank.verhalen import operations as verhalen_operations
@@ -146,7 +148,7 @@ def zoek():
     fout = None
     result = None
     try:
-        opdracht = opdracht_uit_parameters(request.args)
+        opdracht = opdracht_uit_parameters(request.args, subdoelen_van=operations.subdoel_codes)
         result = operations.get_backend().search(opdracht)
     except Ongeldig as error:
         fout = error.bericht
@@ -176,13 +178,16 @@ def zoek():
         labels=labels,
         mag_beoordelen=heeft_recht(current_user, Recht.TAGS_BEOORDELEN),
         mag_exporteren=heeft_recht(current_user, Recht.EXPORTEREN),
+        score_legenda=score_legenda(),
         url_parameters=url_parameters,
         huidige_url=request.full_path.rstrip("?"),
     )
 
 
 def _export_rows():
-    opdracht = opdracht_uit_parameters(request.args, per_pagina=200, facetten=())
+    opdracht = opdracht_uit_parameters(
+        request.args, per_pagina=200, facetten=(), subdoelen_van=operations.subdoel_codes
+    )
     backend = operations.get_backend()
     written = 0
     while written < EXPORT_LIMIT:
@@ -207,6 +212,7 @@ def _export_rows():
                         "subdoel": tag.subdoel.code,
                         "indicator": tag.indicator.code if tag.indicator else None,
                         "score": tag.score,
+                        "score_woorden": score_in_woorden(tag.score, tag.bevestigd),
                         "methode": tag.methode,
                         "bevestigd": tag.bevestigd,
                     }
@@ -296,8 +302,13 @@ def beoordeel_tag(tag_id: int):
     verhalen_operations.review_tag(tag, bevestigd=actie == "bevestigen", door=current_user)
     log_audit(current_user, f"tag_{'bevestigd' if actie == 'bevestigen' else 'afgewezen'}",
               object_type="tag", object_id=tag_id)
+    from verhalenbank.core.jobs import run_now_if_synchronous
+    from verhalenbank.verhalen.verwerking import plan_leren
+
+    plan_leren([tag.subdoel.doelenboom_id])  # the tagger learns from the decision within seconds
     db.session.commit()
     operations.index_after_commit([verhaal_id])
+    run_now_if_synchronous()
     flash("Label bevestigd." if actie == "bevestigen" else "Label afgewezen.")
     return redirect(_safe_return_url(request.form.get("terug")))
 
@@ -315,8 +326,10 @@ def tellen():
     bomen = db.session.scalars(select(Doelenboom).order_by(Doelenboom.titel)).all()
     code = request.args.get("boom") or (bomen[0].code if bomen else None)
     per = "kwartaal" if request.args.get("per") == "kwartaal" else "maand"
+    alleen_bevestigd = request.args.get("tags") == "bevestigd"
     if code is None:
-        return render_template("zoeken/tellen.html", bomen=bomen, boom=None, telling=None, per=per)
+        return render_template("zoeken/tellen.html", bomen=bomen, boom=None, telling=None, per=per,
+                               alleen_bevestigd=alleen_bevestigd)
     boom = db.session.scalar(
         select(Doelenboom).where(Doelenboom.code == code)
         .options(selectinload(Doelenboom.subdoelen).selectinload(Subdoel.indicatoren))
@@ -329,7 +342,7 @@ def tellen():
     eerste, laatste = _as_date(eerste), _as_date(laatste)
     telling = tel_doelenboom(
         operations.get_backend(), boom, per=per, eerste_datum=eerste, laatste_datum=laatste,
-        bron_labels=BRON_LABELS,
+        bron_labels=BRON_LABELS, alleen_bevestigd=alleen_bevestigd,
     )
     grafieken = {
         naam: bar_rows(staven)
@@ -341,6 +354,10 @@ def tellen():
             ("bron", telling.per_bron),
         )
     }
+    from verhalenbank.waarderen.operations import gekozen_per_subdoel
+
     return render_template(
         "zoeken/tellen.html", bomen=bomen, boom=boom, telling=telling, per=per, grafieken=grafieken,
+        alleen_bevestigd=alleen_bevestigd,
+        gekozen_door_panel=gekozen_per_subdoel(list(boom.subdoelen)),
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from verhalenbank.zoeken.backend import ZoekBackend, Zoekopdracht, qualified_code
+from verhalenbank.zoeken.parameters import NO_SUBDOEL
 
 POSITIEF = ("4", "5")
 NEGATIEF = ("1", "2")
@@ -56,6 +57,9 @@ class Telling:
     per_wijk: list[Staaf] = field(default_factory=list)
     per_bron: list[Staaf] = field(default_factory=list)
     gevoel: list[Gevoelsverdeling] = field(default_factory=list)
+    alleen_bevestigd: bool = False  # every count only over stories with a confirmed tag in this tree
+    met_bevestigd: int = 0  # stories with at least one confirmed tag in this tree
+    met_bevestigd_params: dict = field(default_factory=dict)
 
 
 def _periods(start: date, end: date, per: str) -> list[tuple[str, date, date]]:
@@ -88,10 +92,21 @@ def tel_doelenboom(
     eerste_datum: date | None = None,
     laatste_datum: date | None = None,
     bron_labels: dict | None = None,
+    alleen_bevestigd: bool = False,
 ) -> Telling:
-    """All counts for one doelenboom (ORM object with subdoelen and indicatoren)."""
+    """All counts for one doelenboom (ORM object with subdoelen and indicatoren).
+
+    `alleen_bevestigd`: count only stories with a tag in this tree that a person confirmed (the
+    search URL then carries tags=bevestigd, which filters the same way); the subdoel and
+    indicator bars then show confirmed tags only. Otherwise the bars show confirmed and
+    suggested side by side and never add them up."""
+    all_subdoelen = [qualified_code(boom.code, subdoel.code) for subdoel in boom.subdoelen] or [NO_SUBDOEL]
+    confirmed_filter = {"subdoel_bevestigd": all_subdoelen}
     base_filters = {"doelenboom": [boom.code], "status": ["actief"]}
     base_params = {"boom": [boom.code]}
+    if alleen_bevestigd:
+        base_filters.update(confirmed_filter)
+        base_params["tags"] = "bevestigd"
 
     overall = backend.search(
         Zoekopdracht(
@@ -104,7 +119,15 @@ def tel_doelenboom(
         )
     )
     facets = overall.facetten
-    telling = Telling(boom_code=boom.code, totaal=overall.totaal, totaal_params=base_params)
+    telling = Telling(boom_code=boom.code, totaal=overall.totaal, totaal_params=base_params,
+                      alleen_bevestigd=alleen_bevestigd)
+    if alleen_bevestigd:
+        telling.met_bevestigd = overall.totaal
+    else:
+        telling.met_bevestigd = backend.search(
+            Zoekopdracht(filters={**base_filters, **confirmed_filter}, per_pagina=1, facetten=())
+        ).totaal
+    telling.met_bevestigd_params = {**base_params, "tags": "bevestigd"}
 
     for subdoel in boom.subdoelen:
         code = qualified_code(boom.code, subdoel.code)
@@ -113,8 +136,8 @@ def tel_doelenboom(
                 label=f"{subdoel.code} {subdoel.titel}",
                 waarde=facets["subdoel_bevestigd"].get(code, 0),
                 params={**base_params, "subdoel": [code], "tags": "bevestigd"},
-                tweede_waarde=facets["subdoel_voorgesteld"].get(code, 0),
-                tweede_params={**base_params, "subdoel": [code], "tags": "voorgesteld"},
+                tweede_waarde=None if alleen_bevestigd else facets["subdoel_voorgesteld"].get(code, 0),
+                tweede_params=None if alleen_bevestigd else {**base_params, "subdoel": [code], "tags": "voorgesteld"},
             )
         )
         for indicator in subdoel.indicatoren:
@@ -124,13 +147,16 @@ def tel_doelenboom(
                     label=f"{indicator.code} {indicator.titel}",
                     waarde=facets["indicator_bevestigd"].get(indicator_code, 0),
                     params={**base_params, "indicator": [indicator_code], "tags": "bevestigd"},
-                    tweede_waarde=facets["indicator_voorgesteld"].get(indicator_code, 0),
-                    tweede_params={**base_params, "indicator": [indicator_code], "tags": "voorgesteld"},
+                    tweede_waarde=None if alleen_bevestigd else facets["indicator_voorgesteld"].get(indicator_code, 0),
+                    tweede_params=(None if alleen_bevestigd
+                                   else {**base_params, "indicator": [indicator_code], "tags": "voorgesteld"}),
                 )
             )
 
+        # Per subdoel: with alleen_bevestigd only its confirmed stories, else confirmed or suggested.
+        subdoel_filter = {"subdoel_bevestigd": [code]} if alleen_bevestigd else {"subdoel": [code]}
         answers = backend.search(
-            Zoekopdracht(filters={**base_filters, "subdoel": [code]}, per_pagina=1, facetten=("gevoel",))
+            Zoekopdracht(filters={**base_filters, **subdoel_filter}, per_pagina=1, facetten=("gevoel",))
         ).facetten["gevoel"]
         telling.gevoel.append(_verdeling(f"{subdoel.code} {subdoel.titel}", answers, {**base_params, "subdoel": [code]}))
     telling.gevoel.append(_verdeling("Alle verhalen in deze doelenboom", facets["gevoel"], base_params))

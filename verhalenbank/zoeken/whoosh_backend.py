@@ -27,12 +27,14 @@ from whoosh.writing import CLEAR
 
 from verhalenbank.zoeken.analyse import (
     STOPWOORDEN,
-    analyse_terms,
     compound_text,
     highlight_snippet,
     normalise_word,
+    pair_term,
     stem,
-    typo_candidates,
+    spelling_alternatives,
+    word_forms,
+    word_pairs,
 )
 from verhalenbank.zoeken.backend import (
     FACET_FIELDS,
@@ -55,6 +57,9 @@ CONTENT_FIELD = "inhoud"
 # Neighbouring stems ("koffi_bur" for "koffie met de buren"): a two-word phrase is one term
 # lookup instead of a walk over positions; longer phrases need all their pairs.
 PAIR_FIELD = "paren"
+# The words as written (not stemmed): prefixes and typo tolerance are matched on these, then
+# searched as their stems in CONTENT_FIELD ("vandaa*" finds "vandaag", stem "vandag").
+FORMS_FIELD = "vormen"
 WRITER_TIMEOUT_SECONDS = 120.0
 REBUILD_POOL_MB = 512
 BM25_B, BM25_K1 = 0.75, 1.2  # whoosh's BM25F defaults
@@ -93,17 +98,20 @@ def build_schema() -> Schema:
         datum=NUMERIC(int, sortable=True, signed=False),
         inhoud=TEXT(analyzer=analyzer, phrase=False),
         paren=KEYWORD(lowercase=False, commas=False, scorable=True),
+        vormen=KEYWORD(lowercase=False, commas=False, scorable=False),
         tekst=STORED(),
         **facet_fields,
     )
 
 
-def word_pairs(text: str) -> list[str]:
-    stems = analyse_terms(text)
-    return [f"{first}_{second}" for first, second in zip(stems, stems[1:])]
-
-
 def _document_fields(document: ZoekDocument) -> dict:
+    content_parts = (
+        document.titel or "",
+        document.tekst_publiek or "",
+        document.lemmas or "",
+        " ".join(document.trefwoorden or []),
+        compound_text(document.titel or "", document.tekst_publiek or ""),
+    )
     fields = {
         "id": str(document.id),
         "idnum": int(document.id),
@@ -112,17 +120,8 @@ def _document_fields(document: ZoekDocument) -> dict:
         "paren": " ".join(
             pair for text in (document.titel or "", document.tekst_publiek or "") for pair in word_pairs(text)
         ),
-        "inhoud": "\n".join(
-            part
-            for part in (
-                document.titel or "",
-                document.tekst_publiek or "",
-                document.lemmas or "",
-                " ".join(document.trefwoorden or []),
-                compound_text(document.titel or "", document.tekst_publiek or ""),
-            )
-            if part
-        ),
+        "inhoud": "\n".join(part for part in content_parts if part),
+        "vormen": " ".join(sorted(word_forms(*content_parts))),
     }
     for name, values in document.facet_values().items():
         fields[name] = ",".join(value.replace(",", " ").strip() for value in values)
@@ -284,16 +283,18 @@ class _SearcherCache:
             self._field_values[field] = values
         return values
 
+    def expand(self, field: str, prefix: str) -> list[str]:
+        """Indexed terms of a field that start with `prefix`."""
+        return [
+            term.decode("utf-8") if isinstance(term, bytes) else term
+            for term in self.searcher.reader().expand_prefix(field, prefix)
+        ]
+
     def vocabulary(self, first_letter: str) -> list[str]:
-        """Indexed content terms starting with a letter (candidates for typo tolerance)."""
+        """Indexed word forms starting with a letter (candidates for typo tolerance)."""
         words = self._vocabulary.get(first_letter)
         if words is None:
-            reader = self.searcher.reader()
-            found: set[str] = set()
-            for term in reader.expand_prefix(CONTENT_FIELD, first_letter):
-                found.add(term.decode("utf-8") if isinstance(term, bytes) else term)
-            words = sorted(found)
-            self._vocabulary[first_letter] = words
+            words = self._vocabulary[first_letter] = sorted(set(self.expand(FORMS_FIELD, first_letter)))
         return words
 
 
@@ -393,8 +394,9 @@ class WhooshBackend(ZoekBackend):
 
     def purge_deleted(self) -> int:
         """Rewrite the segments holding deleted stories, so an erased story's words leave the
-        disk (a delete only marks it). Slow on a big index (seconds per 10,000 stories), so it
-        runs in `verhalenbank opschonen`, not in the request that erases. Returns segments rewritten."""
+        disk (a delete only marks it). Seconds on a big index (per 10,000 stories), so a served
+        erasure runs it on the background worker after answering (verwerking.verwijder_verwerking);
+        `verhalenbank opschonen` runs it too. Returns segments rewritten."""
         with self._exclusive():
             if not any(segment.has_deletions() for segment in self._index._segments()):  # noqa: SLF001
                 return 0
@@ -457,26 +459,32 @@ class WhooshBackend(ZoekBackend):
 
     # --- searching ----------------------------------------------------------------------
 
-    def _evaluate(self, node, cache: _SearcherCache, corrections: dict[str, list[str]]):
-        """(bitmap, scores) of a query tree; terms with numpy, phrases through whoosh."""
+    def _evaluate(self, node, cache: _SearcherCache, corrections: dict[str, list[str]], extra: set[str]):
+        """(bitmap, scores) of a query tree, with numpy over the posting lists.
+
+        `corrections` gets the near spellings searched for unknown words, `extra` the stems
+        searched besides the query's own (for highlighting)."""
         if isinstance(node, Term):
             reader = cache.searcher.reader()
-            terms = [node.stem]
-            if (CONTENT_FIELD, node.stem) not in reader:
-                candidates = typo_candidates(node.stem, cache.vocabulary(node.stem[:1]))
-                if candidates:
-                    corrections[node.word] = candidates
-                    terms = candidates
-            return cache.terms_scores(terms)
+            terms = {node.stem}
+            candidates = spelling_alternatives(node.word, (FORMS_FIELD, node.word) in reader, cache.vocabulary)
+            if candidates:
+                corrections[node.word] = candidates
+                alternatives = {stem(candidate) for candidate in candidates}
+                extra.update(alternatives)
+                terms |= alternatives
+            return cache.terms_scores(sorted(terms))
         if isinstance(node, Prefix):
-            reader = cache.searcher.reader()
-            terms = [
-                term.decode("utf-8") if isinstance(term, bytes) else term
-                for term in reader.expand_prefix(CONTENT_FIELD, node.stem)
-            ]
-            return cache.terms_scores(terms)
+            terms = set(cache.expand(CONTENT_FIELD, node.stem))
+            # Words whose stem no longer starts with the prefix ("vandaag" -> "vandag").
+            from_forms = {stem(form) for form in cache.expand(FORMS_FIELD, node.word)} - terms
+            extra.update(from_forms)
+            return cache.terms_scores(sorted(terms | from_forms))
         if isinstance(node, Phrase):
-            pairs = [f"{first}_{second}" for first, second in zip(node.stems, node.stems[1:])]
+            pairs = [
+                pair_term(first, second, gap)
+                for first, second, gap in zip(node.stems, node.stems[1:], node.gaps)
+            ]
             mask, scores = cache.live.copy(), np.zeros(cache.size, dtype=np.float64)
             for pair in pairs:
                 pair_mask, pair_scores = cache.terms_scores([pair], PAIR_FIELD)
@@ -488,10 +496,10 @@ class WhooshBackend(ZoekBackend):
             scores = np.zeros(cache.size, dtype=np.float64)
             for child in node.children:
                 if isinstance(child, Not):
-                    excluded, _ = self._evaluate(child.child, cache, corrections)
+                    excluded, _ = self._evaluate(child.child, cache, corrections, extra)
                     mask &= ~excluded
                 else:
-                    child_mask, child_scores = self._evaluate(child, cache, corrections)
+                    child_mask, child_scores = self._evaluate(child, cache, corrections, extra)
                     mask &= child_mask
                     scores += child_scores
             return mask, scores
@@ -499,7 +507,7 @@ class WhooshBackend(ZoekBackend):
             mask = np.zeros(cache.size, dtype=bool)
             scores = np.zeros(cache.size, dtype=np.float64)
             for child in node.children:
-                child_mask, child_scores = self._evaluate(child, cache, corrections)
+                child_mask, child_scores = self._evaluate(child, cache, corrections, extra)
                 mask |= child_mask
                 scores += child_scores
             return mask, scores
@@ -515,11 +523,12 @@ class WhooshBackend(ZoekBackend):
     def _search(self, opdracht: Zoekopdracht, node, cache: _SearcherCache) -> Zoekresultaat:
         searcher = cache.searcher
         corrections: dict[str, list[str]] = {}
+        extra: set[str] = set()
         scores = None
         if node is None:
             text_mask = cache.live
         else:
-            text_mask, scores = self._evaluate(node, cache, corrections)
+            text_mask, scores = self._evaluate(node, cache, corrections, extra)
             if opdracht.sortering != "relevantie":
                 scores = None
 
@@ -534,8 +543,7 @@ class WhooshBackend(ZoekBackend):
         )
 
         stems, prefixes = positive_stems(node)
-        for candidates in corrections.values():
-            stems.update(candidates)
+        stems.update(extra)
         prefix_tuple = tuple(prefixes)
 
         def matches_term(term: str) -> bool:

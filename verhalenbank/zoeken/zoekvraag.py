@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from verhalenbank.core.errors import Ongeldig
-from verhalenbank.zoeken.analyse import analyse_terms, is_stopword, normalise_word, stem, words
+from verhalenbank.zoeken.analyse import is_stopword, positioned_terms, stem, words
 
 MAX_QUERY_LENGTH = 500
 
@@ -45,6 +45,13 @@ class Prefix:
 class Phrase:
     text: str  # the phrase as typed (for back ends that analyse phrases themselves)
     stems: tuple[str, ...]  # stop words removed, in order
+    # Positions between consecutive stems (1 = adjacent; 3 for "koffie met de buren"):
+    # stop words are not searched for, but they still stand between the words.
+    gaps: tuple[int, ...] = ()
+
+    def __post_init__(self):
+        if not self.gaps:
+            object.__setattr__(self, "gaps", (1,) * max(0, len(self.stems) - 1))
 
 
 @dataclass(frozen=True)
@@ -230,6 +237,15 @@ def _missing_operand(operator: str, *, after: bool) -> ZoekvraagFout:
 # --- analysis of the raw tree ---------------------------------------------------------------
 
 
+def _phrase(text: str) -> Phrase:
+    positioned = positioned_terms(text)
+    return Phrase(
+        text=text,
+        stems=tuple(term for term, _ in positioned),
+        gaps=tuple(second - first for (_, first), (_, second) in zip(positioned, positioned[1:])),
+    )
+
+
 def _analyse(raw) -> Node | None:
     """Turn the raw parse into analysed nodes; stop words drop out (None)."""
     kind = raw[0]
@@ -253,14 +269,14 @@ def _analyse(raw) -> Node | None:
         if len(parts) == 1:
             return Term(word=parts[0], stem=stem(parts[0]))
         # "buurt-kamer" or "LW1.2": the parts must stand together, like a phrase.
-        return Phrase(text=" ".join(parts), stems=tuple(stem(part) for part in parts))
+        return _phrase(" ".join(words(value)))
     if kind == "phrase":
-        stems = tuple(analyse_terms(raw[1]))
-        if not stems:
+        terms = [word for word in words(raw[1]) if not is_stopword(word)]
+        if not terms:
             return None
-        if len(stems) == 1:
-            return Term(word=normalise_word(raw[1]).strip(), stem=stems[0])
-        return Phrase(text=raw[1], stems=stems)
+        if len(terms) == 1:
+            return Term(word=terms[0], stem=stem(terms[0]))
+        return _phrase(raw[1])
     if kind == "not":
         child = _analyse(raw[1])
         return None if child is None else Not(child)
