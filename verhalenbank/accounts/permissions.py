@@ -117,6 +117,11 @@ def heeft_recht(gebruiker: Gebruiker | None, recht: Recht) -> bool:
     return Rol(gebruiker.rol) in MATRIX.get(recht, frozenset())
 
 
+# The one visibility rule: aanbieders see only their own organisation's material (stories,
+# transcripts); the gemeente's roles see all; nobody who is not logged in sees any. Written once,
+# in two forms that must agree: for a loaded object, and as a SQL condition for every query.
+
+
 def mag_organisatie_zien(gebruiker: Gebruiker | None, organisatie_id: int | None) -> bool:
     """Aanbieders see only their own organisation's material; the gemeente sees all."""
     if gebruiker is None or not getattr(gebruiker, "is_authenticated", False):
@@ -124,3 +129,18 @@ def mag_organisatie_zien(gebruiker: Gebruiker | None, organisatie_id: int | None
     if gebruiker.rol != Rol.AANBIEDER.value:
         return True
     return organisatie_id is not None and organisatie_id == gebruiker.organisatie_id
+
+
+def zichtbaar_voor(gebruiker: Gebruiker | None, organisatie_kolom: Any) -> Any:
+    """The same rule as a SQL condition on a query's organisation column, e.g.
+    `select(Verhaal).where(zichtbaar_voor(gebruiker, Verhaal.organisatie_id))`.
+    An aanbieder without an organisation sees nothing (not the rows without one)."""
+    from sqlalchemy import false, true
+
+    if gebruiker is None or not getattr(gebruiker, "is_authenticated", False):
+        return false()
+    if gebruiker.rol != Rol.AANBIEDER.value:
+        return true()
+    if gebruiker.organisatie_id is None:
+        return false()
+    return organisatie_kolom == gebruiker.organisatie_id

@@ -227,9 +227,9 @@ def _bad_date(naam: str):
 
 
 def _zichtbaar_verhaal(verhaal_id: int) -> Verhaal:
-    from verhalenbank.verhalen.routes import verhalen_query_for
+    from verhalenbank.verhalen.operations import zichtbare_verhalen
 
-    gevonden = db.session.scalar(verhalen_query_for(current_user).where(Verhaal.id == _id_or_404(verhaal_id)))
+    gevonden = db.session.scalar(zichtbare_verhalen(current_user).where(Verhaal.id == _id_or_404(verhaal_id)))
     if gevonden is None:
         # Also for another organisation's story: don't confirm that it exists.
         raise ApiFout(404, f"Verhaal {verhaal_id} bestaat niet (meer).")
@@ -407,11 +407,11 @@ def doelenboom_tellen(code: str):
 @bp.get("/verhalen")
 @vereist(Recht.VERHALEN_LEZEN)
 def verhalen_lijst():
-    from verhalenbank.verhalen.routes import verhalen_query_for
+    from verhalenbank.verhalen.operations import zichtbare_verhalen
 
     pagina = _int_param("pagina", 1, 1, 100_000)
     per_pagina = _int_param("per_pagina", STANDAARD_PER_PAGINA, 1, MAX_PER_PAGINA)
-    query = verhalen_query_for(current_user)
+    query = zichtbare_verhalen(current_user)
     if ronde_slug := request.args.get("ronde"):
         query = query.join(Ronde, Verhaal.ronde_id == Ronde.id).where(Ronde.slug == ronde_slug)
     if bron := request.args.get("bron"):

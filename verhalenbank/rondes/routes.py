@@ -7,9 +7,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from verhalenbank.accounts.forms import LegeForm
-from verhalenbank.accounts.models import Rol
 from verhalenbank.accounts.operations import log_audit
-from verhalenbank.accounts.permissions import Recht, vereist
+from verhalenbank.accounts.permissions import Recht, vereist, zichtbaar_voor
 from verhalenbank.core import limits
 from verhalenbank.core.errors import Gebruikersfout
 from verhalenbank.doelenbomen.operations import list_doelenbomen
@@ -140,9 +139,7 @@ def open_sluiten(slug: str):
 def detail(slug: str):
     ronde = _ronde_of_404(slug)
     pagina = limits.pagina(request.args.get("pagina"))
-    query = select(Verhaal).where(Verhaal.ronde_id == ronde.id)
-    if current_user.rol == Rol.AANBIEDER.value:
-        query = query.where(Verhaal.organisatie_id == current_user.organisatie_id)
+    query = select(Verhaal).where(Verhaal.ronde_id == ronde.id, zichtbaar_voor(current_user, Verhaal.organisatie_id))
     totaal = db.session.scalar(select(func.count()).select_from(query.subquery()))
     verhalen = db.session.scalars(
         query.order_by(Verhaal.created_at.desc(), Verhaal.id.desc()).offset((pagina - 1) * PER_PAGINA).limit(PER_PAGINA)

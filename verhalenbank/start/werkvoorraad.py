@@ -33,9 +33,9 @@ class Werkvoorraad:
 
 
 def _verhalen_zichtbaar(gebruiker: Gebruiker) -> int:
-    from verhalenbank.verhalen.routes import verhalen_query_for
+    from verhalenbank.verhalen.operations import zichtbare_verhalen
 
-    return db.session.scalar(select(func.count()).select_from(verhalen_query_for(gebruiker).subquery()))
+    return db.session.scalar(select(func.count()).select_from(zichtbare_verhalen(gebruiker).subquery()))
 
 
 def _labels_te_beoordelen() -> int:

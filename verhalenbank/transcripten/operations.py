@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 from verhalenbank.accounts.models import Gebruiker, Organisatie, Rol
 from verhalenbank.accounts.operations import log_audit
-from verhalenbank.accounts.permissions import mag_organisatie_zien
+from verhalenbank.accounts.permissions import mag_organisatie_zien, zichtbaar_voor
 from verhalenbank.core.errors import NietGevonden, Ongeldig
 from verhalenbank.extensions import db
 from verhalenbank.rondes.models import Ronde
@@ -77,10 +77,7 @@ class TranscriptInvoer:
 
 def transcripten_query_voor(gebruiker: Gebruiker):
     """Transcripts a user may see: an aanbieder only their own organisation's."""
-    query = select(Transcript)
-    if gebruiker.rol == Rol.AANBIEDER.value:
-        query = query.where(Transcript.organisatie_id == gebruiker.organisatie_id)
-    return query
+    return select(Transcript).where(zichtbaar_voor(gebruiker, Transcript.organisatie_id))
 
 
 def lijst_transcripten(gebruiker: Gebruiker) -> list[Transcript]:

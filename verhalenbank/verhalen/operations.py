@@ -39,6 +39,13 @@ MAX_TITEL_LENGTE = limits.MAX_TITEL_LENGTE
 TOESTEMMING_VERSIE = "2026-1"
 
 
+def zichtbare_verhalen(gebruiker: Gebruiker | None):
+    """A query of the stories `gebruiker` may see at all (accounts.permissions' one rule)."""
+    from verhalenbank.accounts.permissions import zichtbaar_voor
+
+    return select(Verhaal).where(zichtbaar_voor(gebruiker, Verhaal.organisatie_id))
+
+
 @dataclass
 class VerhaalInvoer:
     tekst: str

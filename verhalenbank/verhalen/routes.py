@@ -10,9 +10,8 @@ from wtforms.validators import DataRequired, Length
 
 from verhalenbank.core.forms import Formulier
 
-from verhalenbank.accounts.models import Rol
 from verhalenbank.accounts.operations import log_audit
-from verhalenbank.accounts.permissions import Recht, heeft_recht, vereist
+from verhalenbank.accounts.permissions import Recht, heeft_recht, mag_organisatie_zien, vereist
 from verhalenbank.core import limits
 from verhalenbank.extensions import db
 from verhalenbank.rondes.models import Ronde
@@ -46,19 +45,9 @@ class WisForm(Formulier):
     )
 
 
-def verhalen_query_for(gebruiker):
-    """Stories a user may see at all: aanbieders only their own organisation's."""
-    query = select(Verhaal)
-    if gebruiker.rol == Rol.AANBIEDER.value:
-        query = query.where(Verhaal.organisatie_id == gebruiker.organisatie_id)
-    return query
-
-
 def get_zichtbaar_verhaal(verhaal_id: int) -> Verhaal:
     verhaal = db.session.get(Verhaal, verhaal_id)
-    if verhaal is None:
-        abort(404)
-    if current_user.rol == Rol.AANBIEDER.value and verhaal.organisatie_id != current_user.organisatie_id:
+    if verhaal is None or not mag_organisatie_zien(current_user, verhaal.organisatie_id):
         abort(404)  # 404, not 403: don't confirm that another organisation's story exists
     return verhaal
 
@@ -69,7 +58,7 @@ def lijst():
     pagina = limits.pagina(request.args.get("pagina"))
     ronde_slug = request.args.get("ronde") or None
     bron = request.args.get("bron") or None
-    query = verhalen_query_for(current_user)
+    query = operations.zichtbare_verhalen(current_user)
     if ronde_slug:
         query = query.join(Ronde, Verhaal.ronde_id == Ronde.id).where(Ronde.slug == ronde_slug)
     if bron:
