@@ -6,11 +6,13 @@ Runs, on loopback and against a fresh installation per run (its own data dir and
   3. the same load on gunicorn (--workers processes × --threads);
   4. that gunicorn load again with analysis inside the request (VERHALENBANK_VERWERKING=direct),
      to show what the background worker saves the resident.
-Prints one JSON object: p50/p95 latency and stories per second per run, and the ratios of the
-loaded runs against the baseline measured in the same run. Every run checks that the
-database holds exactly the acknowledged stories.
+Prints one JSON object per database: p50/p95 latency and stories per second per run, the
+ratios of the loaded runs against the baseline measured in the same run, how long the
+analysis backlog (the job queue) takes to drain after the rush, and the peak RSS of the web
+processes and of the job worker (read from /proc while the load and the drain run). Every run
+checks that the database holds exactly the acknowledged stories.
 
-    .venv/bin/python benchmarks/bench_belasting.py [--database sqlite|postgresql]
+    .venv/bin/python benchmarks/bench_belasting.py [--database sqlite|postgresql|both]
         [--clients 50] [--per-client 20] [--baseline 20] [--workers 2] [--threads 8]
 
 The load tests (tests/load/test_belasting.py) assert correctness under the same load; this
@@ -22,8 +24,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +39,93 @@ from tests.load.belasting import run_load  # noqa: E402
 from tests.load.verhalen_maken import verhaal_teksten  # noqa: E402
 
 RONDE = "buurtkamer-benchmark"
+DRAIN_LIMIT_SECONDS = 3600
+
+
+def _processes_in_groups(groups: set[int]) -> list[tuple[int, str]]:
+    """(pid, command line) of every live process whose process group is one of `groups`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            # Fields after the command name (which may hold spaces): state ppid pgrp ...
+            pgrp = int(stat.rsplit(")", 1)[1].split()[2])
+            if pgrp in groups:
+                found.append((int(entry.name), (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds a process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+class RssSampler:
+    """Peak resident memory per role (web process, job worker) of a running Server."""
+
+    def __init__(self, server: Server):
+        self.groups = {p.pid for p in (server.process, server.worker) if p is not None}
+        self.peak = {"web": 0.0, "worker": 0.0}
+        self.cpu_first: dict[int, tuple[str, float]] = {}
+        self.cpu_last: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for pid, cmdline in _processes_in_groups(self.groups):
+                role = "worker" if cmdline.rstrip().endswith(" worker") else "web"
+                self.peak[role] = max(self.peak[role], _rss_mb(pid))
+                cpu = _cpu_s(pid)
+                self.cpu_first.setdefault(pid, (role, cpu))
+                self.cpu_last[pid] = cpu
+            self._stop.wait(0.5)
+
+    def __enter__(self) -> "RssSampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds per role while sampling (from the first to the last look)."""
+        used = {"web": 0.0, "worker": 0.0}
+        for pid, (role, first) in self.cpu_first.items():
+            used[role] += self.cpu_last[pid] - first
+        return {role: round(seconds, 1) for role, seconds in used.items()}
+
+
+def _rusage_s(usage) -> float:
+    return usage.ru_utime + usage.ru_stime
+
+
+def drain_seconds(omg, started: float) -> float | None:
+    """Seconds from `started` until the job queue holds nothing waiting or running."""
+    while time.monotonic() - started < DRAIN_LIMIT_SECONDS:
+        if omg.scalar("SELECT COUNT(*) FROM jobs WHERE status IN ('waiting', 'running')") == 0:
+            return round(time.monotonic() - started, 1)
+        time.sleep(0.5)
+    return None
 
 
 def measure(
@@ -51,10 +143,16 @@ def measure(
             warm = workers * threads
             run_load(server.base_url, RONDE, clients=warm, per_client=1, teksten=verhaal_teksten(warm, seed=0),
                      time_limit=300, eerste_client=clients)
-            uitslag = run_load(
-                server.base_url, RONDE, clients=clients, per_client=per_client,
-                teksten=verhaal_teksten(clients * per_client, seed=seed), time_limit=1800,
-            )
+            drain_seconds(omg, time.monotonic())  # the warm-up's stories, not measured
+            client_cpu = resource.getrusage(resource.RUSAGE_SELF)
+            with RssSampler(server) as rss:
+                uitslag = run_load(
+                    server.base_url, RONDE, clients=clients, per_client=per_client,
+                    teksten=verhaal_teksten(clients * per_client, seed=seed), time_limit=1800,
+                )
+                # After the rush: how long until every acknowledged story is analysed and indexed.
+                client_cpu_s = _rusage_s(resource.getrusage(resource.RUSAGE_SELF)) - _rusage_s(client_cpu)
+                achterstand_s = drain_seconds(omg, time.monotonic())
         finally:
             server.stop()
         bevestigd_opgeslagen = omg.scalar("SELECT COUNT(*) FROM verhalen WHERE inzend_sleutel IN ({})".format(
@@ -64,29 +162,24 @@ def measure(
             bevestigd_en_opgeslagen=bevestigd_opgeslagen,
         )
         figures.pop("voorbeeld_fouten")
+        figures["achterstand_weggewerkt_s"] = achterstand_s
+        figures["rss_mb_web_max"] = round(rss.peak["web"], 1)
+        figures["rss_mb_worker_max"] = round(rss.peak["worker"], 1) if rss.peak["worker"] else None
+        # Where the machine's CPU went (load + drain): the clients of this benchmark run here too.
+        figures["cpu_s"] = {"clients": round(client_cpu_s, 1), **rss.cpu_seconds()}
         figures["niets_bevestigd_kwijt"] = bevestigd_opgeslagen == figures["bevestigd"]
         return figures
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--per-client", type=int, default=20)
-    parser.add_argument("--baseline", type=int, default=20, help="stories the single baseline resident sends")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8)
-    args = parser.parse_args()
-
-    baseline = measure(args.database, clients=1, per_client=args.baseline, workers=1, threads=args.threads, seed=1)
-    waitress = measure(args.database, clients=args.clients, per_client=args.per_client, workers=1, threads=args.threads, seed=2)
+def run(database: str, args) -> dict:
+    baseline = measure(database, clients=1, per_client=args.baseline, workers=1, threads=args.threads, seed=1)
+    waitress = measure(database, clients=args.clients, per_client=args.per_client, workers=1, threads=args.threads, seed=2)
     gunicorn = measure(
-        args.database, clients=args.clients, per_client=args.per_client, workers=args.workers, threads=args.threads, seed=3
+        database, clients=args.clients, per_client=args.per_client, workers=args.workers, threads=args.threads, seed=3
     )
-
-    # The same gunicorn load with analysis inside the request (before the background worker).
+    # The same gunicorn load with analysis inside the request (what the job worker saves the resident).
     in_request = measure(
-        args.database, clients=args.clients, per_client=args.per_client, workers=args.workers, threads=args.threads,
+        database, clients=args.clients, per_client=args.per_client, workers=args.workers, threads=args.threads,
         seed=4, verwerking="direct",
     )
 
@@ -97,15 +190,30 @@ def main() -> None:
             "throughput_x_baseline": round(run["verhalen_per_s"] / baseline["verhalen_per_s"], 2),
         }
 
-    print(json.dumps({
-        "benchmark": "belasting",
-        "database": args.database,
+    return {
         "baseline_een_inwoner": baseline,
         "waitress": {**waitress, **ratios(waitress)},
         f"gunicorn_{args.workers}_workers": {**gunicorn, **ratios(gunicorn)},
         f"gunicorn_{args.workers}_workers_analyse_in_verzoek": {**in_request, **ratios(in_request)},
         "achtergrond_vs_in_verzoek_p50": round(gunicorn["p50_ms"] / in_request["p50_ms"], 2),
         "achtergrond_vs_in_verzoek_p95": round(gunicorn["p95_ms"] / in_request["p95_ms"], 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--per-client", type=int, default=20)
+    parser.add_argument("--baseline", type=int, default=20, help="stories the single baseline resident sends")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
+    args = parser.parse_args()
+
+    databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
+    print(json.dumps({
+        "benchmark": "belasting",
+        **{database: run(database, args) for database in databases},
     }, indent=2, ensure_ascii=False))
 
 

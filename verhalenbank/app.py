@@ -39,7 +39,8 @@ def _job_kinds() -> list:
 
     kinds = [
         JobKind(ANALYSEREN, "verhalenbank.verhalen.verwerking:analyseer_job", batch=32,
-                on_failure="verhalenbank.verhalen.verwerking:analyse_mislukt", label="Verhaal analyseren"),
+                on_failure="verhalenbank.verhalen.verwerking:analyse_mislukt", label="Verhaal analyseren",
+                prepare="verhalenbank.verhalen.verwerking:lees_te_analyseren"),
         JobKind(INDEXEREN, "verhalenbank.verhalen.verwerking:indexeer_job", batch=256,
                 label="Verhalen doorzoekbaar maken"),
         JobKind(HERTAGGEN, "verhalenbank.verhalen.verwerking:hertag_job", batch=8, lease_seconds=3600,

@@ -233,3 +233,53 @@ def test_postgresql_skip_locked_passes_over_jobs_another_worker_is_claiming(app)
         assert len(geclaimd) == 3
         assert {c.id for c in geclaimd}.isdisjoint(bezet)
         transaction.rollback()
+
+
+VOORBEREID: list[tuple[list[int], bool]] = []  # (numbers, a transaction was open) per handler call
+
+
+def lees_handler(payloads: list[dict]) -> list[int]:
+    db.session.scalar(select(Job.id).limit(1))  # a read: opens a transaction
+    return [payload["n"] for payload in payloads]
+
+
+def reken_handler(payloads: list[dict], voorbereid: list[int]) -> None:
+    VOORBEREID.append((voorbereid, db.session().in_transaction()))
+
+
+def schrijf_in_lees_handler(payloads: list[dict]) -> None:
+    db.session.add(Job(kind="test.ander", payload={}, status=JobStatus.DONE.value))
+
+
+def test_a_prepared_batch_computes_with_no_transaction_open(app):
+    jobs.register(JobKind("test.voorbereid", f"{__name__}:reken_handler", prepare=f"{__name__}:lees_handler"))
+    VOORBEREID.clear()
+    try:
+        for n in (1, 2):
+            jobs.plan_job("test.voorbereid", {"n": n})
+        db.session.commit()
+        assert jobs.work(burst=True, worker="test-worker", kinds=["test.voorbereid"]) == 2
+        # The handler got what prepare read, and began with the read transaction ended (on
+        # SQLite: the web's writes do not wait while a batch computes).
+        assert VOORBEREID == [([1, 2], False)]
+        assert set(statuses().values()) == {JobStatus.DONE.value}
+    finally:
+        jobs._KINDS.pop("test.voorbereid", None)
+
+
+def test_a_prepare_step_that_writes_fails_the_batch_and_stores_nothing(app):
+    jobs.register(JobKind("test.schrijft", f"{__name__}:reken_handler", prepare=f"{__name__}:schrijf_in_lees_handler",
+                          max_attempts=1))
+    VOORBEREID.clear()
+    try:
+        jobs.plan_job("test.schrijft", {"n": 1})
+        db.session.commit()
+        jobs.work(burst=True, worker="test-worker", kinds=["test.schrijft"])
+        db.session.expire_all()
+        assert VOORBEREID == []
+        job = db.session.scalar(select(Job).where(Job.kind == "test.schrijft"))
+        assert job.status == JobStatus.FAILED.value
+        assert "may only read" in job.error
+        assert db.session.scalar(select(Job).where(Job.kind == "test.ander")) is None
+    finally:
+        jobs._KINDS.pop("test.schrijft", None)

@@ -222,7 +222,7 @@ def test_story_survives_failing_analysis(client, ronde, monkeypatch):
     from verhalenbank.core.jobs import Job, JobStatus
     from verhalenbank.verhalen import verwerking
 
-    def broken_analysis(payloads):
+    def broken_analysis(payloads, teksten=None):
         raise RuntimeError("spaCy model kapot")
 
     monkeypatch.setattr(verwerking, "analyseer_job", broken_analysis)
@@ -383,11 +383,11 @@ def test_thank_you_page_does_not_wait_for_analysis(app, client, ronde, monkeypat
     echt = verwerking.analyseer_job
     aanroepen: list[list[dict]] = []
 
-    def eerst_kapot(payloads):
+    def eerst_kapot(payloads, teksten=None):
         aanroepen.append(list(payloads))
         if len(aanroepen) == 1:
             raise RuntimeError("spaCy model kapot")
-        echt(payloads)
+        echt(payloads, teksten)
 
     monkeypatch.setattr(verwerking, "analyseer_job", eerst_kapot)
     eerste = client.post("/r/buurtkamer-voorjaar", data=form_data())

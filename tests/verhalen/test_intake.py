@@ -62,3 +62,34 @@ def test_a_resend_in_the_same_ronde_gives_the_stored_story_back(client, twee_ron
     tweede = stuur(client, "ronde-a", "Twee keer verstuurd.")
     assert eerste.status_code in (201, 303) and tweede.status_code in (200, 303)
     assert _aantal() == 1
+
+
+def test_spacy_runs_with_no_database_transaction_open(app, monkeypatch, voorbeeld_rondes):
+    """The analysis job reads the texts, ends that transaction, and only then runs spaCy: on
+    SQLite (one writer at a time) residents' stories are not kept waiting meanwhile."""
+    from verhalenbank.extensions import db
+    from verhalenbank.nlp import analysis
+    from verhalenbank.verhalen import intake
+    from verhalenbank.verhalen.models import AnalyseStatus
+    from verhalenbank.verhalen.operations import VerhaalInvoer
+    from verhalenbank.rondes.operations import find_ronde
+
+    open_tijdens_spacy: list[bool] = []
+    echte = analysis.analyse_texts
+
+    def spion(items, model=None):
+        open_tijdens_spacy.append(db.session().in_transaction())
+        return echte(items, model)
+
+    monkeypatch.setattr(analysis, "analyse_texts", spion)
+    inname = intake.neem_verhaal_in(
+        VerhaalInvoer(tekst="Mevrouw Jansen komt nu elke week naar de buurtkamer en voelt zich minder alleen.",
+                      toestemming=True),
+        ronde=find_ronde("lelystad-2026-voorjaar"),
+    )
+    db.session.commit()
+    intake.plan_na_commit([inname.verhaal.id])  # synchronous in tests: the job runs here
+    db.session.expire_all()
+    assert inname.verhaal.analyse_status == AnalyseStatus.GEANALYSEERD
+    assert "Jansen" not in inname.verhaal.tekst_publiek
+    assert open_tijdens_spacy == [False]

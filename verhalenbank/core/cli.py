@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -327,8 +328,11 @@ def start_worker_process(app) -> "subprocess.Popen":
               help="Work until nothing is ready, then stop (for tests and cron).")
 @click.option("--poll", default=1.0, show_default=True, type=click.FloatRange(0.05, 60),
               help="Seconds between looks at an empty queue.")
+@click.option("--nice", "nice", default=10, show_default=True, type=click.IntRange(0, 19),
+              help="Lower the worker's CPU priority by this much, so that web requests on the same "
+                   "machine go first under a rush (0: same priority).")
 @with_appcontext
-def worker(burst: bool, poll: float) -> None:
+def worker(burst: bool, poll: float, nice: int) -> None:
     """Work the job queue: analysis, indexing, transcripts (run one or more, on any machine)."""
     import threading
 
@@ -336,6 +340,8 @@ def worker(burst: bool, poll: float) -> None:
 
     if migrate.pending_revisions(db.engine):
         raise click.ClickException("The database is not initialised or not up to date: run `verhalenbank init` first.")
+    if nice and hasattr(os, "nice"):
+        os.nice(nice)  # residents' requests first; the backlog drains after the rush
     stop = threading.Event()
 
     def polite_stop(*_args) -> None:

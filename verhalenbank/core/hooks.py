@@ -40,6 +40,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 @event.listens_for(Engine, "begin")
 def _sqlite_begin_immediate(connection) -> None:
     if connection.dialect.name == "sqlite":
+        if sqlite_rij.in_leesverzoek():
+            sqlite_rij.begin_lezen(connection)
+            return
         # Queue in the kernel rather than in SQLite's busy polling (see core/sqlite_rij.py).
         sqlite_rij.enter(connection)
         try:
@@ -53,7 +56,14 @@ def _sqlite_begin_immediate(connection) -> None:
 @event.listens_for(Engine, "rollback")
 def _sqlite_transaction_ends(connection) -> None:
     if connection.dialect.name == "sqlite":
+        sqlite_rij.einde_lezen(connection)
         sqlite_rij.leave(connection)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _sqlite_no_write_when_reading(connection, _cursor, statement, _parameters, _context, _executemany) -> None:
+    if connection.dialect.name == "sqlite":
+        sqlite_rij.weiger_schrijven(connection, statement)
 
 
 def engine_options(database_url: str) -> dict:

@@ -96,6 +96,11 @@ class JobKind:
     batch (a list of dicts) and only flushes; `on_failure(payloads, reason)` runs after every
     failed attempt (flush only), e.g. to show on the stories that their analysis failed and
     why; a later attempt that succeeds puts that right.
+
+    `prepare` (optional) reads what the batch needs and writes nothing; the runner then ends
+    that read transaction and calls `handler(payloads, prepared)`, which does its slow work
+    (e.g. spaCy) before it touches the database again. On SQLite, where one transaction writes
+    at a time, the web is then never kept waiting while a batch computes.
     """
 
     name: str
@@ -105,6 +110,7 @@ class JobKind:
     max_attempts: int = 3
     on_failure: str | None = None
     label: str = ""  # plain Dutch, for the beheerder's overview
+    prepare: str | None = None
 
 
 _KINDS: dict[str, JobKind] = {}
@@ -218,7 +224,14 @@ def run_batch(jobs: list[Claimed]) -> bool:
     ids = [job.id for job in jobs]
     payloads = [job.payload for job in jobs]
     try:
-        _load(kind.handler)(payloads)
+        if kind.prepare:
+            prepared = _load(kind.prepare)(payloads)
+            if db.session.new or db.session.dirty or db.session.deleted:
+                raise RuntimeError(f"prepare of {kind.name} changed data; it may only read")
+            db.session.rollback()  # ends the read transaction (nothing was written)
+            _load(kind.handler)(payloads, prepared)
+        else:
+            _load(kind.handler)(payloads)
         now = utcnow()
         for job in db.session.scalars(select(Job).where(Job.id.in_(ids))):
             job.status = JobStatus.DONE.value

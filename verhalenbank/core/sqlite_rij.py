@@ -7,6 +7,13 @@ with "database is locked" after the timeout while others are served. Here a wait
 transaction instead blocks on a thread lock and an exclusive `flock` on a file next to the
 database, and the kernel wakes it as soon as the previous transaction ends.
 
+Views that only read (marked `@alleen_lezen`, e.g. the public form page and its thank-you
+page) skip the queue on GET and HEAD: their transactions begin DEFERRED, so in WAL mode they
+read the last commit without waiting for a writer and without holding one up while the page
+renders. The resident form's POST reads first in the same way and calls `begin_schrijven`
+where it starts to store: only that short part takes a turn in the queue. A write inside a
+reading transaction is refused at once (`LeesVerzoekSchrijft`), never left to fail under load.
+
 Re-entrant per thread: a second connection opened by the same thread while its first
 transaction is open passes straight through (and then meets SQLite's own busy handling,
 exactly as without this queue), so the queue can never deadlock a thread on itself.
@@ -87,3 +94,69 @@ def leave(connection) -> None:
     rij = connection.info.pop(_INFO_KEY, None)
     if rij is not None:
         rij.release()
+
+
+# --- read-only requests ---------------------------------------------------------------------
+
+_ALLEEN_LEZEN_ATTR = "_verhalenbank_alleen_lezen"
+_LEZEN_KEY = "verhalenbank_alleen_lezen"
+_SCHRIJVEN = ("INSERT", "UPDATE", "DELETE", "REPLAC")
+
+
+class LeesVerzoekSchrijft(RuntimeError):
+    """A view marked @alleen_lezen tried to write on GET/HEAD: a programming error."""
+
+
+_EERST_LEZEN = "eerst_lezen"
+_SCHRIJFT_NU = "_verhalenbank_schrijft_nu"
+
+
+def alleen_lezen(view=None, *, eerst_lezen: bool = False):
+    """Mark a view whose GET and HEAD only read the database (see the module docstring).
+    With `eerst_lezen=True` its other methods read first too, until `begin_schrijven`."""
+
+    def mark(view):
+        setattr(view, _ALLEEN_LEZEN_ATTR, _EERST_LEZEN if eerst_lezen else True)
+        return view
+
+    return mark(view) if view is not None else mark
+
+
+def in_leesverzoek() -> bool:
+    """True while a request to a view marked @alleen_lezen is in its reading part."""
+    from flask import current_app, g, has_request_context, request
+
+    if not has_request_context() or request.endpoint is None:
+        return False
+    mark = getattr(current_app.view_functions.get(request.endpoint), _ALLEEN_LEZEN_ATTR, False)
+    if not mark:
+        return False
+    if request.method in ("GET", "HEAD"):
+        return True
+    return mark == _EERST_LEZEN and not g.get(_SCHRIJFT_NU, False)
+
+
+def begin_schrijven(session) -> None:
+    """The view is about to store: end its reading transaction (it wrote nothing), so that the
+    next one takes its turn in the queue. Objects read so far reload when next used."""
+    from flask import g, has_request_context
+
+    if has_request_context():
+        setattr(g, _SCHRIJFT_NU, True)
+    if session.new or session.dirty or session.deleted:
+        raise LeesVerzoekSchrijft("begin_schrijven after changes: call it before the first write")
+    session.rollback()
+
+
+def begin_lezen(connection) -> None:
+    connection.exec_driver_sql("BEGIN")  # deferred: a WAL reader neither waits nor blocks
+    connection.info[_LEZEN_KEY] = True
+
+
+def einde_lezen(connection) -> None:
+    connection.info.pop(_LEZEN_KEY, None)
+
+
+def weiger_schrijven(connection, statement: str) -> None:
+    if connection.info.get(_LEZEN_KEY) and statement.lstrip()[:6].upper() in _SCHRIJVEN:
+        raise LeesVerzoekSchrijft(f"write in a read-only request: {statement[:60]}")

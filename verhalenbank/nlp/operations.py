@@ -66,8 +66,56 @@ def _model_dir() -> Path:
 # --- Analysis ----------------------------------------------------------------------------------
 
 
-def analyse_verhalen(ids: list[int] | None = None, opnieuw: bool = False, tag: bool = True) -> AnalyseRapport:
-    """Analyse the given stories (default: all waiting ones; with ``opnieuw`` all stories)."""
+@dataclass
+class VoorafAnalyse:
+    """An analysis computed before the transaction that stores it, with the text it was made
+    of: stored only when the story still has that text."""
+
+    tekst: str
+    titel: str | None
+    analyse: object | None = None  # nlp.analysis.Analysis
+    fout: Exception | None = None
+
+
+def lees_teksten(ids: list[int]) -> list[tuple[int, str, str | None]]:
+    """(id, tekst, titel) of the stories among `ids` still waiting for analysis (reads only)."""
+    rows = db.session.execute(
+        select(Verhaal.id, Verhaal.tekst, Verhaal.titel)
+        .where(Verhaal.id.in_(ids), Verhaal.analyse_status != AnalyseStatus.GEANALYSEERD)
+        .order_by(Verhaal.id)
+    )
+    return [(row.id, row.tekst, row.titel) for row in rows]
+
+
+def bereken_analyses(items: list[tuple[int, str, str | None]]) -> dict[int, VoorafAnalyse]:
+    """spaCy over these texts without touching the database (so no transaction is open while
+    it runs). A text that fails on its own keeps its error; a missing model raises."""
+    from verhalenbank.nlp.analysis import analyse_texts
+    from verhalenbank.nlp.pipeline import SpacyModelUnavailable
+
+    uit = {i: VoorafAnalyse(tekst, titel) for i, tekst, titel in items}
+    try:
+        for (i, _, _), analyse in zip(items, analyse_texts([(t, ti) for _, t, ti in items], _model_name())):
+            uit[i].analyse = analyse
+    except SpacyModelUnavailable:
+        raise
+    except Exception:  # noqa: BLE001 - one bad story must not fail the batch: one by one
+        for i, tekst, titel in items:
+            try:
+                uit[i].analyse = analyse_texts([(tekst, titel)], _model_name())[0]
+            except SpacyModelUnavailable:
+                raise
+            except Exception as exc:  # noqa: BLE001 - stored on the story by analyse_verhalen
+                uit[i].fout = exc
+    return uit
+
+
+def analyse_verhalen(
+    ids: list[int] | None = None, opnieuw: bool = False, tag: bool = True,
+    vooraf: dict[int, VoorafAnalyse] | None = None,
+) -> AnalyseRapport:
+    """Analyse the given stories (default: all waiting ones; with ``opnieuw`` all stories).
+    `vooraf`: analyses computed beforehand (`bereken_analyses`), used where the text is unchanged."""
     from verhalenbank.nlp.analysis import analyse_texts
     from verhalenbank.nlp.pipeline import SpacyModelUnavailable
 
@@ -82,13 +130,21 @@ def analyse_verhalen(ids: list[int] | None = None, opnieuw: bool = False, tag: b
     for start in range(0, len(todo), BATCH_SIZE):
         batch = [db.session.get(Verhaal, i) for i in todo[start:start + BATCH_SIZE]]
         batch = [v for v in batch if v is not None]
+        klaar = {v.id: vooraf[v.id] for v in batch
+                 if vooraf and v.id in vooraf and (vooraf[v.id].tekst, vooraf[v.id].titel) == (v.tekst, v.titel)}
+        for verhaal in [v for v in batch if v.id in klaar and klaar[v.id].fout is not None]:
+            _mark_failed(verhaal, klaar[verhaal.id].fout)
+            rapport.mislukt += 1
+            rapport.fouten.append((verhaal.id, verhaal.analyse_fout))
+        berekend = [(v, klaar[v.id].analyse) for v in batch if v.id in klaar and klaar[v.id].fout is None]
+        batch = [v for v in batch if v.id not in klaar]
         try:
-            analyses = analyse_texts([(v.tekst, v.titel) for v in batch], _model_name())
-            pairs = list(zip(batch, analyses))
+            analyses = analyse_texts([(v.tekst, v.titel) for v in batch], _model_name()) if batch else []
+            pairs = berekend + list(zip(batch, analyses))
         except SpacyModelUnavailable:
             raise
         except Exception:  # one bad story must not fail the batch: retry one by one
-            pairs = []
+            pairs = list(berekend)
             for verhaal in batch:
                 try:
                     pairs.append((verhaal, analyse_texts([(verhaal.tekst, verhaal.titel)], _model_name())[0]))

@@ -42,6 +42,7 @@ from verhalenbank.accounts.models import LoginPoging
 from verhalenbank.accounts.permissions import publiek
 from verhalenbank.config import PACKAGE_DIR
 from verhalenbank.core.errors import Gebruikersfout, Ongeldig
+from verhalenbank.core.sqlite_rij import alleen_lezen, begin_schrijven
 from verhalenbank.core.models import utcnow
 from verhalenbank.extensions import csrf, db
 from verhalenbank.media import images
@@ -326,6 +327,7 @@ def service_worker():
 
 @bp.route("/r/<slug>", methods=["GET", "POST"])
 @publiek
+@alleen_lezen(eerst_lezen=True)  # a POST reads and checks first; only storing takes a turn
 def formulier(slug: str):
     ronde = find_ronde(slug)
     status_naam = ronde_status(ronde)
@@ -353,6 +355,7 @@ def formulier(slug: str):
                 "fout",
             )
         if eerder is not None:
+            begin_schrijven(db.session)
             return _repeat(eerder, ronde)
 
     if (form.website.data or "").strip():
@@ -402,6 +405,7 @@ def formulier(slug: str):
         contact={"naam": form.naam.data or "", "email": form.email.data or "", "telefoon": form.telefoon.data or ""},
         terugkoppeling=bool(form.terugkoppeling.data),
     )
+    begin_schrijven(db.session)
     try:
         inname = intake.neem_verhaal_in(invoer, ronde=ronde)
         verhaal, code = inname.verhaal, inname.intrekcode
@@ -456,6 +460,7 @@ def _attach_photo(verhaal_id: int, voorbereide_foto: images.PreparedPhoto) -> bo
 
 @bp.get("/r/<slug>/bedankt")
 @publiek
+@alleen_lezen
 def bedankt(slug: str):
     gegevens = session.get("bedankt")
     if not gegevens or gegevens.get("ronde") != slug:

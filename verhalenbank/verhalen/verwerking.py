@@ -64,17 +64,26 @@ def plan_wachtende_verhalen() -> int:
     return len(ids)
 
 
-def analyseer_job(payloads: list[dict]) -> None:
+def lees_te_analyseren(payloads: list[dict]) -> list[tuple[int, str, str | None]]:
+    """The analysis job's prepare step: the texts of the batch (reads only)."""
+    from verhalenbank.nlp.operations import lees_teksten
+
+    return lees_teksten(sorted({int(payload["verhaal_id"]) for payload in payloads}))
+
+
+def analyseer_job(payloads: list[dict], teksten: list[tuple[int, str, str | None]] | None = None) -> None:
     """Job handler: analyse a batch of stories in one `nlp.pipe` (flush only; the job runner
     commits the analysis together with the jobs' 'done'), then queue one index write for the
-    batch. Stories already analysed are skipped, so a batch taken again after a crash does
-    nothing twice."""
+    batch. spaCy runs first, on the texts the prepare step read, before this touches the
+    database, so no transaction is open meanwhile. Stories already analysed are skipped, so a
+    batch taken again after a crash does nothing twice."""
     from verhalenbank.core.jobs import plan_job
     from verhalenbank.extensions import db
-    from verhalenbank.nlp.operations import analyse_verhalen
+    from verhalenbank.nlp.operations import analyse_verhalen, bereken_analyses
 
+    vooraf = bereken_analyses(teksten) if teksten else None
     ids = sorted({int(payload["verhaal_id"]) for payload in payloads})
-    analyse_verhalen(ids)
+    analyse_verhalen(ids, vooraf=vooraf)
     db.session.flush()
     plan_job(INDEXEREN, {"verhaal_ids": ids})
 
