@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from verhalenbank.accounts.audit import AuditActie
 from verhalenbank.accounts.models import AuditLog, Gebruiker
 from verhalenbank.extensions import db
 from verhalenbank.rondes.models import Ronde
@@ -171,33 +172,7 @@ def erasure_details(verhaal: Verhaal) -> dict:
 
 # --- the audit log in plain Dutch -----------------------------------------------------------
 
-ACTIE_LABELS = {
-    "taak_opnieuw": "Mislukte taak opnieuw gestart",
-    "originele_tekst_bekeken": "Originele tekst bekeken",
-    "contactgegevens_bekeken": "Contactgegevens bekeken",
-    "verhaal_gewist": "Verhaal gewist",
-    "avg_export": "Alle gegevens van een verhaal gedownload (AVG)",
-    "verhalen_geexporteerd": "Verhalen geëxporteerd",
-    "zoekresultaten_geexporteerd": "Zoekresultaten geëxporteerd",
-    "pakket_gemaakt": "Feedbackpakket gemaakt",
-    "pakket_pdf": "Feedbackpakket als pdf gedownload",
-    "pakket_export_qdpx": "Pakket geëxporteerd (REFI-QDA)",
-    "pakket_export_csv": "Pakket geëxporteerd (CSV)",
-    "transcript_geupload": "Transcript geüpload",
-    "transcript_opgeslagen": "Verhalen uit transcript opgeslagen",
-    "transcript_bestand_bekeken": "Origineel transcript gedownload",
-    "transcript_gewist": "Transcript gewist",
-    "gebruiker_aangemaakt": "Gebruiker aangemaakt",
-    "gebruiker_uitgezet": "Gebruiker uitgezet",
-    "gebruiker_actief": "Gebruiker weer aangezet",
-    "wachtwoord_hersteld": "Nieuw wachtwoord gegeven",
-    "eigen_wachtwoord_gewijzigd": "Eigen wachtwoord gewijzigd",
-    "api_token_gemaakt": "API-token gemaakt",
-    "api_token_ingetrokken": "API-token ingetrokken",
-    "bewaartermijn_gewijzigd": "Bewaartermijn van een ronde gewijzigd",
-    "doelenboom_subdoelen_verwijderd": "Subdoelen (met hun labels) uit een doelenboom verwijderd",
-    "uitgelogd": "Uitgelogd (alle sessies beëindigd)",
-}
+ACTIE_LABELS = {actie.value: actie.label for actie in AuditActie}
 
 
 def actie_label(actie: str) -> str:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from verhalenbank.accounts.audit import AuditActie
 from verhalenbank.accounts.models import (
     ApiToken,
     AuditLog,
@@ -258,19 +259,21 @@ def find_api_token(token: str) -> ApiToken | None:
 
 def log_audit(
     gebruiker: Gebruiker | None,
-    actie: str,
+    actie: AuditActie,
     *,
     object_type: str | None = None,
     object_id: object | None = None,
     details: dict | None = None,
     reden: str | None = None,
 ) -> AuditLog:
-    """Record who did what to which object; flushed with the caller's transaction."""
+    """Record who did what to which object; flushed with the caller's transaction. `actie` is
+    an AuditActie: an unknown action is refused (ValueError), so the logboek names every one."""
+    actie = AuditActie(actie)
     authenticated = gebruiker is not None and getattr(gebruiker, "is_authenticated", False)
     regel = AuditLog(
         gebruiker_id=gebruiker.id if authenticated else None,
         gebruiker_email=gebruiker.email if authenticated else None,
-        actie=actie,
+        actie=actie.value,
         object_type=object_type,
         object_id=None if object_id is None else str(object_id),
         details=details,
@@ -316,6 +319,6 @@ def taak_opnieuw(door: Gebruiker, job_id: int):
     job = jobs.retry(job_id)
     if job is None:
         return None
-    log_audit(door, "taak_opnieuw", object_type="taak", object_id=job.id,
+    log_audit(door, AuditActie.TAAK_OPNIEUW, object_type="taak", object_id=job.id,
               details={"soort": job.kind, "laatste_fout": (job.error or "")[:500]})
     return job

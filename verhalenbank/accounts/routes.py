@@ -11,6 +11,7 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 
+from verhalenbank.accounts.audit import AuditActie
 from verhalenbank.accounts import avg, operations
 from verhalenbank.accounts.forms import ApiTokenForm, GebruikerForm, InlogForm, LegeForm, WachtwoordWijzigenForm
 from verhalenbank.accounts.models import AuditLog, Gebruiker
@@ -94,7 +95,7 @@ def inloggen():
 def uitloggen():
     # Ending the session secret logs this user out everywhere and voids copied cookies.
     operations.end_sessies(current_user)
-    operations.log_audit(current_user, "uitgelogd", object_type="gebruiker", object_id=current_user.id)
+    operations.log_audit(current_user, AuditActie.UITGELOGD, object_type="gebruiker", object_id=current_user.id)
     db.session.commit()
     logout_user()
     flash("U bent uitgelogd.")
@@ -116,7 +117,7 @@ def gebruikers():
                 form.email.data, form.rol.data, naam=form.naam.data or "",
                 wachtwoord=nieuw_wachtwoord, organisatie=organisatie,
             )
-            operations.log_audit(current_user, "gebruiker_aangemaakt", object_type="gebruiker", object_id=gebruiker.id)
+            operations.log_audit(current_user, AuditActie.GEBRUIKER_AANGEMAAKT, object_type="gebruiker", object_id=gebruiker.id)
             db.session.commit()
             flash(f"Gebruiker {gebruiker.email} is aangemaakt.")
         except Gebruikersfout as exc:
@@ -138,7 +139,7 @@ def wachtwoord_herstellen(gebruiker_id: int):
         abort(400)
     wachtwoord = operations.generate_wachtwoord()
     operations.set_wachtwoord(gebruiker, wachtwoord)
-    operations.log_audit(current_user, "wachtwoord_hersteld", object_type="gebruiker", object_id=gebruiker.id)
+    operations.log_audit(current_user, AuditActie.WACHTWOORD_HERSTELD, object_type="gebruiker", object_id=gebruiker.id)
     db.session.commit()
     lijst = db.session.scalars(select(Gebruiker).order_by(Gebruiker.email)).all()
     flash(f"Nieuw wachtwoord voor {gebruiker.email}. Geef het veilig door; het wordt maar één keer getoond.")
@@ -159,7 +160,7 @@ def actief_wisselen(gebruiker_id: int):
     else:
         gebruiker.actief = not gebruiker.actief
         operations.log_audit(
-            current_user, "gebruiker_actief" if gebruiker.actief else "gebruiker_uitgezet",
+            current_user, AuditActie.GEBRUIKER_ACTIEF if gebruiker.actief else AuditActie.GEBRUIKER_UITGEZET,
             object_type="gebruiker", object_id=gebruiker.id,
         )
         db.session.commit()
@@ -288,7 +289,7 @@ def wachtwoord_wijzigen():
             db.session.rollback()
             getattr(form, exc.veld or "nieuw", form.nieuw).errors.append(exc.bericht)
         else:
-            operations.log_audit(current_user, "eigen_wachtwoord_gewijzigd", object_type="gebruiker", object_id=current_user.id)
+            operations.log_audit(current_user, AuditActie.EIGEN_WACHTWOORD_GEWIJZIGD, object_type="gebruiker", object_id=current_user.id)
             db.session.commit()
             # Other sessions ended with the new session secret; this one continues under it.
             login_user(current_user._get_current_object())
@@ -307,7 +308,7 @@ def token_maken():
         current_user, form.naam.data, dagen=int(form.dagen.data), alleen_lezen=form.alleen_lezen.data
     )
     operations.log_audit(
-        current_user, "api_token_gemaakt", object_type="api_token", object_id=record.id,
+        current_user, AuditActie.API_TOKEN_GEMAAKT, object_type="api_token", object_id=record.id,
         details={"verloopt_op": record.verloopt_op.isoformat(), "alleen_lezen": record.alleen_lezen},
     )
     db.session.commit()
@@ -326,7 +327,7 @@ def token_intrekken(token_id: int):
         abort(404)
     if token.ingetrokken_op is None:
         operations.revoke_api_token(token)
-        operations.log_audit(current_user, "api_token_ingetrokken", object_type="api_token", object_id=token.id)
+        operations.log_audit(current_user, AuditActie.API_TOKEN_INGETROKKEN, object_type="api_token", object_id=token.id)
         db.session.commit()
     flash(f"Het token '{token.naam}' is ingetrokken. Het werkt niet meer.")
     return redirect(url_for("accounts.profiel"))
@@ -342,7 +343,7 @@ def avg_export(verhaal_id: int):
 
     verhaal = db.session.get(Verhaal, verhaal_id) or abort(404)
     gegevens = avg.verhaal_gegevens(verhaal)
-    operations.log_audit(current_user, "avg_export", object_type="verhaal", object_id=verhaal.id)
+    operations.log_audit(current_user, AuditActie.AVG_EXPORT, object_type="verhaal", object_id=verhaal.id)
     db.session.commit()
     return Response(
         json.dumps(gegevens, ensure_ascii=False, indent=2),

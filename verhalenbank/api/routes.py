@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from verhalenbank.accounts.audit import AuditActie
 from verhalenbank.accounts.models import Organisatie
 from verhalenbank.accounts.operations import log_audit
 from verhalenbank.accounts.permissions import Recht, heeft_recht, publiek, vereist
@@ -289,7 +290,7 @@ def doelenboom_import():
         raise ApiFout(422, "De doelenboom is geen UTF-8-tekst.") from None
     spec = parse_doelenboom(tekst, "verzoek")
     boom, nieuw = bomen_ops.save_doelenboom(spec, door=current_user)
-    log_audit(current_user, "doelenboom_geimporteerd", object_type="doelenboom", object_id=boom.code,
+    log_audit(current_user, AuditActie.DOELENBOOM_GEIMPORTEERD, object_type="doelenboom", object_id=boom.code,
               details={"via": "api", "nieuw": nieuw})
     from verhalenbank.core.jobs import run_now_if_synchronous
     from verhalenbank.verhalen.verwerking import plan_boomwijziging
@@ -468,7 +469,7 @@ def verhaal_detail(verhaal_id: int):
         reden = (request.args.get("reden") or "").strip()
         if len(reden) < 5 or len(reden) > 500:
             raise ApiFout(422, "Geef een reden (5 tot 500 tekens) om de originele tekst te zien: ?reden=…")
-        log_audit(current_user, "originele_tekst_bekeken", object_type="verhaal", object_id=verhaal.id,
+        log_audit(current_user, AuditActie.ORIGINELE_TEKST_BEKEKEN, object_type="verhaal", object_id=verhaal.id,
                   reden=reden, details={"via": "api"})
         db.session.commit()
         antwoord["origineel"] = {"titel": verhaal.titel, "tekst": verhaal.tekst}
@@ -509,7 +510,7 @@ def tag_toevoegen(verhaal_id: int):
         if indicator is None:
             raise ApiFout(422, f"Indicator '{indicator_code}' hoort niet bij subdoel {subdoel.code}.")
     tag, nieuw = verhalen_ops.add_tag(verhaal, subdoel, indicator=indicator, door=current_user)
-    log_audit(current_user, "tag_toegevoegd", object_type="tag", object_id=tag.id, details={"via": "api"})
+    log_audit(current_user, AuditActie.TAG_TOEGEVOEGD, object_type="tag", object_id=tag.id, details={"via": "api"})
     db.session.commit()
     _reindex(verhaal.id)
     return jsonify(weergave.tag(tag)), 201 if nieuw else 200
@@ -520,7 +521,7 @@ def _beoordeel(tag_id: int, bevestigd: bool):
 
     tag = _tag_or_404(tag_id)
     review_tag(tag, bevestigd=bevestigd, door=current_user)
-    log_audit(current_user, "tag_bevestigd" if bevestigd else "tag_afgewezen", object_type="tag",
+    log_audit(current_user, AuditActie.TAG_BEVESTIGD if bevestigd else AuditActie.TAG_AFGEWEZEN, object_type="tag",
               object_id=tag.id, details={"via": "api"})
     from verhalenbank.core.jobs import run_now_if_synchronous
     from verhalenbank.verhalen.verwerking import plan_leren

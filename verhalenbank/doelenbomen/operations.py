@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
+from verhalenbank.accounts.audit import AuditActie
 from verhalenbank.accounts.operations import log_audit
 from verhalenbank.core import limits
 from verhalenbank.core.errors import NietGevonden, Ongeldig
@@ -124,7 +125,7 @@ def _log_verwijderde_subdoelen(boom: Doelenboom, spec: DoelenboomSpec, door: Geb
     if not weg:
         return
     log_audit(
-        door, "doelenboom_subdoelen_verwijderd", object_type="doelenboom", object_id=boom.code,
+        door, AuditActie.DOELENBOOM_SUBDOELEN_VERWIJDERD, object_type="doelenboom", object_id=boom.code,
         details={"voor": voor, "na": [s.code for s in spec.subdoelen], "verwijderd": weg,
                  "labels_verwijderd": tags_lost_by(boom, spec)},
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from verhalenbank.accounts.audit import AuditActie
 from verhalenbank.accounts.operations import log_audit
 from verhalenbank.accounts.permissions import Recht, vereist
 from verhalenbank.core import limits
@@ -58,7 +59,7 @@ def importeren():
         else:
             try:
                 boom, nieuw = operations.save_doelenboom(parse_doelenboom(tekst, naam), door=current_user)
-                log_audit(current_user, "doelenboom_geimporteerd", object_type="doelenboom", object_id=boom.code)
+                log_audit(current_user, AuditActie.DOELENBOOM_GEIMPORTEERD, object_type="doelenboom", object_id=boom.code)
                 plan_boomwijziging([boom.id])  # retag stories against the new tree (a job)
                 db.session.commit()
                 run_now_if_synchronous()
@@ -113,7 +114,7 @@ def nieuw():
         if operations.find_doelenboom(spec.code) is not None:
             raise Gebruikersfout(f"Er is al een doelenboom met code '{spec.code}'.")
         boom, _ = operations.save_doelenboom(spec, door=current_user)
-        log_audit(current_user, "doelenboom_gemaakt", object_type="doelenboom", object_id=boom.code)
+        log_audit(current_user, AuditActie.DOELENBOOM_GEMAAKT, object_type="doelenboom", object_id=boom.code)
         plan_boomwijziging([boom.id])  # retag stories against the new tree (a job)
         db.session.commit()
         run_now_if_synchronous()
@@ -142,7 +143,7 @@ def bewerken(code: str):
         # Removing subdoelen that have tags deletes those tags: ask first, saying how many.
         return _editor(spec, nieuw=False, bevestig=verlies)
     operations.save_doelenboom(spec, door=current_user)
-    log_audit(current_user, "doelenboom_gewijzigd", object_type="doelenboom", object_id=boom.code,
+    log_audit(current_user, AuditActie.DOELENBOOM_GEWIJZIGD, object_type="doelenboom", object_id=boom.code,
               details={"tags_verwijderd": verlies})
     plan_boomwijziging([boom.id])  # retag stories against the changed tree (a job)
     db.session.commit()

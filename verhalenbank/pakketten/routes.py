@@ -7,6 +7,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
+from verhalenbank.accounts.audit import AuditActie
 from verhalenbank.accounts.models import Organisatie
 from verhalenbank.accounts.operations import log_audit
 from verhalenbank.accounts.permissions import Recht, vereist
@@ -66,7 +67,7 @@ def nieuw():
         db.session.rollback()
         flash(str(fout))
         return redirect(url_for("pakketten.lijst"))
-    log_audit(current_user, "pakket_gemaakt", object_type="pakket", object_id=pakket.id)
+    log_audit(current_user, AuditActie.PAKKET_GEMAAKT, object_type="pakket", object_id=pakket.id)
     db.session.commit()
     return redirect(url_for("pakketten.bekijk", pakket_id=pakket.id))
 
@@ -146,10 +147,10 @@ def _pdf(pakket: Pakket, template: str, naam: str):
         inhoud, foto_map=current_app.config["VERHALENBANK"].photo_dir, env=current_app.jinja_env,
         template=template,
     )
-    return _audited_download(pakket, "pakket_pdf", pdf, "application/pdf", naam)
+    return _audited_download(pakket, AuditActie.PAKKET_PDF, pdf, "application/pdf", naam)
 
 
-def _audited_download(pakket: Pakket, actie: str, data: bytes, mimetype: str, naam: str) -> Response:
+def _audited_download(pakket: Pakket, actie: AuditActie, data: bytes, mimetype: str, naam: str) -> Response:
     """Every file that leaves the app with stories in it is written to the audit log first."""
     log_audit(current_user, actie, object_type="pakket", object_id=pakket.id)
     db.session.commit()
@@ -177,7 +178,7 @@ def export_qdpx(pakket_id: int):
     invoer = operations.verzamel_invoer(pakket.ronde, operations.vernauwing_van_pakket(pakket))
     data = qdpx.maak_qdpx(invoer.ronde_slug, invoer.ronde_titel, invoer.doelenbomen,
                           operations.exporteerbare_verhalen(invoer))
-    return _audited_download(pakket, "pakket_export_qdpx", data, "application/zip", _bestandsnaam(pakket, "qdpx"))
+    return _audited_download(pakket, AuditActie.PAKKET_EXPORT_QDPX, data, "application/zip", _bestandsnaam(pakket, "qdpx"))
 
 
 @bp.get("/<int:pakket_id>/export.csv")
@@ -187,7 +188,7 @@ def export_csv(pakket_id: int):
     invoer = operations.verzamel_invoer(pakket.ronde, operations.vernauwing_van_pakket(pakket))
     tekst = qdpx.maak_csv(invoer.doelenbomen, operations.exporteerbare_verhalen(invoer))
     return _audited_download(
-        pakket, "pakket_export_csv", tekst.encode("utf-8"), "text/csv; charset=utf-8", _bestandsnaam(pakket, "csv")
+        pakket, AuditActie.PAKKET_EXPORT_CSV, tekst.encode("utf-8"), "text/csv; charset=utf-8", _bestandsnaam(pakket, "csv")
     )
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from verhalenbank.accounts.audit import AuditActie
 from verhalenbank.accounts.models import AuditLog
 from verhalenbank.accounts.operations import log_audit
 from verhalenbank.accounts.permissions import Recht, heeft_recht
@@ -133,7 +134,7 @@ def update_ronde(
 
 # --- retention (bewaartermijn) ---------------------------------------------------------------
 
-BEWAARTERMIJN_ACTIE = "bewaartermijn_gewijzigd"
+BEWAARTERMIJN_ACTIE = AuditActie.BEWAARTERMIJN_GEWIJZIGD
 
 
 class WissenBevestigen(Ongeldig):

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from verhalenbank.accounts.audit import AuditActie
 from verhalenbank.accounts.forms import LegeForm
 from verhalenbank.accounts.operations import log_audit
 from verhalenbank.accounts.permissions import Recht, vereist, zichtbaar_voor
@@ -65,7 +66,7 @@ def nieuw():
     if form.validate_on_submit():
         try:
             ronde = operations.create_ronde(_gegevens(form, form.slug.data), door=current_user)
-            log_audit(current_user, "ronde_gemaakt", object_type="ronde", object_id=ronde.slug)
+            log_audit(current_user, AuditActie.RONDE_GEMAAKT, object_type="ronde", object_id=ronde.slug)
             # A new ronde opens only when its form's topics are in residents' words.
             dicht_tot_woorden = ronde.is_open and bool(operations.onderwerpen_zonder_woorden(ronde))
             if dicht_tot_woorden:
@@ -248,7 +249,7 @@ def zelfduiding(slug: str):
     elif form.validate_on_submit():
         try:
             ronde.zelfduiding = _config_from_form(form)
-            log_audit(current_user, "ronde_zelfduiding_gewijzigd", object_type="ronde", object_id=ronde.slug)
+            log_audit(current_user, AuditActie.RONDE_ZELFDUIDING_GEWIJZIGD, object_type="ronde", object_id=ronde.slug)
             db.session.commit()
         except Gebruikersfout as exc:
             db.session.rollback()

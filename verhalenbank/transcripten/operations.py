@@ -24,6 +24,7 @@ from typing import Callable
 from flask import current_app
 from sqlalchemy import select
 
+from verhalenbank.accounts.audit import AuditActie
 from verhalenbank.accounts.models import Gebruiker, Organisatie, Rol
 from verhalenbank.accounts.operations import log_audit
 from verhalenbank.accounts.permissions import mag_organisatie_zien, zichtbaar_voor
@@ -166,7 +167,7 @@ def upload_transcript(
     pad.write_bytes(inhoud)
     try:
         db.session.flush()
-        log_audit(door, "transcript_geupload", object_type="transcript", object_id=transcript.id,
+        log_audit(door, AuditActie.TRANSCRIPT_GEUPLOAD, object_type="transcript", object_id=transcript.id,
                   details={"formaat": formaat, "grootte": len(inhoud)})
         if voorstel is None:
             plan_lezen(transcript.id)  # a worker reads it once this upload is committed
@@ -416,7 +417,7 @@ def sla_verhalen_op(transcript: Transcript, *, door: Gebruiker | None, beoordeel
         melding = f"{weggelaten} verhaal/verhalen niet opgeslagen: de verteller gaf geen toestemming."
         transcript.melding = "\n".join(filter(None, [transcript.melding, melding]))
     transcript.status = TranscriptStatus.OPGESLAGEN
-    log_audit(door, "transcript_opgeslagen", object_type="transcript", object_id=transcript.id,
+    log_audit(door, AuditActie.TRANSCRIPT_OPGESLAGEN, object_type="transcript", object_id=transcript.id,
               details={"verhalen": len(verhalen), "citeerbaar": sum(1 for v in verhalen if v.citeren),
                        "zonder_toestemming_weggelaten": weggelaten})
     db.session.flush()
@@ -453,7 +454,7 @@ def wis_transcript(transcript: Transcript, *, door: Gebruiker | None, reden: str
     for verhaal in verhalen_van(transcript):
         verhaal.transcript_id = None
     db.session.delete(transcript)
-    log_audit(door, "transcript_gewist", object_type="transcript", object_id=transcript_id, reden=reden)
+    log_audit(door, AuditActie.TRANSCRIPT_GEWIST, object_type="transcript", object_id=transcript_id, reden=reden)
     db.session.flush()
     if pad is not None:
         pad.unlink(missing_ok=True)

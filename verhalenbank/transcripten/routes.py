@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from verhalenbank.accounts.audit import AuditActie
 from verhalenbank.accounts.forms import LegeForm
 from verhalenbank.accounts.models import Organisatie, Rol
 from verhalenbank.accounts.operations import log_audit
@@ -202,7 +203,7 @@ def bestand(transcript_id: int):
     pad = operations.bestand_pad(transcript)
     if pad is None or not pad.is_file():
         abort(404)
-    log_audit(current_user, "transcript_bestand_bekeken", object_type="transcript", object_id=transcript.id)
+    log_audit(current_user, AuditActie.TRANSCRIPT_BESTAND_BEKEKEN, object_type="transcript", object_id=transcript.id)
     db.session.commit()
     response = send_file(pad, as_attachment=True, download_name=transcript.origineel_naam)
     response.headers["Cache-Control"] = "no-store"

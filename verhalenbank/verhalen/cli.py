@@ -7,6 +7,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from verhalenbank.accounts.audit import AuditActie
 from verhalenbank.accounts.operations import log_audit
 from verhalenbank.extensions import db
 from verhalenbank.nlp.operations import analysis_failures_note
@@ -105,7 +106,7 @@ def export_command(out: Path | None, ronde_slug: str | None) -> None:
     finally:
         if out:
             target.close()
-    log_audit(None, "verhalen_geexporteerd", details={"aantal": aantal, "ronde": ronde_slug, "via": "cli"})
+    log_audit(None, AuditActie.VERHALEN_GEEXPORTEERD, details={"aantal": aantal, "ronde": ronde_slug, "via": "cli"})
     db.session.commit()
     if out:
         click.echo(f"{aantal} verhalen geschreven naar {out}")

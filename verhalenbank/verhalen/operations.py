@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from verhalenbank.accounts.audit import AuditActie
 from verhalenbank.accounts.models import Gebruiker, Organisatie
 from verhalenbank.core import limits
 from verhalenbank.core.sqlite_wal import checkpoint_wal
@@ -186,7 +187,7 @@ def wijzig_toestemming(
         verhaal.toestemming_versie = TOESTEMMING_VERSIE
     verhaal.toestemming = toestemming
     verhaal.citeren = citeren
-    log_audit(door, "toestemming_gewijzigd", object_type="verhaal", object_id=verhaal.id, reden=reden.strip(),
+    log_audit(door, AuditActie.TOESTEMMING_GEWIJZIGD, object_type="verhaal", object_id=verhaal.id, reden=reden.strip(),
               details={"was": oud, "wordt": {"toestemming": toestemming, "citeren": citeren}})
     db.session.flush()
     return True
@@ -272,7 +273,7 @@ def erase_verhaal(verhaal: Verhaal, *, door: Gebruiker | None, reden: str, detai
     for foto in fotos:
         db.session.delete(foto)
     db.session.delete(verhaal)
-    log_audit(door, "verhaal_gewist", object_type="verhaal", object_id=verhaal_id, reden=reden, details=details)
+    log_audit(door, AuditActie.VERHAAL_GEWIST, object_type="verhaal", object_id=verhaal_id, reden=reden, details=details)
     db.session.flush()
     _delete_files_after_commit(_photo_paths(bestanden) + list(transcript_bestanden))
     db.session().info[_CHECKPOINT_AFTER_COMMIT] = True

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from verhalenbank.accounts.audit import AuditActie
 from verhalenbank.core.forms import Formulier
 
 from verhalenbank.accounts.operations import log_audit
@@ -124,11 +125,11 @@ def origineel(verhaal_id: int):
             toestemming_form=ToestemmingForm(toestemming=verhaal.toestemming, citeren=verhaal.citeren),
         terugkoppeling=_terugkoppeling(verhaal),
         ), 400
-    log_audit(current_user, "originele_tekst_bekeken", object_type="verhaal", object_id=verhaal.id, reden=form.reden.data)
+    log_audit(current_user, AuditActie.ORIGINELE_TEKST_BEKEKEN, object_type="verhaal", object_id=verhaal.id, reden=form.reden.data)
     db.session.commit()
     contact = verhaal.contactgegevens if heeft_recht(current_user, Recht.CONTACTGEGEVENS_ZIEN) else None
     if contact is not None:
-        log_audit(current_user, "contactgegevens_bekeken", object_type="verhaal", object_id=verhaal.id, reden=form.reden.data)
+        log_audit(current_user, AuditActie.CONTACTGEGEVENS_BEKEKEN, object_type="verhaal", object_id=verhaal.id, reden=form.reden.data)
         db.session.commit()
     response = render_template(
         "verhalen/detail.html", verhaal=verhaal, tags=operations.visible_tags(verhaal),

@@ -8,6 +8,8 @@ import click
 from flask import current_app, render_template
 from flask.cli import with_appcontext
 
+from verhalenbank.accounts.audit import WAARDERINGSSESSIE_EXPORT as EXPORT_ACTIE
+from verhalenbank.accounts.audit import AuditActie
 from verhalenbank.core.errors import NietGevonden, Ongeldig
 
 
@@ -59,7 +61,7 @@ def export(ronde_slug: str, uit: Path) -> None:
     if ronde is None:
         raise NietGevonden(f"ronde '{ronde_slug}' does not exist")
     uit.write_bytes(operations.gekozen_export(ronde, soort))
-    log_audit(None, f"waarderingssessie_export_{soort}", object_type="ronde", object_id=ronde.id)
+    log_audit(None, EXPORT_ACTIE[soort], object_type="ronde", object_id=ronde.id)
     db.session.commit()
     click.echo(f"{uit}: chosen stories of {ronde.slug}")
 
@@ -78,7 +80,7 @@ def brieven(sessie_id: int, uit: Path) -> None:
     lijst_ = operations.brieven(sessie)
     with current_app.test_request_context():
         _html_of_pdf(uit, "waarderen/brieven.html", sessie=sessie, brieven=lijst_, pdf=True, zonder_bericht=0)
-    log_audit(None, "waarderingssessie_brieven", object_type="waarderingssessie", object_id=sessie.id,
+    log_audit(None, AuditActie.WAARDERINGSSESSIE_BRIEVEN, object_type="waarderingssessie", object_id=sessie.id,
               details={"brieven": len(lijst_)})
     db.session.commit()
     click.echo(f"{uit}: {len(lijst_)} letters")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from verhalenbank.accounts.audit import AuditActie
 from verhalenbank.accounts.models import Gebruiker
 from verhalenbank.accounts.operations import log_audit
 from verhalenbank.core.errors import NietGevonden, Ongeldig
@@ -152,7 +153,7 @@ def create_sessie(
     db.session.add(sessie)
     _zet_selectie(sessie, selectie)
     db.session.flush()
-    log_audit(door, "waarderingssessie_gemaakt", object_type="waarderingssessie", object_id=sessie.id,
+    log_audit(door, AuditActie.WAARDERINGSSESSIE_GEMAAKT, object_type="waarderingssessie", object_id=sessie.id,
               details={"ronde": ronde.slug, "verhalen": len(sessie.verhalen)})
     return sessie
 
@@ -200,7 +201,7 @@ def update_sessie(
         gewijzigd.append("verhalen")
     db.session.flush()
     if gewijzigd:
-        log_audit(door, "waarderingssessie_gewijzigd", object_type="waarderingssessie", object_id=sessie.id,
+        log_audit(door, AuditActie.WAARDERINGSSESSIE_GEWIJZIGD, object_type="waarderingssessie", object_id=sessie.id,
                   details={"gewijzigd": gewijzigd})
     return gewijzigd
 
@@ -210,7 +211,7 @@ def open_sessie(sessie: Waarderingssessie, door: Gebruiker | None) -> None:
         raise Ongeldig("Deze sessie is al gesloten.")
     sessie.status = SessieStatus.OPEN
     db.session.flush()
-    log_audit(door, "waarderingssessie_geopend", object_type="waarderingssessie", object_id=sessie.id)
+    log_audit(door, AuditActie.WAARDERINGSSESSIE_GEOPEND, object_type="waarderingssessie", object_id=sessie.id)
 
 
 def get_sessie(sessie_id: int) -> Waarderingssessie:
@@ -406,7 +407,7 @@ def leg_groepskeuze_vast(
         keuze.verhaal_id, keuze.reden, keuze.onenigheid = verhaal_id, reden, onenigheid
         keuze.vastgelegd_op = utcnow()
     db.session.flush()
-    log_audit(door, "waarderingssessie_groepskeuze", object_type="waarderingssessie", object_id=sessie.id,
+    log_audit(door, AuditActie.WAARDERINGSSESSIE_GROEPSKEUZE, object_type="waarderingssessie", object_id=sessie.id,
               details={"subdoel": subdoel_id, "verhaal": verhaal_id})
     return keuze
 
@@ -419,7 +420,7 @@ def sluit_sessie(sessie: Waarderingssessie, door: Gebruiker | None = None) -> No
     sessie.status = SessieStatus.GESLOTEN
     sessie.gesloten_op = utcnow()
     db.session.flush()
-    log_audit(door, "waarderingssessie_gesloten", object_type="waarderingssessie", object_id=sessie.id,
+    log_audit(door, AuditActie.WAARDERINGSSESSIE_GESLOTEN, object_type="waarderingssessie", object_id=sessie.id,
               details={"groepskeuzes": len(sessie.groepskeuzes)})
 
 
@@ -557,7 +558,7 @@ def zet_terugkoppeling(verhaal: Verhaal, aan: bool, door: Gebruiker | None, rede
         return False
     contact.terugkoppeling = aan
     db.session.flush()
-    log_audit(door, "terugkoppeling_gewijzigd", object_type="verhaal", object_id=verhaal.id, reden=reden,
+    log_audit(door, AuditActie.TERUGKOPPELING_GEWIJZIGD, object_type="verhaal", object_id=verhaal.id, reden=reden,
               details={"terugkoppeling": aan})
     return True
 

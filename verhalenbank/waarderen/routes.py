@@ -10,6 +10,8 @@ from flask import (
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from verhalenbank.accounts.audit import WAARDERINGSSESSIE_EXPORT as EXPORT_ACTIE
+from verhalenbank.accounts.audit import AuditActie
 from verhalenbank.accounts.operations import log_audit
 from verhalenbank.accounts.permissions import Recht, publiek, vereist
 from verhalenbank.core.errors import Gebruikersfout
@@ -191,7 +193,7 @@ def brieven(sessie_id: int):
     """Letters and e-mail texts for the tellers of chosen stories (uses contact details: audited)."""
     sessie = _sessie_of_404(sessie_id)
     lijst_ = operations.brieven(sessie)
-    log_audit(current_user, "waarderingssessie_brieven", object_type="waarderingssessie", object_id=sessie.id,
+    log_audit(current_user, AuditActie.WAARDERINGSSESSIE_BRIEVEN, object_type="waarderingssessie", object_id=sessie.id,
               details={"brieven": len(lijst_)})
     db.session.commit()
     return render_template("waarderen/brieven.html", sessie=sessie, brieven=lijst_,
@@ -208,7 +210,7 @@ def brieven_pdf(sessie_id: int):
     lijst_ = operations.brieven(sessie)
     html = render_template("waarderen/brieven.html", sessie=sessie, brieven=lijst_, css_href=CSS_PAD.as_uri(), pdf=True,
                            zonder_bericht=0)
-    log_audit(current_user, "waarderingssessie_brieven_pdf", object_type="waarderingssessie", object_id=sessie.id,
+    log_audit(current_user, AuditActie.WAARDERINGSSESSIE_BRIEVEN_PDF, object_type="waarderingssessie", object_id=sessie.id,
               details={"brieven": len(lijst_)})
     db.session.commit()
     return Response(html_naar_pdf(html), mimetype="application/pdf",
@@ -246,7 +248,7 @@ def export(sessie_id: int, soort: str):
         abort(404)
     sessie = _sessie_of_404(sessie_id)
     data = operations.gekozen_export(sessie.ronde, soort)
-    log_audit(current_user, f"waarderingssessie_export_{soort}", object_type="waarderingssessie", object_id=sessie.id)
+    log_audit(current_user, EXPORT_ACTIE[soort], object_type="waarderingssessie", object_id=sessie.id)
     db.session.commit()
     mimetype = "text/csv; charset=utf-8" if soort == "csv" else "application/zip"
     return Response(data, mimetype=mimetype,

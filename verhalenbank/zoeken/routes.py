@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from verhalenbank.accounts.audit import AuditActie
 from verhalenbank.accounts.models import Organisatie
 from verhalenbank.accounts.operations import log_audit
 from verhalenbank.accounts.permissions import Recht, heeft_recht, vereist
@@ -227,7 +228,7 @@ def _export_rows():
 
 def _audit_export(formaat: str) -> None:
     log_audit(
-        current_user, "zoekresultaten_geexporteerd", object_type="zoekopdracht",
+        current_user, AuditActie.ZOEKRESULTATEN_GEEXPORTEERD, object_type="zoekopdracht",
         details={"formaat": formaat, "zoekopdracht": request.query_string.decode("utf-8", "replace")[:1000]},
     )
     db.session.commit()
@@ -300,7 +301,7 @@ def beoordeel_tag(tag_id: int):
         abort(400)
     verhaal_id = tag.verhaal_id
     verhalen_operations.review_tag(tag, bevestigd=actie == "bevestigen", door=current_user)
-    log_audit(current_user, f"tag_{'bevestigd' if actie == 'bevestigen' else 'afgewezen'}",
+    log_audit(current_user, AuditActie.TAG_BEVESTIGD if actie == "bevestigen" else AuditActie.TAG_AFGEWEZEN,
               object_type="tag", object_id=tag_id)
     from verhalenbank.core.jobs import run_now_if_synchronous
     from verhalenbank.verhalen.verwerking import plan_leren
