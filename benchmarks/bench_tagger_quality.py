@@ -26,7 +26,6 @@ Prints JSON:
 from __future__ import annotations
 
 import json
-import math
 import subprocess
 import sys
 import time
@@ -42,7 +41,7 @@ from tagger_data import (  # noqa: E402
     load_trees, macro_f1_of, ronde_of, tree_features, truth_for,
 )
 from verhalenbank.nlp.analysis import lemmatise  # noqa: E402
-from verhalenbank.nlp.evaluation import cohen_kappa  # noqa: E402
+from verhalenbank.nlp.evaluation import cohen_kappa, draw_examples, split  # noqa: E402
 
 BASELINE_COMMIT = "4403340"  # main before issue 12: today's tagger
 CONFIRMATIONS = (0, 5, 10, 20)
@@ -168,35 +167,6 @@ def open_bank(ex, trees, stories, lemmas, corpus, B):
 
 
 # --- (d) learning curve --------------------------------------------------------------------------
-
-
-def split(truth: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
-    """A fixed test third (every subdoel represented where possible) and the pool to confirm from."""
-    order = rng.permutation(len(truth))
-    test: list[int] = []
-    for j in range(truth.shape[1]):  # at least a third of each subdoel's stories in the test
-        positives = [i for i in order if truth[i, j]]
-        need = math.ceil(len(positives) / 3) - sum(1 for i in test if truth[i, j])
-        test.extend([i for i in positives if i not in test][:max(need, 0)])
-    none = [i for i in order if not truth[i].any()]
-    test.extend(none[: math.ceil(len(none) / 3)])
-    test_set = set(test)
-    return np.array(sorted(test_set)), np.array([i for i in order if i not in test_set])
-
-
-def draw_examples(truth: np.ndarray, pool: np.ndarray, k: int, rng) -> np.ndarray:
-    """k confirmed stories per subdoel from the pool (or all it has), and stories judged "geen
-    van deze" in the same proportion as in the pool."""
-    if k == 0:
-        return np.array([], dtype=int)
-    chosen: set[int] = set()
-    for j in range(truth.shape[1]):
-        positives = [i for i in pool if truth[i, j]]
-        chosen.update(rng.permutation(positives)[:k].tolist())
-    none = [i for i in pool if not truth[i].any()]
-    share = len(none) / max(len(pool), 1)
-    chosen.update(rng.permutation(none)[: round(share * len(chosen) / max(1 - share, 1e-6))].tolist())
-    return np.array(sorted(chosen), dtype=int)
 
 
 def learning_curve(ex, trees, stories, lemmas, corpus, B):

@@ -128,6 +128,9 @@ def test_learning_keeps_decisions_and_reports_figures(app, runner):
     assert record is not None and record.getraind_op is not None and not record.moet_hertrainen
     assert record.gegevens["voorbeelden"] == {"SP": 3, "GE": 3, "TA": 3}
     assert {row["code"] for row in record.gegevens["cv"]} == {"SP", "GE", "TA"}
+    # Three judged stories per subdoel: the curve is measured at the start only, never beyond
+    # what the tree's own stories can show.
+    assert [punt["per_subdoel"] for punt in record.gegevens["leercurve"]] == [0]
     from pathlib import Path
 
     assert Path(record.pad).is_file() and Path(record.pad).with_suffix(".json").is_file()
@@ -214,7 +217,8 @@ def test_quality_page_and_permissions(app, client, login):
     page = client.get(f"/tagger/{boom.id}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    for word in ("Precisie", "Recall", "Kappa", "Bevestigde verhalen", "SP", "toevallige overeenstemming"):
+    for word in ("Precisie", "Recall", "Kappa", "Bevestigde verhalen", "SP", "toevallige overeenstemming",
+                 "Leercurve: hoe goed de computer was na zoveel bevestigingen per subdoel"):
         assert word in html
     assert "Laat de tagger nu leren" not in html  # a facilitator may look, not train
     assert client.get("/tagger").status_code == 200

@@ -6,6 +6,7 @@ subdoelen), scores are floats in [0, 1].
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from typing import Callable, Sequence
 
@@ -115,3 +116,76 @@ def cross_validate(
     predicted = scores >= T.SUGGEST_THRESHOLD
     thresholds = {c: T.SUGGEST_THRESHOLD for c in codes}
     return figures_per_subdoel(predicted, truth, codes, thresholds), predicted, scores
+
+
+# --- learning curve --------------------------------------------------------------------------
+
+
+def split(truth: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
+    """A fixed test third (every subdoel represented where possible) and the pool to confirm from."""
+    order = rng.permutation(len(truth))
+    test: list[int] = []
+    for j in range(truth.shape[1]):  # at least a third of each subdoel's stories in the test
+        positives = [i for i in order if truth[i, j]]
+        need = math.ceil(len(positives) / 3) - sum(1 for i in test if truth[i, j])
+        test.extend([i for i in positives if i not in test][:max(need, 0)])
+    none = [i for i in order if not truth[i].any()]
+    test.extend(none[: math.ceil(len(none) / 3)])
+    test_set = set(test)
+    return np.array(sorted(test_set)), np.array([i for i in order if i not in test_set])
+
+
+def draw_examples(truth: np.ndarray, pool: np.ndarray, k: int, rng) -> np.ndarray:
+    """k confirmed stories per subdoel from the pool (or all it has), and stories judged "geen
+    van deze" in the same proportion as in the pool."""
+    if k == 0:
+        return np.array([], dtype=int)
+    chosen: set[int] = set()
+    for j in range(truth.shape[1]):
+        positives = [i for i in pool if truth[i, j]]
+        chosen.update(rng.permutation(positives)[:k].tolist())
+    none = [i for i in pool if not truth[i].any()]
+    share = len(none) / max(len(pool), 1)
+    chosen.update(rng.permutation(none)[: round(share * len(chosen) / max(1 - share, 1e-6))].tolist())
+    return np.array(sorted(chosen), dtype=int)
+
+
+def learning_curve(
+    make_scorer: Callable[[T.TreeExamples | None], T.TreeScorer],
+    lemma_lists: Sequence[Sequence[str]],
+    truth: np.ndarray,
+    codes: Sequence[str],
+    milestones: Sequence[int] = (0, 5, 10, 20),
+    draws: int = 3,
+    context: str | Sequence[str] = T.RONDE,
+) -> list[dict]:
+    """Quality after n confirmations per subdoel, simulated from judged stories: per draw, a
+    fixed test third; n confirmed stories per subdoel (and "geen van deze" in proportion) from
+    the other two thirds teach the tagger; the test third is scored. A milestone is only
+    reported when the judged stories hold it for most subdoelen (the median subdoel has n in
+    the pool), so the curve never claims more than the data can show."""
+    truth = np.asarray(truth, dtype=bool).reshape(len(lemma_lists), len(codes))
+    contexts = [context] * len(lemma_lists) if isinstance(context, str) else list(context)
+    points = []
+    for n in milestones:
+        f1s, kappas, effective = [], [], []
+        for draw in range(draws):
+            rng = np.random.default_rng(draw)
+            test, pool = split(truth, rng)
+            if n and float(np.median(truth[pool].sum(axis=0))) < n:
+                break
+            train = draw_examples(truth, pool, n, np.random.default_rng(100 * draw + n))
+            examples = T.TreeExamples([lemma_lists[i] for i in train], truth[train]) if len(train) else None
+            scores = make_scorer(examples).probabilities(
+                [lemma_lists[i] for i in test], context=[contexts[i] for i in test])
+            figures = figures_per_subdoel(scores >= T.SUGGEST_THRESHOLD, truth[test], codes,
+                                          {c: T.SUGGEST_THRESHOLD for c in codes})
+            f1s.append(macro_f1(figures))
+            kappas.append(macro_kappa(figures))
+            effective.append(float(truth[train].sum(axis=0).mean()) if len(train) else 0.0)
+        if not f1s:
+            break
+        points.append({"per_subdoel": n, "macro_f1": round(float(np.mean(f1s)), 3),
+                       "kappa": round(float(np.mean(kappas)), 3),
+                       "effectief_per_subdoel": round(float(np.mean(effective)), 1)})
+    return points

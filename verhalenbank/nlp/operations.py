@@ -389,7 +389,7 @@ class TrainResultaat:
 def train_doelenboom(boom: Doelenboom, folds: int = 5) -> TrainResultaat:
     """Measure how well the tagger learns this tree from the judged stories (cross-validation)
     and record the figures. The tagger itself learns from judged stories at every retag."""
-    from verhalenbank.nlp.evaluation import cross_validate
+    from verhalenbank.nlp.evaluation import cross_validate, learning_curve
 
     verhalen, truth = coded_examples(boom)
     codes = boom_subdoel_codes(boom)
@@ -404,8 +404,14 @@ def train_doelenboom(boom: Doelenboom, folds: int = 5) -> TrainResultaat:
         lambda examples: T.TreeScorer(spec, lemmatiser, bank.corpus, examples=examples),
         lemma_lists, truth, codes, folds=folds, context=contexts,
     )
+    # What more confirmations would bring (the quality page shows it; nlp/leercurve.py).
+    curve = learning_curve(
+        lambda examples: T.TreeScorer(spec, lemmatiser, bank.corpus, examples=examples),
+        lemma_lists, truth, codes, context=contexts,
+    )
     now = utcnow()
     gegevens = {
+        "leercurve": curve,
         "getraind_op": now.isoformat(),
         "verhalen": len(verhalen),
         "voorbeelden": {c: int(truth[:, j].sum()) for j, c in enumerate(codes)},
