@@ -55,12 +55,22 @@ def _zorg_voor_publieke_tekst() -> dict[int, list[str]]:
     return vervangen
 
 
+def _onderwerpen(boom_code: str) -> list[str]:
+    """`--onderwerp` options naming every subdoel of the tree in residents' words, so the ronde opens."""
+    from verhalenbank.doelenbomen.models import Doelenboom
+
+    boom = db.session.scalar(select(Doelenboom).where(Doelenboom.code == boom_code))
+    return [arg for s in boom.subdoelen for arg in ("--onderwerp", f"{s.code}=Over {s.titel.split()[-1].lower()}")]
+
+
 @pytest.fixture
 def voorbeeld_rondes(runner, voorbeeld_bomen, tmp_path):
     for slug, boom in BOMEN.items():
         result = runner.invoke(main, ["ronde", "add", slug, "--titel", slug.replace("-", " ").title(),
-                                      "--doelenboom", boom, "--start", "2026-04-01", "--eind", "2026-12-31"])
+                                      "--doelenboom", boom, "--start", "2026-04-01", "--eind", "2026-12-31",
+                                      *_onderwerpen(boom)])
         assert result.exit_code == 0, result.output
+        assert "(open)" in result.output
     result = runner.invoke(main, ["verhalen", "import", str(VOORBEELDEN / "verhalen.jsonl")])
     assert result.exit_code == 0, result.output
     return _zorg_voor_publieke_tekst()

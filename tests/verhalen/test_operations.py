@@ -59,9 +59,11 @@ def test_import_of_an_unknown_ronde_needs_its_tree(runner, app, tmp_path):
     result = runner.invoke(main, ["verhalen", "import", str(bestand),
                                   "--doelenboom", "lisse-2027=bollenstreek-mantelzorg-in-balans"])
     assert result.exit_code == 0, result.output
-    assert "Nieuwe ronde aangemaakt: lisse-2027 (open, doelenboom bollenstreek-mantelzorg-in-balans)" in result.output
+    assert ("Nieuwe ronde aangemaakt: lisse-2027 (formulier dicht tot de onderwerpen gewone woorden hebben, "
+            "doelenboom bollenstreek-mantelzorg-in-balans)") in result.output
     ronde = db.session.scalar(select(Ronde))
     assert [b.code for b in ronde.doelenbomen] == ["bollenstreek-mantelzorg-in-balans"]
+    assert ronde.is_open is False  # its form would offer policy titles
     assert _count(Verhaal) == 7
 
 
@@ -190,7 +192,32 @@ def test_pages_for_rondes_and_stories(client, login, runner, voorbeeld_rondes):
 def test_ronde_add_cli(runner, voorbeeld_bomen):
     result = runner.invoke(main, ["ronde", "add", "test-ronde", "--titel", "Test", "--doelenboom", "hoorn-samenleven", "--wijk", "Noord"])
     assert result.exit_code == 0, result.output
+    # Its form would show policy titles: it is made, but stays closed until they are in residents' words.
+    assert "Ronde test-ronde aangemaakt (gesloten)" in result.output
+    assert "verhalenbank ronde open test-ronde" in result.output
     result = runner.invoke(main, ["ronde", "add", "test-ronde", "--titel", "Test"])
     assert result.exit_code == 1 and "al een ronde" in result.output
     result = runner.invoke(main, ["ronde", "add", "x", "--titel", "T", "--doelenboom", "bestaat-niet"])
     assert result.exit_code == 1 and "bestaat-niet" in result.output
+
+
+def test_ronde_add_cli_opens_with_topics_in_residents_words(runner, voorbeeld_bomen):
+    from verhalenbank.doelenbomen.models import Doelenboom
+
+    boom = db.session.scalar(select(Doelenboom).where(Doelenboom.code == "hoorn-samenleven"))
+    codes = [subdoel.code for subdoel in boom.subdoelen]
+    eerste, *rest = codes
+    result = runner.invoke(main, ["ronde", "add", "hoorn-buurt", "--titel", "Hoorn buurt", "--doelenboom", boom.code,
+                                  "--onderwerp", f"{eerste}=Samen iets doen"])
+    assert result.exit_code == 0, result.output
+    assert "(gesloten)" in result.output and rest[0] in result.output
+    # Opening is refused, in plain words, while a topic is still in policy words.
+    result = runner.invoke(main, ["ronde", "open", "hoorn-buurt"])
+    assert result.exit_code == 1 and "gewone woorden" in result.output
+    result = runner.invoke(main, ["ronde", "add", "hoorn-buurt-2", "--titel", "Hoorn buurt 2", "--doelenboom", boom.code,
+                                  *[arg for code in codes for arg in ("--onderwerp", f"{code}=Woorden voor {code}")]])
+    assert result.exit_code == 0, result.output
+    assert "Ronde hoorn-buurt-2 aangemaakt (open)" in result.output
+    db.session.expire_all()
+    assert db.session.scalar(select(Ronde.is_open).where(Ronde.slug == "hoorn-buurt-2")) is True
+    assert runner.invoke(main, ["ronde", "add", "x2", "--titel", "T", "--onderwerp", "zonder-woorden"]).exit_code == 2

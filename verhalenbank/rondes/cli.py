@@ -32,13 +32,58 @@ def ronde() -> None:
 @click.option("--start", callback=_date, help="Start date YYYY-MM-DD.")
 @click.option("--eind", callback=_date, help="End date YYYY-MM-DD.")
 @click.option("--gesloten", is_flag=True, help="Create the ronde closed.")
+@click.option("--onderwerp", "onderwerpen", multiple=True, metavar="SUBDOEL=WOORDEN",
+              help="The topic chip for a subdoel in residents' words, e.g. SP1='Mensen ontmoeten'. "
+                   "Repeat for each subdoel; a ronde opens only when every one has words.")
 @with_appcontext
-def add(slug, titel, doelenbomen, vraag, wijken, start, eind, gesloten) -> None:
+def add(slug, titel, doelenbomen, vraag, wijken, start, eind, gesloten, onderwerpen) -> None:
     """Create a ronde with its public form at /r/SLUG."""
+    labels = _labels(onderwerpen)
     gegevens = operations.RondeGegevens(
         slug=slug, titel=titel, vraag=vraag or operations.STANDAARD_VRAAG, wijken=list(wijken),
         doelenboom_codes=list(doelenbomen), start_datum=start, eind_datum=eind, is_open=not gesloten,
     )
     nieuw = operations.create_ronde(gegevens)
+    if labels:
+        operations.zet_onderwerp_labels(nieuw.slug, labels)
+    ontbreekt = operations.onderwerpen_zonder_woorden(nieuw) if operations.houd_dicht_tot_woorden(nieuw) else []
+    is_open = nieuw.is_open
     db.session.commit()
-    click.echo(f"Ronde {nieuw.slug} aangemaakt ({'open' if nieuw.is_open else 'gesloten'}); formulier: /r/{nieuw.slug}")
+    click.echo(f"Ronde {slug} aangemaakt ({'open' if is_open else 'gesloten'}); formulier: /r/{slug}")
+    if ontbreekt:
+        click.echo(
+            "It stays closed until every topic on its form is in residents' words. Missing: "
+            + ", ".join(f"{k.code} ({k.titel})" for k in ontbreekt)
+            + f". Give them on the ronde's page (/rondes/{slug}/zelfduiding) or with "
+            f"--onderwerp SUBDOEL=WOORDEN, then: verhalenbank ronde open {slug}",
+            err=True,
+        )
+
+
+def _labels(onderwerpen: tuple[str, ...]) -> dict[str, str]:
+    labels = {}
+    for optie in onderwerpen:
+        code, _, woorden = optie.partition("=")
+        if not code.strip() or not woorden.strip():
+            raise click.BadParameter(f"'{optie}': use SUBDOEL=WOORDEN", param_hint="--onderwerp")
+        labels[code.strip()] = woorden.strip()
+    return labels
+
+
+@ronde.command("open")
+@click.argument("slug")
+@with_appcontext
+def open_command(slug: str) -> None:
+    """Open a ronde's public form (refused while a topic is in policy words)."""
+    from verhalenbank.core.errors import Gebruikersfout
+
+    gevonden = operations.find_ronde(slug)
+    if gevonden is None:
+        raise click.ClickException(f"ronde '{slug}' does not exist")
+    try:
+        operations.set_ronde_open(gevonden, True)
+    except Gebruikersfout as fout:
+        db.session.rollback()
+        raise click.ClickException(fout.bericht) from None
+    db.session.commit()
+    click.echo(f"Ronde {slug} is open; formulier: /r/{slug}")

@@ -288,6 +288,16 @@ def onderwerpen_zonder_woorden(ronde: Ronde) -> list:
     return zelfduiding.ontbrekende_labels(ronde.zelfduiding, subdoelen)
 
 
+def houd_dicht_tot_woorden(ronde: Ronde) -> bool:
+    """A new ronde opens only when every topic on its form is in residents' words: otherwise it
+    stays closed until they are (flush only). True when it was kept closed."""
+    if ronde.is_open and onderwerpen_zonder_woorden(ronde):
+        ronde.is_open = False
+        db.session.flush()
+        return True
+    return False
+
+
 def set_ronde_open(ronde: Ronde, is_open: bool) -> None:
     """Open or close a ronde. It opens only when every topic on its form is in residents' words."""
     if is_open and not ronde.is_open:
@@ -315,9 +325,10 @@ def boom_bij_naam(naam: str, bomen: list[Doelenboom]) -> Doelenboom | None:
 
 
 def ensure_ronde_for_import(slug: str, doelenboom_codes: list[str] | None = None) -> tuple[Ronde, bool]:
-    """A ronde named in an import file: the existing one, or a new open ronde bound to the
-    tree(s) the operator named. Without trees it is refused: a ronde never silently gets
-    every tree (a Lelystad form would then offer Hoorn's goals)."""
+    """A ronde named in an import file: the existing one, or a new ronde bound to the tree(s)
+    the operator named. Without trees it is refused: a ronde never silently gets every tree (a
+    Lelystad form would then offer Hoorn's goals). Like any new ronde, its form stays closed
+    until its topics are in residents' words (`houd_dicht_tot_woorden`)."""
     ronde = find_ronde(slug)
     if ronde is not None:
         return ronde, False
@@ -338,6 +349,7 @@ def ensure_ronde_for_import(slug: str, doelenboom_codes: list[str] | None = None
     )
     db.session.add(ronde)
     db.session.flush()
+    houd_dicht_tot_woorden(ronde)
     return ronde, True
 
 

@@ -67,10 +67,7 @@ def nieuw():
         try:
             ronde = operations.create_ronde(_gegevens(form, form.slug.data), door=current_user)
             log_audit(current_user, AuditActie.RONDE_GEMAAKT, object_type="ronde", object_id=ronde.slug)
-            # A new ronde opens only when its form's topics are in residents' words.
-            dicht_tot_woorden = ronde.is_open and bool(operations.onderwerpen_zonder_woorden(ronde))
-            if dicht_tot_woorden:
-                ronde.is_open = False
+            dicht_tot_woorden = operations.houd_dicht_tot_woorden(ronde)
             db.session.commit()
         except Gebruikersfout as exc:
             db.session.rollback()

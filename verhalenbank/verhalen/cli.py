@@ -64,12 +64,14 @@ def import_command(bestand: Path, ronde_slug: str | None, doelenboom_opties: tup
     note = analysis_failures_note()  # e.g. no spaCy model: say so instead of failing silently
     from verhalenbank.rondes.operations import find_ronde
 
-    nieuwe = [(slug, ", ".join(boom.code for boom in find_ronde(slug).doelenbomen)) for slug in rapport.nieuwe_rondes]
+    nieuwe = [(slug, find_ronde(slug)) for slug in rapport.nieuwe_rondes]
+    nieuwe = [(slug, ronde.is_open, ", ".join(boom.code for boom in ronde.doelenbomen)) for slug, ronde in nieuwe]
     db.session.commit()
     if progress:
         progress.close()
-    for slug, bomen in nieuwe:
-        click.echo(f"Nieuwe ronde aangemaakt: {slug} (open, doelenboom {bomen})")
+    for slug, is_open, bomen in nieuwe:
+        staat = "open" if is_open else "formulier dicht tot de onderwerpen gewone woorden hebben"
+        click.echo(f"Nieuwe ronde aangemaakt: {slug} ({staat}, doelenboom {bomen})")
     # The same reason for many lines (a ronde that does not exist) is said once.
     per_reden: dict[str, list[int]] = {}
     for nummer, reden in rapport.geweigerd:
