@@ -5,6 +5,7 @@ from datetime import date
 import click
 from flask.cli import with_appcontext
 
+from verhalenbank.core.errors import Gebruikersfout
 from verhalenbank.extensions import db
 from verhalenbank.rondes import operations
 
@@ -75,8 +76,6 @@ def _labels(onderwerpen: tuple[str, ...]) -> dict[str, str]:
 @with_appcontext
 def open_command(slug: str) -> None:
     """Open a ronde's public form (refused while a topic is in policy words)."""
-    from verhalenbank.core.errors import Gebruikersfout
-
     gevonden = operations.find_ronde(slug)
     if gevonden is None:
         raise click.ClickException(f"ronde '{slug}' does not exist")
