@@ -25,6 +25,24 @@ def new_page(browser, *, phone: bool):
     return context.new_page()
 
 
+KLIK_SCRIPT = """document.addEventListener('pointerdown', (e) => {
+  if (e.isTrusted && window.__telKlik) { window.__telKlik(); }
+}, true);"""
+
+
+class Klikteller:
+    """Counts what a user clicks in a browser context, across page loads: every trusted
+    pointerdown (a click, a tick in a box, opening a folded part); typing is not a click."""
+
+    def __init__(self, context):
+        self.aantal = 0
+        context.expose_function("__telKlik", self._tel)
+        context.add_init_script(KLIK_SCRIPT)
+
+    def _tel(self) -> None:
+        self.aantal += 1
+
+
 def login(page, base_url: str, rol: str) -> None:
     page.goto(f"{base_url}/inloggen")
     page.fill("input[name=email]", GEBRUIKERS[rol])
