@@ -87,9 +87,10 @@ class PakketVerhaal:
 
 @dataclass(frozen=True)
 class GroepskeuzeInfo:
-    """A panel's choice in a waarderingssessie: for a subdoel, this story, and why."""
+    """A panel's choice in a waarderingssessie: for a subdoel (or a domain of change), this
+    story, and why."""
 
-    subdoel: str  # SubdoelInfo.sleutel
+    subdoel: str  # SubdoelInfo.sleutel; "" for a choice per domain of change
     verhaal: str  # PakketVerhaal.sleutel
     reden: str
     sessie: str  # the session's name, e.g. "Panel Waterwijk, 12 mei 2026"
@@ -97,6 +98,7 @@ class GroepskeuzeInfo:
     deelnemers: int = 0  # how many participants chose at all for this subdoel
     onenigheid: str = ""  # disagreement the facilitator recorded
     redenen: tuple[str, ...] = ()  # the participants' own reasons for this story
+    domein: str = ""  # the domain of change's name, for a session per domain
 
 
 @dataclass
@@ -217,6 +219,14 @@ class Groepskeuze:
 
 
 @dataclass
+class DomeinSectie:
+    """What panels chose for a domain of change (sessions per domain rather than per subdoel)."""
+
+    naam: str
+    groepskeuzes: list[Groepskeuze]
+
+
+@dataclass
 class SubdoelSectie:
     subdoel: SubdoelInfo
     aantal: int
@@ -273,3 +283,4 @@ class PakketInhoud:
     aantal_los: int  # stories that fit no subdoel (well)
     samenvatting: list[str]  # B1 sentences for participants
     themas_notitie: str = ""
+    domeinen: list[DomeinSectie] = field(default_factory=list)  # panels' choices per domain of change

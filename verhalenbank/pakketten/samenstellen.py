@@ -13,6 +13,7 @@ from verhalenbank.pakketten.gegevens import (
     THEMAS_SLEUTEL,
     Balk,
     BoomSectie,
+    DomeinSectie,
     Groepskeuze,
     Keuzes,
     Omslag,
@@ -141,19 +142,25 @@ def thema_naam(
     return " en ".join(list(woorden[:2]))
 
 
-def _groepskeuzes(invoer: PakketInvoer, per_sleutel: dict[str, PakketVerhaal]) -> dict[str, list[Groepskeuze]]:
+def _groepskeuzes(
+    invoer: PakketInvoer, per_sleutel: dict[str, PakketVerhaal]
+) -> tuple[dict[str, list[Groepskeuze]], list[DomeinSectie]]:
+    """The panels' choices: per subdoel (its sleutel), and per domain of change (by name, in
+    the order the sessions came)."""
     per_subdoel: dict[str, list[Groepskeuze]] = {}
+    per_domein: dict[str, list[Groepskeuze]] = {}
     for keuze in invoer.groepskeuzes:
         verhaal = per_sleutel.get(keuze.verhaal)
         if verhaal is None or not verhaal.citeren:
             continue
-        per_subdoel.setdefault(keuze.subdoel, []).append(
+        doel = per_domein.setdefault(keuze.domein, []) if keuze.domein else per_subdoel.setdefault(keuze.subdoel, [])
+        doel.append(
             Groepskeuze(
                 verhaal=weergave(verhaal), reden=keuze.reden, sessie=keuze.sessie, stemmen=keuze.stemmen,
                 deelnemers=keuze.deelnemers, onenigheid=keuze.onenigheid, redenen=list(keuze.redenen),
             )
         )
-    return per_subdoel
+    return per_subdoel, [DomeinSectie(naam, keuzes) for naam, keuzes in per_domein.items()]
 
 
 def bouw_pakket(invoer: PakketInvoer, keuzes: Keuzes | None = None) -> PakketInhoud:
@@ -167,7 +174,7 @@ def bouw_pakket(invoer: PakketInvoer, keuzes: Keuzes | None = None) -> PakketInh
     knelpunt = [signaal >= KNELPUNT_DREMPEL for signaal in signalen]
     per_sleutel = {v.sleutel: v for v in verhalen}
     rij_van = {v.sleutel: r for r, v in enumerate(verhalen)}
-    groepskeuzes = _groepskeuzes(invoer, per_sleutel)
+    groepskeuzes, domeinen = _groepskeuzes(invoer, per_sleutel)
 
     # Rows per subdoel: confirmed tags, plus suggestions only when asked for.
     rijen_per_subdoel: dict[str, list[int]] = {}
@@ -314,6 +321,7 @@ def bouw_pakket(invoer: PakketInvoer, keuzes: Keuzes | None = None) -> PakketInh
         aantal_los=len(los),
         samenvatting=[],
         themas_notitie=thema_keuze.notitie,
+        domeinen=domeinen,
     )
     inhoud.samenvatting = samenvatting(inhoud)
     return inhoud

@@ -18,6 +18,7 @@ from verhalenbank.rondes import operations
 from verhalenbank.rondes.forms import RondeForm
 from verhalenbank.rondes.models import Ronde
 from verhalenbank.verhalen.models import Verhaal
+from verhalenbank.verhalen.operations import door_panel_gekozen
 
 bp = Blueprint("rondes", __name__, url_prefix="/rondes")
 PER_PAGINA = 25
@@ -145,6 +146,7 @@ def detail(slug: str):
     return render_template(
         "rondes/detail.html", ronde=ronde, verhalen=verhalen, totaal=totaal, pagina=pagina,
         per_pagina=PER_PAGINA, actie_form=LegeForm(), zonder_woorden=operations.onderwerpen_zonder_woorden(ronde),
+        gekozen=door_panel_gekozen([v.id for v in verhalen]),
     )
 
 

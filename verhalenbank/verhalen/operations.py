@@ -219,6 +219,27 @@ def get_verhaal(verhaal_id: int) -> Verhaal:
     return verhaal
 
 
+# Who chose which stories as mattering most (waarderingssessies live in a higher domain and
+# register their reader here): `lezer(verhaal_ids)` returns {story id: number of panels}.
+_PANEL_LEZERS: list = []
+
+
+def registreer_panel_lezer(lezer) -> None:
+    if lezer not in _PANEL_LEZERS:
+        _PANEL_LEZERS.append(lezer)
+
+
+def door_panel_gekozen(verhaal_ids: list[int]) -> dict[int, int]:
+    """For the story lists' marker: how many panels chose each of these stories."""
+    aantallen: dict[int, int] = {}
+    if not verhaal_ids:
+        return aantallen
+    for lezer in _PANEL_LEZERS:
+        for verhaal_id, aantal in lezer(list(verhaal_ids)).items():
+            aantallen[verhaal_id] = aantallen.get(verhaal_id, 0) + aantal
+    return aantallen
+
+
 def visible_tags(verhaal: Verhaal) -> list[Tag]:
     """Confirmed tags and non-rejected suggestions (only suggestions above threshold are stored)."""
     return [tag for tag in verhaal.tags if not tag.afgewezen]

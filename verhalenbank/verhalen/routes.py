@@ -72,6 +72,7 @@ def lijst():
     return render_template(
         "verhalen/lijst.html", verhalen=verhalen_, totaal=totaal, pagina=pagina, per_pagina=PER_PAGINA,
         rondes=rondes, ronde_slug=ronde_slug, bron=bron, bronnen=BRON_LABELS,
+        gekozen=operations.door_panel_gekozen([v.id for v in verhalen_]),
     )
 
 

@@ -1,12 +1,18 @@
-"""Waarderingssessie: a panel reads stories of a ronde and chooses, per subdoel, the one that
-matters most, and says why (Most Significant Change; step 4/5 of the narratieve methode)."""
+"""Waarderingssessie: a panel reads stories of a ronde and chooses, per subdoel or per domain of
+change, the one that matters most, and says why (Most Significant Change; step 4/5 of the
+narratieve methode).
+
+A session is divided either per subdoel (`indeling` "subdoel": rows carry `subdoel_id`) or per
+domain of change (`indeling` "domein": the facilitator names the domains, e.g. "Veranderingen
+in het dagelijks leven", each optionally covering some subdoelen; rows carry `domein_id`).
+Every selection, choice and group choice belongs to exactly one of the two."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from verhalenbank.accounts.models import Gebruiker
@@ -22,6 +28,15 @@ class SessieStatus(str, enum.Enum):
     GESLOTEN = "gesloten"  # the group's choices are recorded
 
 
+class SessieIndeling(str, enum.Enum):
+    SUBDOEL = "subdoel"  # one choice per subdoel of the ronde's trees
+    DOMEIN = "domein"  # one choice per domain of change the facilitator named
+
+
+# Exactly one of subdoel_id / domein_id is set on a row of a session's parts.
+_EEN_ONDERDEEL = "(subdoel_id IS NULL) <> (domein_id IS NULL)"
+
+
 class Waarderingssessie(TimestampMixin, Base):
     __tablename__ = "waarderingssessies"
 
@@ -31,6 +46,8 @@ class Waarderingssessie(TimestampMixin, Base):
     vraag: Mapped[str] = mapped_column(Text)
     code: Mapped[str] = mapped_column(String(12), unique=True)  # short join code for /w/<code>
     status: Mapped[str] = mapped_column(String(20), default=SessieStatus.VOORBEREID)
+    indeling: Mapped[str] = mapped_column(String(20), default=SessieIndeling.SUBDOEL,
+                                          server_default=SessieIndeling.SUBDOEL.value)
     panel: Mapped[list] = mapped_column(default=list)  # names or roles only, e.g. ["raadslid", "Els"]
     gemaakt_door_id: Mapped[int | None] = mapped_column(ForeignKey("gebruikers.id", ondelete="SET NULL"))
     gesloten_op: Mapped[datetime | None]
@@ -44,25 +61,50 @@ class Waarderingssessie(TimestampMixin, Base):
     deelnemers: Mapped[list[Deelnemer]] = relationship(
         back_populates="sessie", cascade="all, delete-orphan", passive_deletes=True
     )
+    domeinen: Mapped[list[SessieDomein]] = relationship(
+        back_populates="sessie", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="SessieDomein.volgorde",
+    )
     groepskeuzes: Mapped[list[Groepskeuze]] = relationship(
         back_populates="sessie", cascade="all, delete-orphan", passive_deletes=True
     )
 
 
-class SessieVerhaal(Base):
-    """A story in the session's selection for one subdoel."""
+class SessieDomein(Base):
+    """A domain of change of a session per domain: its name in plain words and, optionally,
+    the subdoelen it covers (used to suggest stories; none: "any other change")."""
 
-    __tablename__ = "sessie_verhalen"
-    __table_args__ = (UniqueConstraint("sessie_id", "subdoel_id", "verhaal_id"),)
+    __tablename__ = "sessie_domeinen"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sessie_id: Mapped[int] = mapped_column(ForeignKey("waarderingssessies.id", ondelete="CASCADE"), index=True)
-    subdoel_id: Mapped[int] = mapped_column(ForeignKey("subdoelen.id", ondelete="CASCADE"))
+    naam: Mapped[str] = mapped_column(String(200))
+    subdoel_ids: Mapped[list] = mapped_column(default=list)
+    volgorde: Mapped[int] = mapped_column(default=0)
+
+    sessie: Mapped[Waarderingssessie] = relationship(back_populates="domeinen")
+
+
+class SessieVerhaal(Base):
+    """A story in the session's selection for one subdoel or one domain of change."""
+
+    __tablename__ = "sessie_verhalen"
+    __table_args__ = (
+        UniqueConstraint("sessie_id", "subdoel_id", "verhaal_id"),
+        UniqueConstraint("domein_id", "verhaal_id"),
+        CheckConstraint(_EEN_ONDERDEEL, name="een_onderdeel"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sessie_id: Mapped[int] = mapped_column(ForeignKey("waarderingssessies.id", ondelete="CASCADE"), index=True)
+    subdoel_id: Mapped[int | None] = mapped_column(ForeignKey("subdoelen.id", ondelete="CASCADE"))
+    domein_id: Mapped[int | None] = mapped_column(ForeignKey("sessie_domeinen.id", ondelete="CASCADE"))
     verhaal_id: Mapped[int] = mapped_column(ForeignKey("verhalen.id", ondelete="CASCADE"), index=True)
     volgorde: Mapped[int] = mapped_column(default=0)
 
     sessie: Mapped[Waarderingssessie] = relationship(back_populates="verhalen")
-    subdoel: Mapped[Subdoel] = relationship()
+    subdoel: Mapped[Subdoel | None] = relationship()
+    domein: Mapped[SessieDomein | None] = relationship()
     verhaal: Mapped[Verhaal] = relationship()
 
 
@@ -84,14 +126,19 @@ class Deelnemer(Base):
 
 
 class DeelnemerKeuze(Base):
-    """One participant's choice for one subdoel, with the reason in their words."""
+    """One participant's choice for one subdoel or domain, with the reason in their words."""
 
     __tablename__ = "sessie_keuzes"
-    __table_args__ = (UniqueConstraint("deelnemer_id", "subdoel_id"),)
+    __table_args__ = (
+        UniqueConstraint("deelnemer_id", "subdoel_id"),
+        UniqueConstraint("domein_id", "deelnemer_id"),
+        CheckConstraint(_EEN_ONDERDEEL, name="een_onderdeel"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     deelnemer_id: Mapped[int] = mapped_column(ForeignKey("sessie_deelnemers.id", ondelete="CASCADE"), index=True)
-    subdoel_id: Mapped[int] = mapped_column(ForeignKey("subdoelen.id", ondelete="CASCADE"))
+    subdoel_id: Mapped[int | None] = mapped_column(ForeignKey("subdoelen.id", ondelete="CASCADE"))
+    domein_id: Mapped[int | None] = mapped_column(ForeignKey("sessie_domeinen.id", ondelete="CASCADE"))
     verhaal_id: Mapped[int] = mapped_column(ForeignKey("verhalen.id", ondelete="CASCADE"), index=True)
     reden: Mapped[str] = mapped_column(Text)
     gekozen_op: Mapped[datetime] = mapped_column()
@@ -101,19 +148,25 @@ class DeelnemerKeuze(Base):
 
 
 class Groepskeuze(Base):
-    """What the group chose for a subdoel at the close, why, and where it disagreed."""
+    """What the group chose for a subdoel or domain at the close, why, and where it disagreed."""
 
     __tablename__ = "sessie_groepskeuzes"
-    __table_args__ = (UniqueConstraint("sessie_id", "subdoel_id"),)
+    __table_args__ = (
+        UniqueConstraint("sessie_id", "subdoel_id"),
+        UniqueConstraint("domein_id"),
+        CheckConstraint(_EEN_ONDERDEEL, name="een_onderdeel"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sessie_id: Mapped[int] = mapped_column(ForeignKey("waarderingssessies.id", ondelete="CASCADE"), index=True)
-    subdoel_id: Mapped[int] = mapped_column(ForeignKey("subdoelen.id", ondelete="CASCADE"))
+    subdoel_id: Mapped[int | None] = mapped_column(ForeignKey("subdoelen.id", ondelete="CASCADE"))
+    domein_id: Mapped[int | None] = mapped_column(ForeignKey("sessie_domeinen.id", ondelete="CASCADE"))
     verhaal_id: Mapped[int] = mapped_column(ForeignKey("verhalen.id", ondelete="CASCADE"), index=True)
     reden: Mapped[str] = mapped_column(Text)
     onenigheid: Mapped[str] = mapped_column(Text, default="")
     vastgelegd_op: Mapped[datetime] = mapped_column()
 
     sessie: Mapped[Waarderingssessie] = relationship(back_populates="groepskeuzes")
-    subdoel: Mapped[Subdoel] = relationship()
+    subdoel: Mapped[Subdoel | None] = relationship()
+    domein: Mapped[SessieDomein | None] = relationship()
     verhaal: Mapped[Verhaal] = relationship()

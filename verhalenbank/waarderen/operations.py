@@ -14,8 +14,9 @@ import re
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import zip_longest
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from verhalenbank.accounts.audit import AuditActie
 from verhalenbank.accounts.models import Gebruiker
@@ -28,11 +29,14 @@ from verhalenbank.pakketten import operations as pakket_operations
 from verhalenbank.pakketten.gegevens import GroepskeuzeInfo
 from verhalenbank.pakketten.tekst import titel_uit_tekst
 from verhalenbank.rondes.models import Ronde
+from verhalenbank.verhalen import operations as verhaal_operations
 from verhalenbank.verhalen.models import Verhaal, VerhaalStatus
 from verhalenbank.waarderen.models import (
     Deelnemer,
     DeelnemerKeuze,
     Groepskeuze,
+    SessieDomein,
+    SessieIndeling,
     SessieStatus,
     SessieVerhaal,
     Waarderingssessie,
@@ -44,6 +48,13 @@ MAX_VERHALEN_PER_SUBDOEL = 8
 MIN_REDEN = 3
 MAX_REDEN = 600
 MAX_PANEL = 40
+MAX_DOMEINEN = 8
+# Most Significant Change's usual domains, in plain words; the facilitator renames or adds.
+STANDAARD_DOMEINEN = (
+    "Veranderingen in het dagelijks leven van mensen",
+    "Veranderingen in hoe mensen meedoen en elkaar helpen",
+    "Andere veranderingen",
+)
 # No 0/O, 1/I/L: the code is read aloud and typed on a phone.
 _CODE_TEKENS = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTE = 6
@@ -81,6 +92,81 @@ def kiesbare_verhalen(ronde: Ronde) -> list[Verhaal]:
     return [v for v in db.session.scalars(query) if v.tekst_publiek]
 
 
+def is_per_domein(sessie: Waarderingssessie) -> bool:
+    return sessie.indeling == SessieIndeling.DOMEIN
+
+
+def onderdeel_van(rij: SessieVerhaal | DeelnemerKeuze | Groepskeuze) -> int:
+    """The part of its session a row belongs to: its domain of change, or its subdoel."""
+    return rij.domein_id if rij.domein_id is not None else rij.subdoel_id
+
+
+def _onderdeel_velden(sessie: Waarderingssessie, onderdeel_id: int) -> dict[str, int]:
+    return {"domein_id": onderdeel_id} if is_per_domein(sessie) else {"subdoel_id": onderdeel_id}
+
+
+@dataclass
+class DomeinInvoer:
+    """A domain of change as the facilitator names it, with the subdoelen it covers (optional)."""
+
+    naam: str
+    subdoel_ids: list[int] = field(default_factory=list)
+
+
+def standaard_domeinen() -> list[DomeinInvoer]:
+    return [DomeinInvoer(naam) for naam in STANDAARD_DOMEINEN]
+
+
+def controleer_domeinen(ronde: Ronde, domeinen: list[DomeinInvoer]) -> list[DomeinInvoer]:
+    """Clean names, drop rows without a name, check the subdoelen belong to the ronde."""
+    doelen = {s.id for s in subdoelen_van(ronde)}
+    schoon: list[DomeinInvoer] = []
+    for domein in domeinen:
+        naam = " ".join((domein.naam or "").split())[:200]
+        if not naam:
+            continue
+        if naam.lower() in {d.naam.lower() for d in schoon}:
+            raise Ongeldig(f"Het domein ‘{naam}’ staat er twee keer in.", veld="domeinen")
+        ids = list(dict.fromkeys(int(i) for i in domein.subdoel_ids))
+        if any(i not in doelen for i in ids):
+            raise Ongeldig("Dit doel hoort niet bij de ronde.", veld="domeinen")
+        schoon.append(DomeinInvoer(naam, ids))
+    if not schoon:
+        raise Ongeldig("Geef minstens één domein van verandering een naam.", veld="domeinen")
+    if len(schoon) > MAX_DOMEINEN:
+        raise Ongeldig(f"Een sessie heeft hoogstens {MAX_DOMEINEN} domeinen.", veld="domeinen")
+    return schoon
+
+
+def stel_domein_selectie_voor(
+    ronde: Ronde, domeinen: list[DomeinInvoer], per_domein: int = VERHALEN_PER_SUBDOEL
+) -> dict[int, list[int]]:
+    """Suggested stories per domain (keyed by its position in `domeinen`).
+
+    A domain that covers subdoelen gets their suggested stories, taken in turn from each; a
+    domain without subdoelen ("any other change") gets the stories that fit no subdoel first.
+    A story is suggested for one domain only; the facilitator moves or adds stories."""
+    per_subdoel = stel_selectie_voor(ronde, per_subdoel=MAX_VERHALEN_PER_SUBDOEL)
+    voorstel: dict[int, list[int]] = {}
+    gebruikt: set[int] = set()
+    for plek, domein in enumerate(domeinen):
+        if not domein.subdoel_ids:
+            continue
+        ids: list[int] = []
+        for rij in zip_longest(*(per_subdoel.get(s, []) for s in domein.subdoel_ids)):
+            ids += [v for v in rij if v is not None and v not in ids and v not in gebruikt]
+        voorstel[plek] = ids[:per_domein]
+        gebruikt.update(voorstel[plek])
+    vrij = [plek for plek, domein in enumerate(domeinen) if not domein.subdoel_ids]
+    if vrij:
+        in_een_doel = {v for ids in per_subdoel.values() for v in ids}
+        kiesbaar = [v.id for v in kiesbare_verhalen(ronde) if v.id not in gebruikt]
+        volgorde = [v for v in kiesbaar if v not in in_een_doel] + [v for v in kiesbaar if v in in_een_doel]
+        for n, verhaal_id in enumerate(volgorde[: per_domein * len(vrij)]):
+            voorstel.setdefault(vrij[n % len(vrij)], []).append(verhaal_id)
+    return voorstel
+
+
 def stel_selectie_voor(ronde: Ronde, per_subdoel: int = VERHALEN_PER_SUBDOEL) -> dict[int, list[int]]:
     """Suggested stories per subdoel: the pack's representative stories and contrasting voices
     (confirmed tags), so the panel reads both what is typical and what goes wrong."""
@@ -114,17 +200,21 @@ def _panel(namen: list[str]) -> list[str]:
 
 
 def _zet_selectie(sessie: Waarderingssessie, selectie: dict[int, list[int]]) -> None:
+    """The stories per part: keys are subdoel ids, or domain ids in a session per domain."""
     ronde = sessie.ronde
-    subdoelen = {s.id for s in subdoelen_van(ronde)}
+    if is_per_domein(sessie):
+        onderdelen, wat = {d.id for d in sessie.domeinen}, "domein"
+    else:
+        onderdelen, wat = {s.id for s in subdoelen_van(ronde)}, "doel"
     sessie.verhalen.clear()
     db.session.flush()
     totaal = 0
-    for subdoel_id, verhaal_ids in selectie.items():
-        if int(subdoel_id) not in subdoelen:
-            raise Ongeldig("Dit doel hoort niet bij de ronde.", veld="selectie")
+    for onderdeel_id, verhaal_ids in selectie.items():
+        if int(onderdeel_id) not in onderdelen:
+            raise Ongeldig(f"Dit {wat} hoort niet bij de sessie.", veld="selectie")
         ids = list(dict.fromkeys(int(i) for i in verhaal_ids))
         if len(ids) > MAX_VERHALEN_PER_SUBDOEL:
-            raise Ongeldig(f"Kies hoogstens {MAX_VERHALEN_PER_SUBDOEL} verhalen per doel.", veld="selectie")
+            raise Ongeldig(f"Kies hoogstens {MAX_VERHALEN_PER_SUBDOEL} verhalen per {wat}.", veld="selectie")
         for plek, verhaal_id in enumerate(ids):
             verhaal = db.session.get(Verhaal, verhaal_id)
             if verhaal is None or not _mag_naar_panel(verhaal, ronde):
@@ -132,16 +222,21 @@ def _zet_selectie(sessie: Waarderingssessie, selectie: dict[int, list[int]]) -> 
                     "Een panel mag alleen verhalen van deze ronde lezen die geciteerd mogen worden.",
                     veld="selectie",
                 )
-            sessie.verhalen.append(SessieVerhaal(subdoel_id=int(subdoel_id), verhaal_id=verhaal_id, volgorde=plek))
+            sessie.verhalen.append(
+                SessieVerhaal(**_onderdeel_velden(sessie, int(onderdeel_id)), verhaal_id=verhaal_id, volgorde=plek)
+            )
             totaal += 1
     if not totaal:
-        raise Ongeldig("Kies bij minstens één doel een verhaal.", veld="selectie")
+        raise Ongeldig(f"Kies bij minstens één {wat} een verhaal.", veld="selectie")
 
 
 def create_sessie(
     ronde: Ronde, titel: str, selectie: dict[int, list[int]], vraag: str | None = None,
     panel: list[str] | None = None, door: Gebruiker | None = None,
+    domeinen: list[DomeinInvoer] | None = None,
 ) -> Waarderingssessie:
+    """A prepared session. Per subdoel (`domeinen` None): `selectie` maps subdoel ids to story
+    ids. Per domain of change: `selectie` maps each domain's position in `domeinen` to story ids."""
     titel = " ".join((titel or "").split())[:200]
     if not titel:
         raise Ongeldig("Geef de sessie een naam.", veld="titel")
@@ -151,18 +246,29 @@ def create_sessie(
         gemaakt_door=door if door is not None and getattr(door, "is_authenticated", False) else None,
     )
     db.session.add(sessie)
+    if domeinen is not None:
+        domeinen = controleer_domeinen(ronde, domeinen)
+        sessie.indeling = SessieIndeling.DOMEIN
+        sessie.domeinen = [
+            SessieDomein(naam=d.naam, subdoel_ids=d.subdoel_ids, volgorde=plek) for plek, d in enumerate(domeinen)
+        ]
+        db.session.flush()
+        ids = [d.id for d in sessie.domeinen]
+        if any(not 0 <= int(plek) < len(ids) for plek in selectie):
+            raise Ongeldig("Dit domein hoort niet bij de sessie.", veld="selectie")
+        selectie = {ids[int(plek)]: verhalen for plek, verhalen in selectie.items()}
     _zet_selectie(sessie, selectie)
     db.session.flush()
     log_audit(door, AuditActie.WAARDERINGSSESSIE_GEMAAKT, object_type="waarderingssessie", object_id=sessie.id,
-              details={"ronde": ronde.slug, "verhalen": len(sessie.verhalen)})
+              details={"ronde": ronde.slug, "verhalen": len(sessie.verhalen), "indeling": sessie.indeling})
     return sessie
 
 
 def selectie_van(sessie: Waarderingssessie) -> dict[int, list[int]]:
-    """The session's current selection: per subdoel the story ids in their order."""
+    """The session's current selection: per part (subdoel or domain) the story ids in order."""
     selectie: dict[int, list[int]] = {}
-    for item in sorted(sessie.verhalen, key=lambda i: (i.subdoel_id, i.volgorde)):
-        selectie.setdefault(item.subdoel_id, []).append(item.verhaal_id)
+    for item in sorted(sessie.verhalen, key=lambda i: (onderdeel_van(i), i.volgorde)):
+        selectie.setdefault(onderdeel_van(item), []).append(item.verhaal_id)
     return selectie
 
 
@@ -249,22 +355,31 @@ class PanelVerhaal:
 
 
 @dataclass
-class PanelSubdoel:
+class PanelOnderdeel:
+    """A part of the session: a subdoel (with its code), or a domain of change (code "")."""
+
     id: int
     code: str
     titel: str
     verhalen: list[PanelVerhaal] = field(default_factory=list)
 
 
-def panel_inhoud(sessie: Waarderingssessie) -> list[PanelSubdoel]:
-    """Per subdoel the stories of the selection, as a panel may see them (checked again now:
-    a story withdrawn or hidden since the preparation is left out)."""
-    per: dict[int, PanelSubdoel] = {}
-    volgorde = {s.id: i for i, s in enumerate(subdoelen_van(sessie.ronde))}
+def panel_inhoud(sessie: Waarderingssessie) -> list[PanelOnderdeel]:
+    """Per part (subdoel or domain) the stories of the selection, as a panel may see them
+    (checked again now: a story withdrawn or hidden since the preparation is left out)."""
+    per: dict[int, PanelOnderdeel] = {}
+    if is_per_domein(sessie):
+        volgorde = {d.id: d.volgorde for d in sessie.domeinen}
+    else:
+        volgorde = {s.id: i for i, s in enumerate(subdoelen_van(sessie.ronde))}
     for item in sessie.verhalen:
         if not _mag_naar_panel(item.verhaal, sessie.ronde):
             continue
-        blok = per.setdefault(item.subdoel_id, PanelSubdoel(item.subdoel_id, item.subdoel.code, item.subdoel.titel))
+        if item.domein is not None:
+            nieuw = PanelOnderdeel(item.domein_id, "", item.domein.naam)
+        else:
+            nieuw = PanelOnderdeel(item.subdoel_id, item.subdoel.code, item.subdoel.titel)
+        blok = per.setdefault(nieuw.id, nieuw)
         v = item.verhaal
         blok.verhalen.append(PanelVerhaal(v.id, publieke_titel(v), v.tekst_publiek or "", v.wijk))
     return sorted(per.values(), key=lambda b: volgorde.get(b.id, len(volgorde)))
@@ -307,25 +422,26 @@ def _check_reden(reden: str | None) -> str:
     return reden
 
 
-def _in_selectie(sessie: Waarderingssessie, subdoel_id: int, verhaal_id: int) -> bool:
+def _in_selectie(sessie: Waarderingssessie, onderdeel_id: int, verhaal_id: int) -> bool:
     return any(
-        item.subdoel_id == subdoel_id and item.verhaal_id == verhaal_id and _mag_naar_panel(item.verhaal, sessie.ronde)
+        onderdeel_van(item) == onderdeel_id and item.verhaal_id == verhaal_id
+        and _mag_naar_panel(item.verhaal, sessie.ronde)
         for item in sessie.verhalen
     )
 
 
-def kies(deelnemer: Deelnemer, subdoel_id: int, verhaal_id: int, reden: str | None) -> DeelnemerKeuze:
-    """A participant's choice for a subdoel; choosing again replaces the earlier choice."""
+def kies(deelnemer: Deelnemer, onderdeel_id: int, verhaal_id: int, reden: str | None) -> DeelnemerKeuze:
+    """A participant's choice for a subdoel or domain; choosing again replaces the earlier one."""
     sessie = deelnemer.sessie
     if sessie.status != SessieStatus.OPEN:
         raise Ongeldig("De sessie is gesloten. Uw keuze is niet meer meegeteld.")
-    if not _in_selectie(sessie, subdoel_id, verhaal_id):
-        raise Ongeldig("Kies een van de verhalen bij dit doel.", veld="verhaal")
+    if not _in_selectie(sessie, onderdeel_id, verhaal_id):
+        raise Ongeldig("Kies een van de verhalen bij dit onderdeel.", veld="verhaal")
     reden = _check_reden(reden)
-    keuze = next((k for k in deelnemer.keuzes if k.subdoel_id == subdoel_id), None)
+    keuze = next((k for k in deelnemer.keuzes if onderdeel_van(k) == onderdeel_id), None)
     if keuze is None:
-        keuze = DeelnemerKeuze(deelnemer=deelnemer, subdoel_id=subdoel_id, verhaal_id=verhaal_id, reden=reden,
-                               gekozen_op=utcnow())
+        keuze = DeelnemerKeuze(deelnemer=deelnemer, **_onderdeel_velden(sessie, onderdeel_id), verhaal_id=verhaal_id,
+                               reden=reden, gekozen_op=utcnow())
         db.session.add(keuze)
     else:
         keuze.verhaal_id, keuze.reden, keuze.gekozen_op = verhaal_id, reden, utcnow()
@@ -335,10 +451,10 @@ def kies(deelnemer: Deelnemer, subdoel_id: int, verhaal_id: int, reden: str | No
 
 @dataclass
 class Stand:
-    """Live results for one subdoel."""
+    """Live results for one part of the session (a subdoel or a domain)."""
 
-    subdoel: PanelSubdoel
-    deelnemers: int  # participants who chose for this subdoel
+    onderdeel: PanelOnderdeel
+    deelnemers: int  # participants who chose for this part
     stemmen: dict[int, int]  # story id -> number of participants
     redenen: dict[int, list[str]]  # story id -> the reasons given
     groep: Groepskeuze | None = None
@@ -348,10 +464,10 @@ def stand(sessie: Waarderingssessie) -> list[Stand]:
     keuzes = list(db.session.scalars(
         select(DeelnemerKeuze).join(Deelnemer).where(Deelnemer.sessie_id == sessie.id).order_by(DeelnemerKeuze.id)
     ))
-    groep = {g.subdoel_id: g for g in sessie.groepskeuzes}
+    groep = {onderdeel_van(g): g for g in sessie.groepskeuzes}
     uitslag = []
     for blok in panel_inhoud(sessie):
-        hier = [k for k in keuzes if k.subdoel_id == blok.id]
+        hier = [k for k in keuzes if onderdeel_van(k) == blok.id]
         stemmen = Counter(k.verhaal_id for k in hier)
         redenen: dict[int, list[str]] = {}
         for k in hier:
@@ -364,17 +480,19 @@ def stand_json(sessie: Waarderingssessie) -> dict:
     """The live results as JSON for the facilitator's screen (no names of participants)."""
     return {
         "status": sessie.status,
+        "indeling": sessie.indeling,
         "deelnemers": len(sessie.deelnemers),
+        # Per part of the session: subdoelen, or domains of change (code "") in a session per domain.
         "subdoelen": [
             {
-                "id": s.subdoel.id,
-                "code": s.subdoel.code,
-                "titel": s.subdoel.titel,
+                "id": s.onderdeel.id,
+                "code": s.onderdeel.code,
+                "titel": s.onderdeel.titel,
                 "gekozen": s.deelnemers,
                 "verhalen": [
                     {"id": v.id, "titel": v.titel, "stemmen": s.stemmen.get(v.id, 0),
                      "redenen": s.redenen.get(v.id, [])}
-                    for v in s.subdoel.verhalen
+                    for v in s.onderdeel.verhalen
                 ],
             }
             for s in stand(sessie)
@@ -388,27 +506,27 @@ def stand_json(sessie: Waarderingssessie) -> dict:
 
 
 def leg_groepskeuze_vast(
-    sessie: Waarderingssessie, subdoel_id: int, verhaal_id: int, reden: str | None,
+    sessie: Waarderingssessie, onderdeel_id: int, verhaal_id: int, reden: str | None,
     onenigheid: str | None = None, door: Gebruiker | None = None,
 ) -> Groepskeuze:
-    """The group's choice for a subdoel (from the projector screen or at the close)."""
+    """The group's choice for a subdoel or domain (from the projector screen or at the close)."""
     if sessie.status == SessieStatus.GESLOTEN:
         raise Ongeldig("Deze sessie is al gesloten.")
-    if not _in_selectie(sessie, subdoel_id, verhaal_id):
-        raise Ongeldig("Kies een van de verhalen bij dit doel.", veld="verhaal")
+    if not _in_selectie(sessie, onderdeel_id, verhaal_id):
+        raise Ongeldig("Kies een van de verhalen bij dit onderdeel.", veld="verhaal")
     reden = _check_reden(reden)
     onenigheid = " ".join((onenigheid or "").split())[:MAX_REDEN]
-    keuze = next((g for g in sessie.groepskeuzes if g.subdoel_id == subdoel_id), None)
+    keuze = next((g for g in sessie.groepskeuzes if onderdeel_van(g) == onderdeel_id), None)
     if keuze is None:
-        keuze = Groepskeuze(sessie=sessie, subdoel_id=subdoel_id, verhaal_id=verhaal_id, reden=reden,
-                            onenigheid=onenigheid, vastgelegd_op=utcnow())
+        keuze = Groepskeuze(sessie=sessie, **_onderdeel_velden(sessie, onderdeel_id), verhaal_id=verhaal_id,
+                            reden=reden, onenigheid=onenigheid, vastgelegd_op=utcnow())
         db.session.add(keuze)
     else:
         keuze.verhaal_id, keuze.reden, keuze.onenigheid = verhaal_id, reden, onenigheid
         keuze.vastgelegd_op = utcnow()
     db.session.flush()
     log_audit(door, AuditActie.WAARDERINGSSESSIE_GROEPSKEUZE, object_type="waarderingssessie", object_id=sessie.id,
-              details={"subdoel": subdoel_id, "verhaal": verhaal_id})
+              details={("domein" if is_per_domein(sessie) else "subdoel"): onderdeel_id, "verhaal": verhaal_id})
     return keuze
 
 
@@ -416,7 +534,7 @@ def sluit_sessie(sessie: Waarderingssessie, door: Gebruiker | None = None) -> No
     if sessie.status == SessieStatus.GESLOTEN:
         raise Ongeldig("Deze sessie is al gesloten.")
     if not sessie.groepskeuzes:
-        raise Ongeldig("Leg eerst bij minstens één doel vast wat de groep koos.")
+        raise Ongeldig("Leg eerst bij minstens één onderdeel vast wat de groep koos.")
     sessie.status = SessieStatus.GESLOTEN
     sessie.gesloten_op = utcnow()
     db.session.flush()
@@ -444,9 +562,10 @@ def groepskeuzes_voor_pakket(ronde: Ronde) -> list[GroepskeuzeInfo]:
         sessie = g.sessie
         if not _mag_naar_panel(g.verhaal, ronde):
             continue
-        per_verhaal = stand_van_subdoel(sessie, g.subdoel_id)
+        per_verhaal = stand_van_onderdeel(sessie, onderdeel_van(g))
         uit.append(GroepskeuzeInfo(
-            subdoel=str(g.subdoel_id), verhaal=str(g.verhaal_id), reden=g.reden,
+            subdoel=str(g.subdoel_id) if g.subdoel_id is not None else "", verhaal=str(g.verhaal_id), reden=g.reden,
+            domein=g.domein.naam if g.domein is not None else "",
             sessie=f"{sessie.titel} ({sessie.gesloten_op:%d-%m-%Y})" if sessie.gesloten_op else sessie.titel,
             stemmen=per_verhaal.stemmen.get(g.verhaal_id, 0) if per_verhaal else 0,
             deelnemers=per_verhaal.deelnemers if per_verhaal else 0,
@@ -456,20 +575,25 @@ def groepskeuzes_voor_pakket(ronde: Ronde) -> list[GroepskeuzeInfo]:
     return uit
 
 
-def stand_van_subdoel(sessie: Waarderingssessie, subdoel_id: int) -> Stand | None:
-    return next((s for s in stand(sessie) if s.subdoel.id == subdoel_id), None)
+def stand_van_onderdeel(sessie: Waarderingssessie, onderdeel_id: int) -> Stand | None:
+    return next((s for s in stand(sessie) if s.onderdeel.id == onderdeel_id), None)
 
 
 pakket_operations.registreer_groepskeuze_lezer(groepskeuzes_voor_pakket)
 
 
-def gekozen_aantallen(verhaal_ids: list[int] | None = None) -> dict[int, int]:
-    """How many closed sessions' panels chose each story (for markers on lists and pages)."""
-    aantallen: Counter = Counter()
-    for g in _gesloten_groepskeuzes():
-        if verhaal_ids is None or g.verhaal_id in verhaal_ids:
-            aantallen[g.verhaal_id] += 1
-    return dict(aantallen)
+def gekozen_aantallen(verhaal_ids: list[int]) -> dict[int, int]:
+    """How many closed sessions' panels chose each of these stories (the marker on story lists)."""
+    query = (
+        select(Groepskeuze.verhaal_id, func.count(func.distinct(Groepskeuze.sessie_id)))
+        .join(Waarderingssessie)
+        .where(Waarderingssessie.status == SessieStatus.GESLOTEN, Groepskeuze.verhaal_id.in_(verhaal_ids))
+        .group_by(Groepskeuze.verhaal_id)
+    )
+    return {verhaal_id: aantal for verhaal_id, aantal in db.session.execute(query)}
+
+
+verhaal_operations.registreer_panel_lezer(gekozen_aantallen)
 
 
 @dataclass
@@ -478,7 +602,7 @@ class Brief:
     titel: str
     aan_naam: str
     email: str | None
-    subdoel: str
+    subdoel: str  # what it was chosen for: the subdoel's title, or the domain's name
     reden: str
     sessie: str
     ronde: str
@@ -537,7 +661,8 @@ def brieven(sessie: Waarderingssessie) -> list[Brief]:
             "De gemeente",
         ]
         uit.append(Brief(
-            verhaal_id=g.verhaal_id, titel=titel, aan_naam=naam, email=contact.email, subdoel=g.subdoel.titel,
+            verhaal_id=g.verhaal_id, titel=titel, aan_naam=naam, email=contact.email,
+            subdoel=g.domein.naam if g.domein is not None else g.subdoel.titel,
             reden=g.reden, sessie=sessie.titel, ronde=sessie.ronde.titel,
             onderwerp="Uw verhaal is gekozen", tekst=tekst,
         ))
@@ -576,7 +701,7 @@ def gekozen_export(ronde: Ronde, soort: str) -> bytes:
     memos: dict[str, list[str]] = {}
     for g in groepskeuzes_voor_pakket(ronde):
         regels = memos.setdefault(g.verhaal, [])
-        regels.append(f"Gekozen door {g.sessie}: {g.reden}")
+        regels.append(f"Gekozen door {g.sessie}{f' ({g.domein})' if g.domein else ''}: {g.reden}")
         regels += [f"Een deelnemer: {r}" for r in g.redenen]
         if g.onenigheid:
             regels.append(f"Onenigheid in de groep: {g.onenigheid}")
@@ -611,20 +736,25 @@ class GekozenBijSubdoel:
 
 def gekozen_per_subdoel(subdoelen: list[Subdoel]) -> list[GekozenBijSubdoel]:
     """Per subdoel, which stories panels chose in closed sessions and why (for the quality page
-    and tellen); subdoelen without any are left out, and so are stories that may no longer be
-    shown to a panel (withdrawn, or no longer quotable)."""
+    and tellen). A choice for a domain of change counts under each subdoel the domain covers.
+    Subdoelen without any are left out, and so are stories that may no longer be shown to a
+    panel (withdrawn, or no longer quotable)."""
     ids = {s.id for s in subdoelen}
     per: dict[int, list[GekozenVerhaal]] = {}
     for g in _gesloten_groepskeuzes():
-        if g.subdoel_id not in ids or not _mag_naar_panel(g.verhaal, g.sessie.ronde):
+        doelen = [g.subdoel_id] if g.domein is None else list(g.domein.subdoel_ids)
+        doelen = [d for d in doelen if d in ids]
+        if not doelen or not _mag_naar_panel(g.verhaal, g.sessie.ronde):
             continue
         sessie = g.sessie
-        uitslag = stand_van_subdoel(sessie, g.subdoel_id)
-        per.setdefault(g.subdoel_id, []).append(GekozenVerhaal(
-            verhaal_id=g.verhaal_id, titel=publieke_titel(g.verhaal),
-            sessie=f"{sessie.titel} ({sessie.gesloten_op:%d-%m-%Y})" if sessie.gesloten_op else sessie.titel,
-            reden=g.reden, onenigheid=g.onenigheid or "",
-            stemmen=uitslag.stemmen.get(g.verhaal_id, 0) if uitslag else 0,
-            deelnemers=uitslag.deelnemers if uitslag else 0,
-        ))
+        uitslag = stand_van_onderdeel(sessie, onderdeel_van(g))
+        sessie_naam = f"{sessie.titel} ({sessie.gesloten_op:%d-%m-%Y})" if sessie.gesloten_op else sessie.titel
+        for subdoel_id in doelen:
+            per.setdefault(subdoel_id, []).append(GekozenVerhaal(
+                verhaal_id=g.verhaal_id, titel=publieke_titel(g.verhaal),
+                sessie=f"{sessie_naam}, {g.domein.naam}" if g.domein is not None else sessie_naam,
+                reden=g.reden, onenigheid=g.onenigheid or "",
+                stemmen=uitslag.stemmen.get(g.verhaal_id, 0) if uitslag else 0,
+                deelnemers=uitslag.deelnemers if uitslag else 0,
+            ))
     return [GekozenBijSubdoel(s, per[s.id]) for s in subdoelen if s.id in per]

@@ -53,6 +53,8 @@ def nieuw():
     if ronde is None:
         flash("Kies een ronde.")
         return redirect(url_for("waarderen.lijst"))
+    if request.values.get("indeling") == "domein":
+        return _nieuw_per_domein(ronde)
     if request.method == "POST":
         try:
             sessie = operations.create_sessie(
@@ -70,16 +72,65 @@ def nieuw():
     return _voorbereiden(ronde, None, operations.stel_selectie_voor(ronde))
 
 
-def _voorbereiden(ronde, sessie: Waarderingssessie | None, selectie: dict[int, list[int]]):
-    """The preparation form, for a new session or to change one."""
+def _nieuw_per_domein(ronde):
+    """A new session per domain of change: the facilitator names the domains (and, if they
+    like, the subdoelen each covers), asks the app to suggest stories, edits, and saves."""
+    if request.method == "GET":
+        domeinen = operations.standaard_domeinen()
+        return _voorbereiden(ronde, None, operations.stel_domein_selectie_voor(ronde, domeinen), domeinen=domeinen)
+    try:
+        rijen = forms.domeinen_uit_formulier(request.form)
+    except Gebruikersfout as fout:
+        flash(str(fout))
+        return redirect(url_for("waarderen.nieuw", ronde=ronde.slug, indeling="domein"))
+    domeinen = [domein for _, domein in rijen]
+    selectie: dict[int, list[int]] = {}
+    try:
+        if request.form.get("actie") == "voorstellen":
+            domeinen = operations.controleer_domeinen(ronde, domeinen)
+            return _voorbereiden(ronde, None, operations.stel_domein_selectie_voor(ronde, domeinen),
+                                 domeinen=domeinen, ingevuld=request.form)
+        per_rij = forms.selectie_uit_formulier(request.form)
+        selectie = {plek: per_rij[rij] for plek, (rij, _) in enumerate(rijen) if per_rij.get(rij)}
+        sessie = operations.create_sessie(
+            ronde, request.form.get("titel", ""), selectie, vraag=request.form.get("vraag"),
+            panel=forms.panel_uit_tekst(request.form.get("panel")), door=current_user, domeinen=domeinen,
+        )
+    except Gebruikersfout as fout:
+        db.session.rollback()
+        flash(str(fout))
+        return _voorbereiden(ronde, None, selectie, domeinen=domeinen, ingevuld=request.form)
+    db.session.commit()
+    flash("De sessie is klaar. Open hem als de groep er is.")
+    return redirect(url_for("waarderen.sessie", sessie_id=sessie.id))
+
+
+def _voorbereiden(
+    ronde, sessie: Waarderingssessie | None, selectie: dict[int, list[int]], *,
+    domeinen: list[operations.DomeinInvoer] | None = None, ingevuld=None,
+):
+    """The preparation form, for a new session or to change one. `domeinen`: a new session per
+    domain of change (the selection is keyed by each domain's position); `ingevuld`: the
+    posted form, to keep what the facilitator typed when the page comes back."""
     verhalen = operations.kiesbare_verhalen(ronde)
+    subdoelen = operations.subdoelen_van(ronde)
+    if domeinen is not None:
+        onderdelen = [(plek, domein.naam) for plek, domein in enumerate(domeinen)]
+        extra = max(0, min(len(domeinen) + 2, operations.MAX_DOMEINEN) - len(domeinen))
+        editor = [*domeinen, *[operations.DomeinInvoer("") for _ in range(extra)]]
+    elif sessie is not None and operations.is_per_domein(sessie):
+        onderdelen, editor = [(d.id, d.naam) for d in sessie.domeinen], None
+    else:
+        onderdelen, editor = [(s.id, f"{s.code} {s.titel}") for s in subdoelen], None
+    vorige = ingevuld or {}
     return render_template(
-        "waarderen/nieuw.html", ronde=ronde, sessie=sessie, subdoelen=operations.subdoelen_van(ronde),
-        voorstel=selectie, verhalen=[(v.id, operations.publieke_titel(v)) for v in verhalen],
-        titel=sessie.titel if sessie else f"Waarderingssessie {ronde.titel}",
-        vraag=sessie.vraag if sessie else operations.STANDAARD_VRAAG,
-        panel_tekst="\n".join(sessie.panel or []) if sessie else "",
+        "waarderen/nieuw.html", ronde=ronde, sessie=sessie, onderdelen=onderdelen, subdoelen=subdoelen,
+        domeinen=editor, voorstel=selectie, verhalen=[(v.id, operations.publieke_titel(v)) for v in verhalen],
+        titel=vorige.get("titel") or (sessie.titel if sessie else f"Waarderingssessie {ronde.titel}"),
+        vraag=vorige.get("vraag") or (sessie.vraag if sessie else operations.STANDAARD_VRAAG),
+        panel_tekst=vorige.get("panel") or ("\n".join(sessie.panel or []) if sessie else ""),
         verhalen_vast=sessie is not None and sessie.status != SessieStatus.VOORBEREID,
+        per_domein=domeinen is not None or (sessie is not None and operations.is_per_domein(sessie)),
         actie=url_for("waarderen.bewerken", sessie_id=sessie.id) if sessie else url_for("waarderen.nieuw"),
     )
 

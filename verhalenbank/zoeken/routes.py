@@ -157,6 +157,7 @@ def zoek():
     verhalen = []
     if result is not None:
         by_id = {verhaal.id: verhaal for verhaal in _verhalen_in_order(result.ids)}
+        gekozen = verhalen_operations.door_panel_gekozen(list(by_id))
         for hit in result.treffers:
             verhaal = by_id.get(hit.id)
             if verhaal is None:
@@ -167,6 +168,7 @@ def zoek():
                     "titel": _public_title(verhaal),
                     "fragment": hit.fragment,
                     "tags": [tag for tag in verhaal.tags if not tag.afgewezen],
+                    "gekozen": gekozen.get(verhaal.id, 0),
                 }
             )
     return render_template(
