@@ -57,10 +57,12 @@ from verhalenbank.nlp.normalise import normalise  # noqa: E402
 from verhalenbank.nlp.pipeline import get_pipeline  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
-# The pseudonymiser before names of every origin (Faker nl_NL/nl_BE names, no normalisation).
-BASELINE_REV = os.environ.get("BASELINE_REV", "7d3e6abdccdc937b40deb2b23bbd6a2ce342218b")
-# Main before issue 12 item 6 (rare-rank lower-case pairs, "met X").
-MAIN_REV = os.environ.get("MAIN_REV", "4403340730d54e6364dfc9e7967fb4be84cc04ca")
+# The pseudonymiser users had before issue 12 landed (commit 0b1c4e4): Faker nl_NL/nl_BE names,
+# no normalisation.
+BASELINE_REV = os.environ.get("BASELINE_REV", "1bda35f7216c104199e6705d481c1bd73da2f49b")
+# Optional: another commit to compare with (one that has normalise.py). The intermediate version
+# this slot used to name (names-dataset list before the item-6 rules) was never landed on main.
+MAIN_REV = os.environ.get("MAIN_REV", "")
 PLACEHOLDER_RE = re.compile(r"\[(?:naam \d+|telefoonnummer|e-mail|postcode|adres|bsn|iban)\]")
 
 # Written for this benchmark (no Faker locale for these groups); not from the product's list.
@@ -292,7 +294,9 @@ def load_baseline(rev: str = BASELINE_REV, label: str = "baseline"):
             return None
     names = types.ModuleType(f"{label}_names")
     sys.modules[f"{label}_names"] = names
-    exec(compile(sources["names"], f"{label}_names", "exec"), names.__dict__)
+    # Older versions kept the package data under the project root (now inside the package).
+    names_code = sources["names"].replace("import PROJECT_ROOT", "import PACKAGE_DIR as PROJECT_ROOT")
+    exec(compile(names_code, f"{label}_names", "exec"), names.__dict__)
     pseudo = types.ModuleType(f"{label}_pseudonymise")
     sys.modules[f"{label}_pseudonymise"] = pseudo
     code = sources["pseudonymise"].replace("from verhalenbank.nlp.names import", f"from {label}_names import")
@@ -373,7 +377,7 @@ def main() -> None:
 
     old = load_baseline()
     run_old = (lambda texts: baseline(old, texts)) if old else (lambda texts: None)
-    before = load_baseline(MAIN_REV, "main")
+    before = load_baseline(MAIN_REV, "main") if MAIN_REV else None
     run_main = (lambda texts: baseline(before, texts, normalised=True)) if before else (lambda texts: None)
     from pseudonimisering_eigen import ORDINARY
     from pseudonimisering_eigen import stories as own_stories
@@ -432,8 +436,7 @@ def main() -> None:
         "model": get_pipeline().name,
         "baseline": f"pseudonymiser at commit {BASELINE_REV[:10]} (Faker nl_NL/nl_BE names, no normalisation)"
         if old else "unavailable (no git history)",
-        "main": f"pseudonymiser at commit {MAIN_REV[:10]} (names-dataset list, before issue 12)"
-        if before else "unavailable (no git history)",
+        "main": f"pseudonymiser at commit {MAIN_REV[:10]}" if before else "not compared (set MAIN_REV)",
         "eigen": "held-out hand-written set (benchmarks/pseudonimisering_eigen.py): "
                  f"{len(own)} name sentences, {len(ORDINARY)} ordinary sentences; the rules were not tuned on it",
         "stories_per_origin_group": per_group,

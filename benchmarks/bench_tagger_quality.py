@@ -43,7 +43,7 @@ from tagger_data import (  # noqa: E402
 from verhalenbank.nlp.analysis import lemmatise  # noqa: E402
 from verhalenbank.nlp.evaluation import cohen_kappa, draw_examples, split  # noqa: E402
 
-BASELINE_COMMIT = "4403340"  # main before issue 12: today's tagger
+BASELINE_COMMIT = "1bda35f"  # main before issue 12 landed (0b1c4e4): the tagger users had
 CONFIRMATIONS = (0, 5, 10, 20)
 DRAWS = 5
 
