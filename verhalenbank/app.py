@@ -63,7 +63,7 @@ def create_app(overrides: dict[str, Any] | None = None, *, web: bool = True) -> 
     map (no blueprints, so no route module is imported) and no start-up drift check, so a
     command like `verhalenbank zoek` starts in a fraction of the time."""
     from verhalenbank.core import hooks, jobs, templating
-    from verhalenbank.core import registry  # noqa: F401  (all models known to SQLAlchemy)
+    from verhalenbank import modellen  # noqa: F401  (all models known to SQLAlchemy)
 
     settings = load_settings(overrides)
     app = Flask(
