@@ -14,7 +14,6 @@ def _blueprints() -> list:
     # Listed explicitly: the URL map is what this list says, nothing registers itself.
     from verhalenbank.accounts.routes import bp as accounts_bp
     from verhalenbank.api.routes import bp as api_bp
-    from verhalenbank.core.routes import bp as core_bp
     from verhalenbank.doelenbomen.routes import bp as doelenbomen_bp
     from verhalenbank.media.routes import bp as media_bp
     from verhalenbank.rondes.publiek import bp as publiek_bp
@@ -27,7 +26,7 @@ def _blueprints() -> list:
     from verhalenbank.nlp.routes import bp as nlp_bp
     from verhalenbank.waarderen.routes import bp as waarderen_bp
 
-    return [core_bp, start_bp, accounts_bp, doelenbomen_bp, rondes_bp, verhalen_bp, publiek_bp, media_bp, transcripten_bp, zoeken_bp, pakketten_bp, nlp_bp, waarderen_bp, api_bp]
+    return [start_bp, accounts_bp, doelenbomen_bp, rondes_bp, verhalen_bp, publiek_bp, media_bp, transcripten_bp, zoeken_bp, pakketten_bp, nlp_bp, waarderen_bp, api_bp]
 
 
 def _job_kinds() -> list:
