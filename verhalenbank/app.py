@@ -57,12 +57,23 @@ def _job_kinds() -> list:
     return kinds
 
 
+def _init_apps() -> list:
+    # Listed explicitly, like the blueprints: what each package adds to every app (also the lean
+    # one): request hooks, error pages, template globals and filters. In this order: core's int
+    # converter before any URL rule, then accounts' authorisation as the first before_request hook.
+    from verhalenbank.accounts import autorisatie
+    from verhalenbank.core import hooks, templating
+    from verhalenbank.verhalen import templating as verhalen_templating
+
+    return [hooks.init_app, autorisatie.init_app, templating.init_app, verhalen_templating.init_app]
+
+
 def create_app(overrides: dict[str, Any] | None = None, *, web: bool = True) -> Flask:
     """The app. `web=False` is the lean app of a CLI command that serves no pages: no URL
     map (no blueprints, so no route module is imported) and no start-up drift check, so a
     command like `verhalenbank zoek` starts in a fraction of the time."""
-    from verhalenbank.core import hooks, jobs, templating
     from verhalenbank import modellen  # noqa: F401  (all models known to SQLAlchemy)
+    from verhalenbank.core import hooks, jobs
 
     settings = load_settings(overrides)
     app = Flask(
@@ -89,8 +100,8 @@ def create_app(overrides: dict[str, Any] | None = None, *, web: bool = True) -> 
     db.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
-    hooks.init_app(app)
-    templating.init_app(app)
+    for init_app in _init_apps():
+        init_app(app)
     for kind in _job_kinds():
         jobs.register(kind)
     if not web:
