@@ -14,7 +14,6 @@ def _blueprints() -> list:
     # Listed explicitly: the URL map is what this list says, nothing registers itself.
     from verhalenbank.accounts.routes import bp as accounts_bp
     from verhalenbank.api.routes import bp as api_bp
-    from verhalenbank.core.routes import bp as core_bp
     from verhalenbank.doelenbomen.routes import bp as doelenbomen_bp
     from verhalenbank.media.routes import bp as media_bp
     from verhalenbank.rondes.publiek import bp as publiek_bp
@@ -27,7 +26,7 @@ def _blueprints() -> list:
     from verhalenbank.nlp.routes import bp as nlp_bp
     from verhalenbank.waarderen.routes import bp as waarderen_bp
 
-    return [core_bp, start_bp, accounts_bp, doelenbomen_bp, rondes_bp, verhalen_bp, publiek_bp, media_bp, transcripten_bp, zoeken_bp, pakketten_bp, nlp_bp, waarderen_bp, api_bp]
+    return [start_bp, accounts_bp, doelenbomen_bp, rondes_bp, verhalen_bp, publiek_bp, media_bp, transcripten_bp, zoeken_bp, pakketten_bp, nlp_bp, waarderen_bp, api_bp]
 
 
 def _job_kinds() -> list:
@@ -58,12 +57,23 @@ def _job_kinds() -> list:
     return kinds
 
 
+def _init_apps() -> list:
+    # Listed explicitly, like the blueprints: what each package adds to every app (also the lean
+    # one): request hooks, error pages, template globals and filters. In this order: core's int
+    # converter before any URL rule, then accounts' authorisation as the first before_request hook.
+    from verhalenbank.accounts import autorisatie
+    from verhalenbank.core import hooks, templating
+    from verhalenbank.verhalen import templating as verhalen_templating
+
+    return [hooks.init_app, autorisatie.init_app, templating.init_app, verhalen_templating.init_app]
+
+
 def create_app(overrides: dict[str, Any] | None = None, *, web: bool = True) -> Flask:
     """The app. `web=False` is the lean app of a CLI command that serves no pages: no URL
     map (no blueprints, so no route module is imported) and no start-up drift check, so a
     command like `verhalenbank zoek` starts in a fraction of the time."""
-    from verhalenbank.core import hooks, jobs, templating
-    from verhalenbank.core import registry  # noqa: F401  (all models known to SQLAlchemy)
+    from verhalenbank import modellen  # noqa: F401  (all models known to SQLAlchemy)
+    from verhalenbank.core import hooks, jobs
 
     settings = load_settings(overrides)
     app = Flask(
@@ -90,8 +100,8 @@ def create_app(overrides: dict[str, Any] | None = None, *, web: bool = True) -> 
     db.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
-    hooks.init_app(app)
-    templating.init_app(app)
+    for init_app in _init_apps():
+        init_app(app)
     for kind in _job_kinds():
         jobs.register(kind)
     if not web:

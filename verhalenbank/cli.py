@@ -21,10 +21,10 @@ from verhalenbank.core.errors import Gebruikersfout
 
 # name -> ("module:attribute", short help as the command's docstring starts)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "init": ("verhalenbank.core.cli:init", "Create or migrate the database and the search index."),
-    "demo": ("verhalenbank.core.cli:demo", "Init, load the example trees and stories, and serve the app."),
+    "init": ("verhalenbank.opstart:init", "Create or migrate the database and the search index."),
+    "demo": ("verhalenbank.demo:demo", "Init, load the example trees and stories, and serve the app."),
     "serve": (
-        "verhalenbank.core.cli:serve",
+        "verhalenbank.opstart:serve",
         "Serve the app with a production WSGI server (waitress; gunicorn with --workers > 1).",
     ),
     "worker": (

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine
 
-from verhalenbank.core import registry  # noqa: F401
+from verhalenbank import modellen  # noqa: F401
 from verhalenbank.core.migrate import pending_revisions, upgrade
 from verhalenbank.core.models import Base
 

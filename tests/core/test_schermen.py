@@ -31,7 +31,7 @@ MAX_KOP = {360: 64, 1280: 110}
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """The demo installation (three trees, 90 stories, one account per role), served."""
-    from verhalenbank.core.cli import DEMO_WACHTWOORD, load_demo_data
+    from verhalenbank.demo import DEMO_WACHTWOORD, load_demo_data
     from verhalenbank.extensions import db
 
     app = migrated_sqlite_app(tmp_path_factory.mktemp("schermen"))
@@ -197,7 +197,7 @@ def test_transcript_review_has_full_width_text_in_the_normal_font(browser, demo,
 def test_resident_form_is_short_with_consent_by_the_send_button(browser, demo, breedte):
     """Lelystad's form: at most three phone screens to 'Verstuur', consent right above it,
     only Lelystad's topics in residents' words, and no staff link."""
-    from verhalenbank.core.cli import DEMO_ONDERWERPEN
+    from verhalenbank.demo import DEMO_ONDERWERPEN
 
     _, base, _ = demo
     page = _pagina(browser, breedte)

@@ -80,7 +80,7 @@ def test_the_measure_tells_plain_from_policy_dutch():
 
 @pytest.fixture
 def lelystad_ronde(app):
-    from verhalenbank.core.cli import DEMO_ONDERWERPEN
+    from verhalenbank.demo import DEMO_ONDERWERPEN
     from verhalenbank.extensions import db
     from verhalenbank.rondes.zelfduiding import STANDAARD_CONFIG, validate_config
 

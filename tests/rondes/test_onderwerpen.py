@@ -86,7 +86,7 @@ def test_closing_needs_no_labels(client, login, app):
 def test_demo_rondes_have_residents_words_for_every_topic(app):
     from sqlalchemy import select
 
-    from verhalenbank.core.cli import load_demo_data
+    from verhalenbank.demo import load_demo_data
     from verhalenbank.extensions import db
     from verhalenbank.rondes.models import Ronde
     from verhalenbank.rondes.operations import onderwerpen_zonder_woorden

@@ -1,4 +1,5 @@
-"""The home page per role: the work waiting for that role, counted over what it may see."""
+"""The home page per role: the work waiting for that role, counted over what it may see; and the
+health check."""
 
 from __future__ import annotations
 
@@ -104,3 +105,9 @@ def test_logged_out_home_has_no_counts(client, verhalen_van_twee_organisaties):
     html = client.get("/").get_data(as_text=True)
     assert "data-telling" not in html
     assert "Inloggen voor medewerkers" in html
+
+
+def test_the_health_check_answers_without_login(client):
+    response = client.get("/gezondheid")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}

@@ -1,10 +1,10 @@
 """The authorisation matrix, written down once and enforced in one place.
 
 Every view declares what it needs with `@vereist(Recht.X)` (or `@publiek`). A `before_request`
-hook in create_app() checks the declaration of the endpoint being called; an endpoint without a
-declaration is refused for everyone, so a new route cannot slip past the matrix. Object-level
-rules (an aanbieder only sees its own organisation's transcripts) are the `mag_*` helpers below,
-used by operations and views alike.
+hook (accounts/autorisatie.py, added by create_app()) checks the declaration of the endpoint
+being called; an endpoint without a declaration is refused for everyone, so a new route cannot
+slip past the matrix. Object-level rules (an aanbieder only sees its own organisation's
+transcripts) are the `mag_*` helpers below, used by operations and views alike.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""init, demo, serve and worker."""
+"""`verhalenbank worker`, and the parts of init, demo and serve that know no domain.
+
+The commands init and serve live in verhalenbank/opstart.py and demo in verhalenbank/demo.py:
+each reads or loads domain data, which core may not import."""
 
 from __future__ import annotations
 
@@ -9,13 +12,13 @@ import sys
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
 from verhalenbank.core.errors import Gebruikersfout
 from verhalenbank.extensions import db
 
 
 def run_init() -> None:
+    """The data folders and the database at the newest migration (`init`, `demo`, the browser tests)."""
     from verhalenbank.core import migrate
 
     settings = current_app.config["VERHALENBANK"]
@@ -24,131 +27,6 @@ def run_init() -> None:
     migrate.upgrade(settings.database_url)
     db.session.remove()
     db.engine.dispose()  # connections opened before the migration may hold stale schema
-
-
-@click.command()
-@with_appcontext
-def init() -> None:
-    """Create or migrate the database and the search index."""
-    from verhalenbank.accounts.models import Gebruiker, Rol
-
-    run_init()
-    settings = current_app.config["VERHALENBANK"]
-    click.echo(f"Database is bijgewerkt: {_safe_url(settings.database_url)}")
-    click.echo(f"Gegevensmap: {settings.data_dir}")
-    heeft_beheerder = db.session.scalar(select(Gebruiker.id).where(Gebruiker.rol == Rol.BEHEERDER.value).limit(1))
-    if heeft_beheerder is None:
-        click.echo(
-            "Er is nog geen beheerder. Maak er een met:\n"
-            "  verhalenbank gebruiker add EMAIL --rol beheerder"
-        )
-
-
-def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
-
-
-DEMO_WACHTWOORD = "demo-verhalenbank"
-DEMO_GEBRUIKERS = (
-    ("beheerder@demo.verhalenbank.nl", "beheerder", None),
-    ("beleid@demo.verhalenbank.nl", "beleidsadviseur", None),
-    ("facilitator@demo.verhalenbank.nl", "facilitator", None),
-    ("aanbieder@demo.verhalenbank.nl", "aanbieder", "Welzijn Lelystad"),
-)
-
-# The topic chips on each demo ronde's form, in residents' words (the subdoel titles are policy language).
-DEMO_ONDERWERPEN = {
-    "lelystad-2026-voorjaar": {"LW1": "Contact met buren", "LW2": "Zorgen voor elkaar en de buurt"},
-    "hoorn-2026-najaar": {
-        "HS1": "Elkaar helpen", "HS2": "Me alleen voelen", "HS3": "Vooroordelen over psychische problemen",
-    },
-    "bollenstreek-2026": {
-        "MB1": "Gehoord worden door zorgverleners", "MB2": "Begrip op werk of school",
-        "MB3": "Geld en vergoedingen", "MB4": "Tijd voor mezelf",
-    },
-}
-
-
-def _demo_onderwerpen() -> None:
-    """Give each demo ronde its topic labels in residents' words (kept when already set)."""
-    from verhalenbank.rondes.operations import zet_onderwerp_labels
-
-    for slug, labels in DEMO_ONDERWERPEN.items():
-        zet_onderwerp_labels(slug, labels)
-
-
-def load_demo_data() -> list[str]:
-    """Example trees, stories and one account per role; safe to run twice."""
-    from pathlib import Path
-
-    from verhalenbank.accounts import operations as accounts_ops
-    from verhalenbank.accounts.models import Gebruiker
-    from verhalenbank.doelenbomen import operations as bomen_ops
-    from verhalenbank.verhalen.exchange import import_jsonl
-    from verhalenbank.verhalen.verwerking import verwerk_verhalen
-
-    demo = Path(__file__).resolve().parent.parent / "demo_data"
-    meldingen = []
-    bomen = sorted(p for p in demo.iterdir() if p.name.endswith(".yaml"))
-    for boom, nieuw in bomen_ops.import_doelenboom_files(bomen):
-        meldingen.append(f"Doelenboom {boom.code}: {'geladen' if nieuw else 'bijgewerkt'}")
-    db.session.commit()
-    for email, rol, organisatie in DEMO_GEBRUIKERS:
-        if db.session.scalar(select(Gebruiker).where(Gebruiker.email == email)) is None:
-            org = accounts_ops.get_or_create_organisatie(organisatie) if organisatie else None
-            accounts_ops.create_gebruiker(email, rol, naam=rol.capitalize(), wachtwoord=DEMO_WACHTWOORD, organisatie=org)
-    db.session.commit()
-
-    def na_batch(ids: list[int]) -> None:
-        db.session.commit()
-        verwerk_verhalen(ids)
-
-    # One ronde per municipality's tree: each example ronde gets the tree its name points to.
-    import json
-
-    from verhalenbank.doelenbomen.models import Doelenboom
-    from verhalenbank.rondes.operations import boom_bij_naam
-
-    alle_bomen = list(db.session.scalars(select(Doelenboom)))
-    with (demo / "verhalen.jsonl").open(encoding="utf-8") as handle:
-        slugs = {json.loads(regel).get("ronde") for regel in handle if regel.strip()}
-    per_ronde = {}
-    for slug in sorted(filter(None, slugs)):
-        boom = boom_bij_naam(slug, alle_bomen)
-        if boom is not None:
-            per_ronde[slug] = [boom.code]
-    with (demo / "verhalen.jsonl").open(encoding="utf-8") as handle:
-        rapport = import_jsonl(handle, doelenbomen=per_ronde, na_batch=na_batch)
-    _demo_onderwerpen()
-    db.session.commit()
-    meldingen.append(f"Voorbeeldverhalen: {rapport.samenvatting}")
-    return meldingen
-
-
-@click.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--no-serve", is_flag=True, help="Only prepare the demo data, don't start the server.")
-@with_appcontext
-def demo(host: str, port: int, no_serve: bool) -> None:
-    """Init, load the example trees and stories, and serve the app."""
-    # Both checks come before anything is stored or claimed.
-    if not no_serve:
-        check_port_free(host, port)
-    _check_model_for_demo()
-    run_init()
-    for melding in load_demo_data():
-        click.echo(melding)
-    click.echo("Inloggen kan met (wachtwoord: %s):" % DEMO_WACHTWOORD)
-    for email, rol, _ in DEMO_GEBRUIKERS:
-        click.echo(f"  {email:38} {rol}")
-    if not no_serve:
-        app = current_app._get_current_object()
-        if db.engine.dialect.name == "sqlite":
-            start_worker_process(app)
-        _serve(app, host, port, threads=8, debug=False)
 
 
 def check_port_free(host: str, port: int) -> None:
@@ -166,20 +44,8 @@ def check_port_free(host: str, port: int) -> None:
             ) from None
 
 
-def _check_model_for_demo() -> None:
-    """The demo analyses 90 stories: without a spaCy model all would end 'mislukt'."""
-    from verhalenbank.nlp.pipeline import MODEL_VARIABLE, SpacyModelUnavailable, check_model_available, configured_model_name
-
-    try:
-        check_model_available()
-    except SpacyModelUnavailable:
-        raise Gebruikersfout(
-            f"Geen spaCy-model '{configured_model_name()}' gevonden: zet {MODEL_VARIABLE} op een geïnstalleerd model "
-            "of installeer het officiële met: python -m spacy download nl_core_news_sm"
-        ) from None
-
-
-def _serve(app, host: str, port: int, *, threads: int, debug: bool, workers: int = 1) -> None:
+def serve_app(app, host: str, port: int, *, threads: int, debug: bool, workers: int = 1) -> None:
+    """Serve `app` until stopped: waitress, gunicorn with `workers` > 1, Flask's own with `debug`."""
     check_port_free(host, port)
     click.echo(f"Verhalenbank draait op http://{host}:{port}/  (stoppen: Ctrl+C)")
     if debug:
@@ -236,51 +102,6 @@ def _serve_processes(app, host: str, port: int, *, workers: int, threads: int) -
             return app
 
     _Processen().run()
-
-
-@click.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="Threads per process.")
-@click.option(
-    "--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-    help="Processes; 1 serves with waitress, more with gunicorn (threaded workers sharing the socket).",
-)
-@click.option("--debug", is_flag=True, help="Flask's development server with debugger.")
-@click.option("--no-worker", is_flag=True,
-              help="With SQLite, don't start the job worker (run `verhalenbank worker` yourself).")
-@with_appcontext
-def serve(host: str, port: int, threads: int, workers: int, debug: bool, no_worker: bool) -> None:
-    """Serve the app with a production WSGI server (waitress; gunicorn with --workers > 1)."""
-    from verhalenbank.core import migrate
-
-    if migrate.pending_revisions(db.engine):
-        raise click.ClickException("The database is not initialised or not up to date: run `verhalenbank init` first.")
-    check_port_free(host, port)
-    _plan_waiting_stories()
-    app = current_app._get_current_object()
-    if no_worker:
-        click.echo("Geen verwerker gestart: laat `verhalenbank worker` de wachtrij verwerken.", err=True)
-    elif db.engine.dialect.name == "sqlite":
-        start_worker_process(app)
-    else:
-        click.echo(
-            "Verhalen worden geanalyseerd door `verhalenbank worker`: start er één of meer, "
-            "op deze of een andere machine.", err=True,
-        )
-    _serve(app, host, port, threads=threads, debug=debug, workers=workers)
-
-
-def _plan_waiting_stories() -> None:
-    """Stories stored but waiting for analysis without a job (e.g. from before the job queue):
-    queue them, once."""
-    from verhalenbank.verhalen.verwerking import plan_wachtende_verhalen
-
-    gepland = plan_wachtende_verhalen()
-    db.session.commit()
-    db.session.remove()
-    if gepland:
-        click.echo(f"{gepland} verhalen wachtten nog op analyse; ze staan nu in de wachtrij.")
 
 
 WORKER_STOP_SECONDS = 25  # inside gunicorn's default 30 s graceful timeout

@@ -1,17 +1,16 @@
-"""Request hooks: database engine settings, authorisation, security headers, error pages."""
+"""Request hooks: database engine settings, security headers, error pages (authorisation is
+accounts' own: accounts/autorisatie.py)."""
 
 from __future__ import annotations
 
 import sqlite3
 
-from flask import Flask, abort, current_app, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Flask, current_app, jsonify, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from werkzeug.routing import IntegerConverter
 
-from verhalenbank.accounts.permissions import Recht, heeft_recht, vereist_recht_van
 from verhalenbank.core import limits, sqlite_rij
 
 CONTENT_SECURITY_POLICY = (
@@ -72,28 +71,6 @@ def engine_options(database_url: str) -> dict:
     return {"pool_pre_ping": True}
 
 
-def _check_authorisation():
-    endpoint = request.endpoint
-    if endpoint is None or endpoint == "static":
-        return None
-    view = current_app.view_functions.get(endpoint)
-    recht = vereist_recht_van(view)
-    if recht is None:
-        # Undeclared routes are closed to everyone: a forgotten decorator fails safe.
-        abort(403)
-    if recht is Recht.PUBLIEK:
-        return None
-    if not current_user.is_authenticated:
-        if request.path.startswith("/api/"):
-            if request.headers.get("Authorization", "").startswith("Bearer "):
-                return jsonify(fout="Dit API-token is onbekend, verlopen of ingetrokken."), 401
-            return jsonify(fout="Inloggen of een API-token is nodig."), 401
-        return redirect(url_for("accounts.inloggen", next=request.full_path.rstrip("?")))
-    if not heeft_recht(current_user, recht):
-        abort(403)
-    return None
-
-
 def _security_headers(response):
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -123,7 +100,6 @@ class BegrensdeIntegerConverter(IntegerConverter):
 def init_app(app: Flask) -> None:
     # Before any blueprint is registered: the rules are built with this converter.
     app.url_map.converters["int"] = BegrensdeIntegerConverter
-    app.before_request(_check_authorisation)
     app.after_request(_security_headers)
     app.register_error_handler(
         403, lambda e: _error_page(403, "Geen toegang", "U heeft geen toegang tot deze pagina.")

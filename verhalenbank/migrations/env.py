@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from verhalenbank.core import registry  # noqa: F401  (imports every model module)
+from verhalenbank import modellen  # noqa: F401  (imports every model module)
 from verhalenbank.core.models import Base
 
 config = context.config

@@ -1,4 +1,7 @@
-"""Every model module, imported in one place so metadata (and Alembic) sees all tables."""
+"""Every model module, imported in one place so metadata (and Alembic) sees all tables.
+
+It names every domain, so it sits at the top beside app.py and cli.py (core knows no domain):
+create_app() and migrations/env.py import it."""
 
 from verhalenbank.accounts import models as accounts_models  # noqa: F401
 from verhalenbank.core import jobs as jobs_models  # noqa: F401
