@@ -36,11 +36,15 @@ DEMO_ONDERWERPEN = {
 
 
 def _demo_onderwerpen() -> None:
-    """Give each demo ronde its topic labels in residents' words (kept when already set)."""
-    from verhalenbank.rondes.operations import zet_onderwerp_labels
+    """Give each demo ronde its topic labels in residents' words (kept when already set), then
+    open its form: a new ronde stays closed until its topics are in residents' words."""
+    from verhalenbank.rondes.operations import find_ronde, set_ronde_open, zet_onderwerp_labels
 
     for slug, labels in DEMO_ONDERWERPEN.items():
         zet_onderwerp_labels(slug, labels)
+        ronde = find_ronde(slug)
+        if ronde is not None and not ronde.is_open:
+            set_ronde_open(ronde, True)
 
 
 def load_demo_data() -> list[str]:
