@@ -38,10 +38,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from tagger_data import (  # noqa: E402
     DEV, ROOT, SHARED, T, calibration_table, dev_stories, example_stories, fit_calibrator, lemmatise_stories,
-    load_trees, macro_f1_of, ronde_of, tree_features, truth_for,
+    load_trees, macro_f1_of, ronde_of, tree_features, tree_gemeenten, truth_for,
 )
 from verhalenbank.nlp.analysis import lemmatise  # noqa: E402
 from verhalenbank.nlp.evaluation import cohen_kappa, draw_examples, split  # noqa: E402
+from verhalenbank.nlp.plaatsen import Plaatswijzer, bomen_voor  # noqa: E402
 
 BASELINE_COMMIT = "1bda35f"  # main before issue 12 landed (0b1c4e4): the tagger users had
 CONFIRMATIONS = (0, 5, 10, 20)
@@ -124,11 +125,23 @@ def B_tree(B, tree):
 # --- (b) open bank -------------------------------------------------------------------------------
 
 
-def open_bank(ex, trees, stories, lemmas, corpus, B):
+def place_mask(trees, gemeenten, stories) -> dict[str, np.ndarray]:
+    """Per tree, which stories the place rule (nlp/plaatsen.py) leaves in play: the bank has no
+    rondes here, so only a wijk or text naming a place of a tree's gemeente counts."""
+    wijzer = Plaatswijzer(gemeenten.get(code) for code in trees)
+    allowed = [
+        set(bomen_voor(wijzer.gemeenten(s.wijk, s.text), list(trees), gemeenten.get)) for s in stories
+    ]
+    placed = np.array([len(a) < len(trees) for a in allowed])
+    return {code: np.array([code in a for a in allowed]) for code in trees}, placed
+
+
+def open_bank(ex, trees, stories, lemmas, corpus, B, gemeenten):
     threshold = T.suggest_threshold(T.OPEN)
-    new_pred, old_pred, truths, probs, old_scores = {}, {}, {}, {}, {}
+    new_pred, old_pred, truths, probs, old_scores, features = {}, {}, {}, {}, {}, {}
     for code, tree in trees.items():
         f, s, truth = tree_features(tree, stories, lemmas, corpus, None)
+        features[code] = (f, s, truth)
         probs[code] = T.calibrated_probability(f, s, T.OPEN)
         new_pred[code] = probs[code] >= threshold
         truths[code] = truth
@@ -158,10 +171,22 @@ def open_bank(ex, trees, stories, lemmas, corpus, B):
                 out["most_common_score"] = float(common[np.argmax(count)])
         return out
 
-    result = {"trees": list(trees), "stories": len(stories), "new": summary(new_pred, probs)}
+    # A placed story is scored like one collected in a ronde for its municipality's trees (the
+    # product's rule in nlp/operations.py); the others stay in the open bank over every tree.
+    in_play, placed = place_mask(trees, gemeenten, stories)
+    placed_probs, placed_pred = {}, {}
+    for c in trees:
+        f, s, _ = features[c]
+        ronde_p = T.calibrated_probability(f, s, T.RONDE)
+        placed_probs[c] = np.where(placed[:, None], ronde_p, probs[c]) * in_play[c][:, None]
+        placed_pred[c] = placed_probs[c] >= np.where(placed, T.suggest_threshold(T.RONDE), threshold)[:, None]
+    result = {"trees": list(trees), "stories": len(stories),
+              "stories_placed_by_wijk_or_text": int(placed.sum()),
+              "new": summary(placed_pred, placed_probs),
+              "new_without_place_rule": summary(new_pred, probs)}
     if B is not None:
         result["baseline"] = summary(old_pred, old_scores)
-    p = np.concatenate([probs[c].ravel() for c in ex])
+    p = np.concatenate([placed_probs[c].ravel() for c in ex])
     y = np.concatenate([truths[c].ravel() for c in ex])
     return result, p, y, (np.concatenate([old_scores[c].ravel() for c in ex]) if B is not None else None)
 
@@ -263,7 +288,8 @@ def main() -> None:
 
     own, own_p, own_y = own_tree(ex, trees, stories, lemmas, corpus, B)
     base_own_scores = np.concatenate([own[c].pop("baseline_scores") for c in ex])
-    opened, open_p, open_y, base_open_scores = open_bank(ex, trees, stories, lemmas, corpus, B)
+    gemeenten = {**tree_gemeenten(SHARED / "doelenbomen"), **tree_gemeenten(DEV / "doelenbomen")}
+    opened, open_p, open_y, base_open_scores = open_bank(ex, trees, stories, lemmas, corpus, B, gemeenten)
     report = {
         "baseline": f"tagger of commit {BASELINE_COMMIT} (today's tagger), suggestion at score >= 0.5",
         "a_own_tree": {

@@ -59,16 +59,27 @@ class Story:
     title: str | None
     tree: str | None  # the tree it was collected for (its ronde's tree), None: fits none
     labels: set[str]
+    wijk: str | None = None
+
+
+def tree_gemeenten(folder: Path) -> dict[str, str | None]:
+    """Each tree's gemeente field (where its stories come from), by tree code."""
+    result = {}
+    for path in sorted(folder.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        result[data["code"]] = data.get("gemeente")
+    return result
 
 
 def example_stories() -> list[Story]:
     rows = [json.loads(line) for line in (SHARED / "voorbeelden" / "verhalen.jsonl").open(encoding="utf-8")]
-    return [Story(r["tekst"], r.get("titel"), RONDE_TREE.get(r.get("ronde")), set(r.get("labels") or [])) for r in rows]
+    return [Story(r["tekst"], r.get("titel"), RONDE_TREE.get(r.get("ronde")), set(r.get("labels") or []), r.get("wijk"))
+            for r in rows]
 
 
 def dev_stories() -> list[Story]:
     rows = [json.loads(line) for line in (DEV / "verhalen-dev.jsonl").open(encoding="utf-8")]
-    return [Story(r["tekst"], r.get("titel"), r.get("boom"), set(r.get("labels") or [])) for r in rows]
+    return [Story(r["tekst"], r.get("titel"), r.get("boom"), set(r.get("labels") or []), r.get("wijk")) for r in rows]
 
 
 def lemmatise_stories(stories: list[Story]) -> list[list[str]]:

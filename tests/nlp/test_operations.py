@@ -476,3 +476,51 @@ def test_a_confirmation_changes_the_next_suggestion(app):
     db.session.refresh(second)
     stored = {t.subdoel.code: t.score for t in second.tags}
     assert stored.get("GE") == (round(after["GE"], 4) if after["GE"] >= T.suggest_threshold(T.RONDE) else None)
+
+
+def _second_tree(gemeente: str) -> Doelenboom:
+    boom = Doelenboom(code="anderstad-sport", titel="Sport in Anderstad", hoofddoel="Inwoners bewegen.",
+                      gemeente=gemeente)
+    boom.subdoelen = [Subdoel(code="AS", titel="Inwoners sporten en bewegen meer", positie=0,
+                              beschrijving="Meer inwoners sporten bij een vereniging of bewegen buiten.")]
+    db.session.add(boom)
+    db.session.flush()
+    return boom
+
+
+def test_a_story_without_ronde_is_tagged_only_in_the_trees_of_the_place_it_comes_from(app):
+    boom = _make_tree()
+    boom.gemeente = "Testdorp"
+    ander = _second_tree("Anderstad")
+    _store(boom)  # the bank's other stories, collected in a Testdorp ronde
+    sport = "Sinds ik lid ben van de voetbalvereniging sport ik twee keer per week en beweeg ik meer."
+    in_anderstad = store_verhaal(VerhaalInvoer(tekst=sport, toestemming=True, wijk="Anderstad-Zuid"))
+    nowhere = store_verhaal(VerhaalInvoer(tekst=sport, toestemming=True))
+    db.session.commit()
+    verwerk_verhalen([v.id for v in db.session.scalars(select(Verhaal))])
+
+    placed = {t.subdoel.doelenboom_id for t in _auto_tags(in_anderstad).values()}
+    assert placed == {ander.id}
+    open_bank = {t.subdoel.doelenboom_id for t in _auto_tags(nowhere).values()}
+    assert open_bank == {boom.id, ander.id}
+
+    # The story turns out to be from Testdorp: a retag drops Anderstad's suggestion.
+    in_anderstad.wijk = "Testdorp"
+    db.session.commit()
+    operations.tag_verhalen([in_anderstad.id])
+    db.session.commit()
+    assert {t.subdoel.doelenboom_id for t in _auto_tags(in_anderstad).values()} == {boom.id}
+
+
+def test_a_wijk_told_in_a_ronde_places_later_stories_from_that_wijk(app):
+    boom = _make_tree()
+    boom.gemeente = "Testdorp"
+    ander = _second_tree("Anderstad")
+    ronde = create_ronde(RondeGegevens(slug="anderstad-2026", titel="Anderstad", doelenboom_codes=[ander.code]))
+    store_verhaal(VerhaalInvoer(tekst="We wandelen samen.", toestemming=True, wijk="De Vlinderbuurt"), ronde=ronde)
+    later = store_verhaal(VerhaalInvoer(
+        tekst="Sinds ik lid ben van de voetbalvereniging sport ik twee keer per week.", toestemming=True,
+        wijk="De Vlinderbuurt"))
+    db.session.commit()
+    assert [(b.code, c) for b, c in operations.trees_with_context(
+        later, [boom, ander], operations.plaatswijzer([boom, ander]))] == [(ander.code, T.RONDE)]

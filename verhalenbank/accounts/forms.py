@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from verhalenbank.core.forms import Formulier
+from verhalenbank.core.forms import Formulier, keuzes
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
@@ -17,7 +17,7 @@ class GebruikerForm(Formulier):
         "E-mailadres", validators=[DataRequired("Vul een e-mailadres in."), Email("Dit is geen geldig e-mailadres.")]
     )
     naam = StringField("Naam", validators=[Optional(), Length(max=200)])
-    rol = SelectField("Rol", choices=[(r.value, r.label) for r in Rol])
+    rol = SelectField("Rol", choices=keuzes((r.value, r.label) for r in Rol))
     organisatie = StringField(
         "Organisatie (voor aanbieders)", validators=[Optional(), Length(max=200)]
     )
@@ -49,7 +49,7 @@ class ApiTokenForm(Formulier):
     )
     dagen = SelectField(
         "Geldig voor",
-        choices=[("7", "1 week"), ("30", "30 dagen"), ("90", "90 dagen"), ("365", "1 jaar")],
+        choices=keuzes([("7", "1 week"), ("30", "30 dagen"), ("90", "90 dagen"), ("365", "1 jaar")]),
         default="90",
     )
     alleen_lezen = BooleanField("Alleen lezen (het token kan niets wijzigen of toevoegen)")

@@ -98,9 +98,9 @@ def create_gebruiker(
     if db.session.scalar(select(Gebruiker).where(Gebruiker.email == email)) is not None:
         raise Ongeldig(f"Er is al een gebruiker met e-mailadres {email}.", veld="email")
     gebruiker = Gebruiker(email=email, naam=naam.strip(), rol=rol_enum.value, organisatie=organisatie)
+    db.session.add(gebruiker)  # before set_wachtwoord flushes, so the organisation link is kept
     if wachtwoord is not None:
         set_wachtwoord(gebruiker, wachtwoord)
-    db.session.add(gebruiker)
     db.session.flush()
     return gebruiker
 

@@ -9,8 +9,16 @@ refused with a server error.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
+
+
+def keuzes(paren: Iterable[tuple[str, str]]) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms' choices (tuples are deprecated from WTForms 3.3)."""
+    return [SelectChoice(value, label) for value, label in paren]
 
 
 def strip_nul(waarde):

@@ -2,8 +2,9 @@
 
 * ``analyse_verhalen``: 'te analyseren' → 'geanalyseerd' | 'mislukt' (with the reason), in
   batches with nlp.pipe; a failing story never blocks the others and is never lost.
-* ``tag_verhalen``: scores every story against every tree linked to its ronde (all trees when it
-  has none) and stores suggestions whose calibrated probability reaches the suggestion
+* ``tag_verhalen``: scores every story against every tree linked to its ronde; a story without
+  one against the trees of the municipality its wijk or text names (nlp/plaatsen.py), or every
+  tree when nothing says where it comes from; and stores suggestions whose calibrated probability reaches the suggestion
   threshold, leaving confirmed, rejected and manual tags alone. The tagger learns from the
   stories people judged for the tree, read from the database at each run, so a decision counts
   at the next retag; a story's own judgement is never used to tag it (leave one out).
@@ -28,8 +29,10 @@ from sqlalchemy import select
 from verhalenbank.core.models import utcnow
 from verhalenbank.doelenbomen.models import Doelenboom, Subdoel
 from verhalenbank.extensions import db
+from verhalenbank.nlp import plaatsen as P
 from verhalenbank.nlp import tagger as T
 from verhalenbank.nlp.models import TaggerModel
+from verhalenbank.rondes.models import Ronde, ronde_doelenbomen
 from verhalenbank.verhalen.models import AnalyseStatus, Tag, TagMethode, Verhaal, VerhaalStatus
 
 logger = logging.getLogger(__name__)
@@ -244,10 +247,44 @@ def _load_bank() -> _Bank:
     return _Bank(ids, lemmas, [r[2] for r in rows], T.CorpusModel(lemmas), {i: k for k, i in enumerate(ids)})
 
 
-def _trees_for(verhaal: Verhaal, all_trees: list[Doelenboom]) -> list[Doelenboom]:
+def plaatswijzer(all_trees: list[Doelenboom]) -> P.Plaatswijzer:
+    """Where stories come from, as this bank knows it: the trees' municipalities, and the wijken
+    of stories collected in rondes for a municipality's trees."""
+    rows = db.session.execute(
+        select(Verhaal.wijk, Doelenboom.gemeente)
+        .join(Ronde, Verhaal.ronde_id == Ronde.id)
+        .join(ronde_doelenbomen, ronde_doelenbomen.c.ronde_id == Ronde.id)
+        .join(Doelenboom, Doelenboom.id == ronde_doelenbomen.c.doelenboom_id)
+        .where(Verhaal.wijk.is_not(None), Doelenboom.gemeente.is_not(None))
+        .distinct()
+    ).all()
+    wijken: dict[str, set[str]] = {}
+    for wijk, gemeente in rows:
+        key = P.gemeente_sleutel(gemeente)
+        if key is not None and wijk.strip():
+            wijken.setdefault(wijk, set()).add(key)
+    return P.Plaatswijzer([b.gemeente for b in all_trees], wijken)
+
+
+def trees_with_context(
+    verhaal: Verhaal, all_trees: list[Doelenboom], wijzer: P.Plaatswijzer
+) -> list[tuple[Doelenboom, str]]:
+    """The trees a story is scored against, each with its context.
+
+    A story collected in a ronde: the ronde's trees (RONDE). A story without one whose wijk or
+    text says which municipality it comes from: that municipality's trees, scored as if
+    collected in a ronde for them (RONDE), since that is what the place says (nlp/plaatsen.py).
+    Otherwise every tree, as an open-bank story (OPEN)."""
     if verhaal.ronde is not None and verhaal.ronde.doelenbomen:
-        return list(verhaal.ronde.doelenbomen)
-    return all_trees
+        return [(boom, T.RONDE) for boom in verhaal.ronde.doelenbomen]
+    gemeenten = wijzer.gemeenten(verhaal.wijk, verhaal.tekst)
+    if gemeenten:
+        return [(boom, T.RONDE) for boom in P.bomen_voor(gemeenten, all_trees, lambda b: b.gemeente)]
+    return [(boom, T.OPEN) for boom in all_trees]
+
+
+def _context(verhaal: Verhaal, boom: Doelenboom, wijzer: P.Plaatswijzer) -> str:
+    return dict((b.id, c) for b, c in trees_with_context(verhaal, [boom], wijzer)).get(boom.id, T.OPEN)
 
 
 # --- Tagging -----------------------------------------------------------------------------------
@@ -263,10 +300,13 @@ def tag_verhalen(ids: list[int]) -> int:
         v for v in db.session.scalars(select(Verhaal).where(Verhaal.id.in_(ids)))
         if v.analyse_status == AnalyseStatus.GEANALYSEERD
     ]
-    per_tree: dict[int, list[Verhaal]] = {}
+    wijzer = plaatswijzer(all_trees)
+    per_tree: dict[int, list[tuple[Verhaal, str]]] = {}
     for verhaal in verhalen:
-        for boom in _trees_for(verhaal, all_trees):
-            per_tree.setdefault(boom.id, []).append(verhaal)
+        in_play = trees_with_context(verhaal, all_trees, wijzer)
+        for boom, context in in_play:
+            per_tree.setdefault(boom.id, []).append((verhaal, context))
+        _drop_suggestions_outside(verhaal, {boom.id for boom, _ in in_play})
     lemmatiser = _lemmatiser()
     stored = 0
     for boom in all_trees:
@@ -274,22 +314,31 @@ def tag_verhalen(ids: list[int]) -> int:
         if not group:
             continue
         scorer = T.TreeScorer(tree_spec(boom), lemmatiser, bank.corpus, examples=tree_examples(boom))
-        contexts = [T.RONDE if verhaal.ronde is not None and boom in verhaal.ronde.doelenbomen else T.OPEN
-                    for verhaal in group]
-        results = scorer.score([(v.lemmas or "").split() for v in group], keys=[v.id for v in group], context=contexts)
+        contexts = [context for _, context in group]
+        stories = [verhaal for verhaal, _ in group]
+        results = scorer.score([(v.lemmas or "").split() for v in stories], keys=[v.id for v in stories], context=contexts)
         subdoelen = {s.code: s for s in boom.subdoelen}
-        for verhaal, scores, context in zip(group, results, contexts):
+        for verhaal, scores, context in zip(stories, results, contexts):
             for item in scores:
                 stored += _store_suggestion(verhaal, subdoelen[item.code], item, item.score, T.suggest_threshold(context))
     db.session.flush()
     return stored
 
 
+def _drop_suggestions_outside(verhaal: Verhaal, boom_ids: set[int]) -> None:
+    """Suggestions in trees that no longer apply to the story (its ronde or place changed) go;
+    tags a person confirmed, rejected or added stay."""
+    for tag in list(verhaal.tags):
+        if tag.methode == TagMethode.AUTO and not (tag.bevestigd or tag.afgewezen) \
+                and tag.subdoel.doelenboom_id not in boom_ids:
+            verhaal.tags.remove(tag)
+
+
 def scores_for(verhaal: Verhaal, boom: Doelenboom) -> dict[str, float]:
     """The tagger's probability per subdoel of this tree for one analysed story (stores nothing)."""
     bank = _load_bank()
     scorer = T.TreeScorer(tree_spec(boom), _lemmatiser(), bank.corpus, examples=tree_examples(boom))
-    context = T.RONDE if verhaal.ronde is not None and boom in verhaal.ronde.doelenbomen else T.OPEN
+    context = _context(verhaal, boom, plaatswijzer(list(db.session.scalars(select(Doelenboom)))))
     row = scorer.score([(verhaal.lemmas or "").split()], keys=[verhaal.id], context=context)[0]
     return {item.code: item.score for item in row}
 
@@ -314,11 +363,13 @@ def _store_suggestion(verhaal: Verhaal, subdoel: Subdoel, item: T.SubdoelScore, 
 def stories_for_tree(boom: Doelenboom) -> list[int]:
     """Ids of the analysed, active stories that this tree applies to."""
     all_trees = list(db.session.scalars(select(Doelenboom)))
+    wijzer = plaatswijzer(all_trees)
     return [
         v.id for v in db.session.scalars(
             select(Verhaal).where(Verhaal.analyse_status == AnalyseStatus.GEANALYSEERD, Verhaal.status == VerhaalStatus.ACTIEF)
         )
-        if boom in _trees_for(v, all_trees)
+        if any(b.id == boom.id for b, _ in trees_with_context(v, all_trees, wijzer))
+        or any(t.subdoel.doelenboom_id == boom.id and t.methode == TagMethode.AUTO for t in v.tags)
     ]
 
 
@@ -399,7 +450,8 @@ def train_doelenboom(boom: Doelenboom, folds: int = 5) -> TrainResultaat:
     spec = tree_spec(boom)
     lemmatiser = _lemmatiser()
     lemma_lists = [(v.lemmas or "").split() for v in verhalen]
-    contexts = [T.RONDE if v.ronde is not None and boom in v.ronde.doelenbomen else T.OPEN for v in verhalen]
+    wijzer = plaatswijzer(list(db.session.scalars(select(Doelenboom))))
+    contexts = [_context(v, boom, wijzer) for v in verhalen]
     figures, _, _ = cross_validate(
         lambda examples: T.TreeScorer(spec, lemmatiser, bank.corpus, examples=examples),
         lemma_lists, truth, codes, folds=folds, context=contexts,
@@ -461,7 +513,10 @@ def addable_subdoelen(verhaal: Verhaal) -> list[Subdoel]:
     """Subdoelen of the story's trees that it has no (non-rejected) tag for yet."""
     all_trees = list(db.session.scalars(select(Doelenboom).order_by(Doelenboom.id)))
     taken = {t.subdoel_id for t in verhaal.tags if not t.afgewezen}
-    return [s for boom in _trees_for(verhaal, all_trees) for s in boom.subdoelen if s.id not in taken]
+    # A person may add a subdoel of any tree the story could be about; the place rule only
+    # narrows what the tagger suggests.
+    trees = list(verhaal.ronde.doelenbomen) if verhaal.ronde is not None and verhaal.ronde.doelenbomen else all_trees
+    return [s for boom in trees for s in boom.subdoelen if s.id not in taken]
 
 
 def live_agreement(boom: Doelenboom) -> list[dict]:

@@ -31,7 +31,7 @@ from flask import (
     session,
     url_for,
 )
-from verhalenbank.core.forms import Formulier
+from verhalenbank.core.forms import Formulier, keuzes
 from flask_wtf.file import FileField
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -94,7 +94,7 @@ class VerhaalFormulier(Formulier):
         validators=[Optional(), Length(max=verhalen_operations.MAX_TITEL_LENGTE, message="De titel is te lang. Maak hem korter.")],
     )
     foto = FileField("Foto (niet verplicht)")
-    bron = RadioField("Wie bent u?", choices=BRON_KEUZES, validators=[Optional()], validate_choice=False)
+    bron = RadioField("Wie bent u?", choices=keuzes(BRON_KEUZES), validators=[Optional()], validate_choice=False)
     wijk = SelectField("In welke wijk was het? (niet verplicht)", choices=[], validate_choice=False)
     toestemming = BooleanField(TOESTEMMING_TEKST)
     citeren = BooleanField(CITEREN_TEKST)
@@ -199,7 +199,7 @@ def _record_attempt(ronde: Ronde) -> None:
 
 def _build_form(ronde: Ronde) -> VerhaalFormulier:
     form = VerhaalFormulier()
-    form.wijk.choices = [("", "Weet ik niet of zeg ik liever niet")] + [(wijk, wijk) for wijk in (ronde.wijken or [])]
+    form.wijk.choices = keuzes([("", "Weet ik niet of zeg ik liever niet")] + [(wijk, wijk) for wijk in (ronde.wijken or [])])
     if not form.inzend_sleutel.data:
         # Without JavaScript the page gives the key; with it, the script makes its own.
         form.inzend_sleutel.data = secrets.token_urlsafe(24)

@@ -12,6 +12,7 @@ from verhalenbank.accounts.operations import log_audit
 from verhalenbank.accounts.permissions import Recht, vereist, zichtbaar_voor
 from verhalenbank.core import limits
 from verhalenbank.core.errors import Gebruikersfout
+from verhalenbank.core.forms import keuzes
 from verhalenbank.doelenbomen.operations import list_doelenbomen
 from verhalenbank.extensions import db
 from verhalenbank.rondes import operations
@@ -33,7 +34,7 @@ def _ronde_of_404(slug: str) -> Ronde:
 
 def _form(ronde: Ronde | None = None) -> RondeForm:
     form = RondeForm(obj=ronde) if ronde is not None and request.method == "GET" else RondeForm()
-    form.doelenbomen.choices = [(b.code, b.titel) for b in list_doelenbomen()]
+    form.doelenbomen.choices = keuzes((b.code, b.titel) for b in list_doelenbomen())
     if request.method == "GET":
         if ronde is not None:
             form.doelenbomen.data = [b.code for b in ronde.doelenbomen]

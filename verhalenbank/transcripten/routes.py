@@ -13,6 +13,7 @@ from verhalenbank.accounts.models import Organisatie, Rol
 from verhalenbank.accounts.operations import log_audit
 from verhalenbank.accounts.permissions import Recht, vereist
 from verhalenbank.core.errors import Gebruikersfout, NietGevonden
+from verhalenbank.core.forms import keuzes
 from verhalenbank.core.jobs import run_now_if_synchronous
 from verhalenbank.extensions import db
 from verhalenbank.rondes.models import Ronde
@@ -36,13 +37,13 @@ def _transcript_of_404(transcript_id: int):
 
 def _vul_keuzes(form: UploadForm) -> None:
     rondes = db.session.scalars(select(Ronde).order_by(Ronde.titel)).all()
-    form.ronde.choices = [("", "Geen ronde")] + [(ronde.slug, ronde.titel) for ronde in rondes]
+    form.ronde.choices = keuzes([("", "Geen ronde")] + [(ronde.slug, ronde.titel) for ronde in rondes])
     if current_user.rol == Rol.AANBIEDER.value:
         organisatie = current_user.organisatie
-        form.organisatie.choices = [(str(organisatie.id), organisatie.naam)] if organisatie else []
+        form.organisatie.choices = keuzes([(str(organisatie.id), organisatie.naam)] if organisatie else [])
     else:
         organisaties = db.session.scalars(select(Organisatie).order_by(Organisatie.naam)).all()
-        form.organisatie.choices = [("", "Geen organisatie")] + [(str(o.id), o.naam) for o in organisaties]
+        form.organisatie.choices = keuzes([("", "Geen organisatie")] + [(str(o.id), o.naam) for o in organisaties])
 
 
 @bp.get("/")
