@@ -19,6 +19,7 @@ def _blueprints() -> list:
     from verhalenbank.rondes.publiek import bp as publiek_bp
     from verhalenbank.rondes.routes import bp as rondes_bp
     from verhalenbank.start.routes import bp as start_bp
+    from verhalenbank.verhalen.routes import avg_bp
     from verhalenbank.verhalen.routes import bp as verhalen_bp
     from verhalenbank.zoeken.routes import bp as zoeken_bp
     from verhalenbank.transcripten.routes import bp as transcripten_bp
@@ -26,7 +27,7 @@ def _blueprints() -> list:
     from verhalenbank.nlp.routes import bp as nlp_bp
     from verhalenbank.waarderen.routes import bp as waarderen_bp
 
-    return [start_bp, accounts_bp, doelenbomen_bp, rondes_bp, verhalen_bp, publiek_bp, media_bp, transcripten_bp, zoeken_bp, pakketten_bp, nlp_bp, waarderen_bp, api_bp]
+    return [start_bp, accounts_bp, doelenbomen_bp, rondes_bp, verhalen_bp, avg_bp, publiek_bp, media_bp, transcripten_bp, zoeken_bp, pakketten_bp, nlp_bp, waarderen_bp, api_bp]
 
 
 def _job_kinds() -> list:
@@ -68,6 +69,22 @@ def _init_apps() -> list:
     return [hooks.init_app, autorisatie.init_app, templating.init_app, verhalen_templating.init_app]
 
 
+def _haken() -> None:
+    # Listed explicitly, like the blueprints: where a lower domain lets others take part in what
+    # it does. Erasure (verhalen) has the search index (zoeken) purge the erased stories' words
+    # from its files.
+    from verhalenbank.verhalen.operations import registreer_wis_haak
+
+    registreer_wis_haak(_zoekindex_opschonen)
+
+
+def _zoekindex_opschonen() -> int:
+    # Imported when an erasure purges, so that a command's lean app does not load the search code.
+    from verhalenbank.zoeken.operations import purge_search_index
+
+    return purge_search_index()
+
+
 def create_app(overrides: dict[str, Any] | None = None, *, web: bool = True) -> Flask:
     """The app. `web=False` is the lean app of a CLI command that serves no pages: no URL
     map (no blueprints, so no route module is imported) and no start-up drift check, so a
@@ -104,6 +121,7 @@ def create_app(overrides: dict[str, Any] | None = None, *, web: bool = True) -> 
         init_app(app)
     for kind in _job_kinds():
         jobs.register(kind)
+    _haken()
     if not web:
         return app
     for blueprint in _blueprints():

@@ -52,7 +52,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Write the na-waarderen feedback pack of a ronde (with the facilitator's saved choices).",
     ),
     "opschonen": (
-        "verhalenbank.accounts.cli:opschonen",
+        "verhalenbank.rondes.cli:opschonen",
         "Delete stories older than their ronde's retention period, and purge erased stories "
         "from the search index files (AVG).",
     ),

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from verhalenbank.accounts.audit import AuditActie
-from verhalenbank.accounts.avg import actie_label
+from verhalenbank.accounts.audit import actie_label
 from verhalenbank.accounts.models import AuditLog
 from verhalenbank.accounts.operations import log_audit
 from verhalenbank.extensions import db

@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import g
 from sqlalchemy import select
 
-from tests.accounts.test_avg import MERKMAIL, MERKTEKST, _store_full_story, ronde  # noqa: F401  (fixture)
+from tests.verhalen.test_avg import MERKMAIL, MERKTEKST, _store_full_story, ronde  # noqa: F401  (fixture)
 from tests.support.jobs import run_worker_once
 from verhalenbank.cli import main
 from verhalenbank.extensions import db

@@ -77,3 +77,13 @@ class AuditActie(str, enum.Enum):
 
 # Exports of the stories panels chose, per file type.
 WAARDERINGSSESSIE_EXPORT = {"csv": AuditActie.WAARDERINGSSESSIE_EXPORT_CSV, "qdpx": AuditActie.WAARDERINGSSESSIE_EXPORT_QDPX}
+
+
+# --- the audit log in plain Dutch -----------------------------------------------------------
+
+ACTIE_LABELS = {actie.value: actie.label for actie in AuditActie}
+
+
+def actie_label(actie: str) -> str:
+    """Plain words for an audit action; unknown ones readable from their code."""
+    return ACTIE_LABELS.get(actie) or actie.replace("_", " ").capitalize()

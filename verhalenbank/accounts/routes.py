@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-import json
-
-from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 
-from verhalenbank.accounts.audit import AuditActie
-from verhalenbank.accounts import avg, operations
+from verhalenbank.accounts.audit import AuditActie, actie_label
+from verhalenbank.accounts import operations
 from verhalenbank.accounts.forms import ApiTokenForm, GebruikerForm, InlogForm, LegeForm, WachtwoordWijzigenForm
 from verhalenbank.accounts.models import AuditLog, Gebruiker
 from verhalenbank.accounts.permissions import MATRIX, OMSCHRIJVING, Recht, publiek, vereist
@@ -182,7 +180,7 @@ def logboek():
     acties = db.session.scalars(select(AuditLog.actie).distinct().order_by(AuditLog.actie)).all()
     return render_template(
         "accounts/logboek.html", regels=regels[:per_pagina], pagina=pagina, meer=len(regels) > per_pagina,
-        filters=filters, acties=acties, actie_label=avg.actie_label,
+        filters=filters, acties=acties, actie_label=actie_label,
     )
 
 
@@ -331,25 +329,3 @@ def token_intrekken(token_id: int):
         db.session.commit()
     flash(f"Het token '{token.naam}' is ingetrokken. Het werkt niet meer.")
     return redirect(url_for("accounts.profiel"))
-
-
-# --- AVG: everything stored about one story -------------------------------------------------
-
-
-@bp.get("/avg/verhalen/<int:verhaal_id>.json")
-@vereist(Recht.AVG_INZAGE)
-def avg_export(verhaal_id: int):
-    from verhalenbank.verhalen.models import Verhaal
-
-    verhaal = db.session.get(Verhaal, verhaal_id) or abort(404)
-    gegevens = avg.verhaal_gegevens(verhaal)
-    operations.log_audit(current_user, AuditActie.AVG_EXPORT, object_type="verhaal", object_id=verhaal.id)
-    db.session.commit()
-    return Response(
-        json.dumps(gegevens, ensure_ascii=False, indent=2),
-        mimetype="application/json",
-        headers={
-            "Content-Disposition": f'attachment; filename="verhaal-{verhaal.id}-gegevens.json"',
-            "Cache-Control": "no-store",
-        },
-    )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, send_from_directory
+from flask_login import current_user
 from sqlalchemy import or_, select
 
-from verhalenbank.accounts.permissions import Recht, vereist
+from verhalenbank.accounts.permissions import Recht, mag_organisatie_zien, vereist
 from verhalenbank.extensions import db
 from verhalenbank.media import images
 from verhalenbank.media.models import Foto
@@ -22,9 +23,11 @@ def foto(naam: str):
     gevonden = db.session.scalar(select(Foto).where(or_(Foto.bestand == naam, Foto.miniatuur == naam)))
     if gevonden is None:
         abort(404)
-    from verhalenbank.verhalen.routes import get_zichtbaar_verhaal
-
-    get_zichtbaar_verhaal(gevonden.verhaal_id)  # same visibility rule as the story itself
+    # The same visibility rule as the story itself (accounts.permissions, as in
+    # verhalen.operations.zichtbaar_verhaal), read through the photo's own story: media sits
+    # below verhalen and imports none of its code.
+    if not mag_organisatie_zien(current_user, gevonden.verhaal.organisatie_id):
+        abort(404)
     response = send_from_directory(current_app.config["VERHALENBANK"].photo_dir, naam, mimetype="image/jpeg")
     response.headers["Cache-Control"] = "private, max-age=300"
     return response

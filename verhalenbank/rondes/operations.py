@@ -1,4 +1,5 @@
-"""Ronde operations: create, update, open/close, look up."""
+"""Ronde operations: create, update, open/close, look up; retention (`opschonen`: erase the
+stories past their ronde's bewaartermijn)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from verhalenbank.doelenbomen.models import Doelenboom
 from verhalenbank.extensions import db
 from verhalenbank.rondes.models import STANDAARD_VRAAG, Ronde
 from verhalenbank.verhalen.models import Verhaal
+from verhalenbank.verhalen.operations import erase_verhaal
 
 if TYPE_CHECKING:
     from verhalenbank.accounts.models import Gebruiker
@@ -264,6 +266,55 @@ def bewaartermijn_herkomst(ronde: Ronde) -> dict:
         "ingesteld_door": (regel.gebruiker_email or "commandoregel") if regel is not None else "onbekend",
         "ingesteld_op": regel.tijdstip.isoformat() if regel is not None else None,
     }
+
+
+@dataclass
+class OpschoonResultaat:
+    per_ronde: dict[str, int] = field(default_factory=dict)
+    verhaal_ids: list[int] = field(default_factory=list)
+    # per ronde: the setting behind the erasure and who set it (see bewaartermijn_herkomst)
+    herkomst: dict[str, dict] = field(default_factory=dict)
+    # per ronde: (id, created_at) of each story erased, or to be erased on a dry run
+    verhalen: dict[str, list[tuple[int, datetime]]] = field(default_factory=dict)
+    # per ronde whose term was shortened lately: (stories past the new term that wait, the term
+    # applied meanwhile (None: none), until when) — see WACHTTIJD_DAGEN
+    wachtend: dict[str, tuple[int, int | None, datetime]] = field(default_factory=dict)
+
+    @property
+    def totaal(self) -> int:
+        return len(self.verhaal_ids)
+
+
+def opschonen(*, dry_run: bool, nu: datetime | None = None, door: Gebruiker | None = None) -> OpschoonResultaat:
+    """Erase stories past their ronde's bewaartermijn, except those a term shortened less than
+    WACHTTIJD_DAGEN ago would erase (flush only; the caller commits and then calls
+    `verhalen.operations.after_erase`). Each erasure's audit entry names the setting and the
+    person behind it."""
+    resultaat = OpschoonResultaat()
+    rondes = db.session.scalars(
+        select(Ronde).where(Ronde.bewaartermijn_maanden.is_not(None)).order_by(Ronde.slug)
+    ).all()
+    for ronde in rondes:
+        verhalen, wachtend, termijn = te_wissen_verhalen(ronde, nu=nu)
+        if wachtend:
+            resultaat.wachtend[ronde.slug] = (len(wachtend), termijn.maanden, termijn.wacht_tot)
+        if not verhalen and not wachtend:
+            continue
+        herkomst = bewaartermijn_herkomst(ronde)
+        resultaat.herkomst[ronde.slug] = herkomst
+        if not verhalen:
+            continue
+        resultaat.per_ronde[ronde.slug] = len(verhalen)
+        resultaat.verhalen[ronde.slug] = [(verhaal.id, verhaal.created_at) for verhaal in verhalen]
+        for verhaal in verhalen:
+            resultaat.verhaal_ids.append(verhaal.id)
+            if not dry_run:
+                erase_verhaal(
+                    verhaal, door=door,
+                    reden=f"bewaartermijn van {termijn.maanden} maanden verlopen (ronde {ronde.slug})",
+                    details={"ronde": ronde.slug, **herkomst, "toegepaste_termijn_maanden": termijn.maanden},
+                )
+    return resultaat
 
 
 def _apply(ronde: Ronde, gegevens: RondeGegevens) -> None:

@@ -79,7 +79,7 @@ def _pakketten() -> int:
 
 
 def _te_wissen() -> int:
-    from verhalenbank.accounts.avg import opschonen
+    from verhalenbank.rondes.operations import opschonen
 
     return opschonen(dry_run=True).totaal  # what the daily opschonen would erase now (wachttijd kept)
 

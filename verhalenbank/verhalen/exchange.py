@@ -206,17 +206,7 @@ def verhaal_to_dict(verhaal: Verhaal) -> dict:
         "citeren": verhaal.citeren,
         "labels": sorted({t.subdoel.code for t in verhaal.tags if t.bevestigd}),
         "tekst_publiek": verhaal.tekst_publiek,
-        "tags": [
-            {
-                "doelenboom": tag.subdoel.doelenboom.code,
-                "subdoel": tag.subdoel.code,
-                "indicator": tag.indicator.code if tag.indicator else None,
-                "score": round(float(tag.score), 4),
-                "methode": tag.methode,
-                "bevestigd": tag.bevestigd,
-            }
-            for tag in operations.visible_tags(verhaal)
-        ],
+        "tags": [operations.tag_gegevens(tag) for tag in operations.visible_tags(verhaal)],
     }
     return {key: value for key, value in record.items() if value is not None or key == "tekst_publiek"}
 

@@ -1,4 +1,5 @@
-"""Story intake, lookup, export and erasure.
+"""Story intake, lookup, export and erasure (AVG: the export of everything stored about one
+story, and erasure with what it cannot reach; retention is the rondes' `opschonen`).
 
 A resident's story is stored first — validated, in one transaction, with analysis state
 'te analyseren' — and only then analysed and indexed (see `verwerking.py`), so nothing that
@@ -10,20 +11,23 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from verhalenbank.accounts.audit import AuditActie
-from verhalenbank.accounts.models import Gebruiker, Organisatie
+from verhalenbank.accounts.models import AuditLog, Gebruiker, Organisatie
+from verhalenbank.accounts.operations import log_audit
+from verhalenbank.accounts.permissions import mag_organisatie_zien, zichtbaar_voor
 from verhalenbank.core import limits
 from verhalenbank.core.sqlite_wal import checkpoint_wal
 from verhalenbank.core.errors import NietGevonden, Ongeldig
 from verhalenbank.core.models import utcnow
 from verhalenbank.doelenbomen.models import Doelenboom, Subdoel
 from verhalenbank.extensions import db
+from verhalenbank.media.models import Foto
 from verhalenbank.rondes.models import Ronde
 from verhalenbank.verhalen.models import (
     BRONNEN,
@@ -42,9 +46,16 @@ TOESTEMMING_VERSIE = "2026-1"
 
 def zichtbare_verhalen(gebruiker: Gebruiker | None):
     """A query of the stories `gebruiker` may see at all (accounts.permissions' one rule)."""
-    from verhalenbank.accounts.permissions import zichtbaar_voor
-
     return select(Verhaal).where(zichtbaar_voor(gebruiker, Verhaal.organisatie_id))
+
+
+def zichtbaar_verhaal(verhaal_id: int, gebruiker: Gebruiker | None) -> Verhaal | None:
+    """The story if `gebruiker` may see it (the same rule), else None: also for another
+    organisation's story, so that pages answer 404 and never confirm that it exists."""
+    verhaal = db.session.get(Verhaal, verhaal_id)
+    if verhaal is None or not mag_organisatie_zien(gebruiker, verhaal.organisatie_id):
+        return None
+    return verhaal
 
 
 @dataclass
@@ -174,8 +185,6 @@ def wijzig_toestemming(
     Quoting needs consent, so withdrawing consent also withdraws quote consent. Returns whether
     anything changed; a change is written to the audit log with the reason.
     """
-    from verhalenbank.accounts.operations import log_audit
-
     if not (reden or "").strip():
         raise Ongeldig("Geef een reden op, bijvoorbeeld: ‘verteller belde op 3 juni’.", veld="reden")
     citeren = bool(citeren and toestemming)
@@ -276,16 +285,125 @@ def review_tag(tag: Tag, *, bevestigd: bool, door: Gebruiker | None) -> Tag:
     return tag
 
 
+# --- AVG: everything stored about one story ------------------------------------------------
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def tag_gegevens(tag: Tag) -> dict:
+    """A tag as exports show it (the JSONL exchange format and the AVG export)."""
+    return {
+        "doelenboom": tag.subdoel.doelenboom.code,
+        "subdoel": tag.subdoel.code,
+        "indicator": tag.indicator.code if tag.indicator else None,
+        "score": round(float(tag.score), 4),
+        "methode": tag.methode,
+        "bevestigd": tag.bevestigd,
+    }
+
+
+def verhaal_gegevens(verhaal: Verhaal) -> dict:
+    """Everything the database holds about one story, for an AVG request (inzage)."""
+    fotos = db.session.scalars(select(Foto).where(Foto.verhaal_id == verhaal.id).order_by(Foto.id)).all()
+    audit = db.session.scalars(
+        select(AuditLog)
+        .where(AuditLog.object_type == "verhaal", AuditLog.object_id == str(verhaal.id))
+        .order_by(AuditLog.tijdstip, AuditLog.id)
+    ).all()
+    contact = verhaal.contactgegevens
+    return {
+        "verhaal": {
+            "id": verhaal.id,
+            "extern_id": verhaal.extern_id,
+            "titel": verhaal.titel,
+            "tekst": verhaal.tekst,
+            "titel_publiek": verhaal.titel_publiek,
+            "tekst_publiek": verhaal.tekst_publiek,
+            "bron": verhaal.bron,
+            "wijk": verhaal.wijk,
+            "datum": _iso(verhaal.datum),
+            "ronde": verhaal.ronde.slug if verhaal.ronde else None,
+            "organisatie": verhaal.organisatie.naam if verhaal.organisatie else None,
+            "status": verhaal.status,
+            "toestemming": verhaal.toestemming,
+            "toestemming_op": _iso(verhaal.toestemming_op),
+            "toestemming_versie": verhaal.toestemming_versie,
+            "citeren": verhaal.citeren,
+            "analyse_status": verhaal.analyse_status,
+            "geanalyseerd_op": _iso(verhaal.geanalyseerd_op),
+            "trefwoorden": verhaal.trefwoorden or [],
+            "heeft_intrekcode": verhaal.intrekcode_hash is not None,
+            "transcript_id": verhaal.transcript_id,
+            "transcript_positie": verhaal.transcript_positie,
+            "transcript_tijd": verhaal.transcript_tijd,
+            "spreker": verhaal.spreker,
+            "context": verhaal.context,
+            "aangemaakt_op": _iso(verhaal.created_at),
+            "gewijzigd_op": _iso(verhaal.updated_at),
+        },
+        "contactgegevens": (
+            {"naam": contact.naam, "email": contact.email, "telefoon": contact.telefoon} if contact else None
+        ),
+        "zelfduiding": [{"vraag": a.vraag, "antwoord": a.antwoord} for a in verhaal.zelfduiding_antwoorden],
+        "tags": [
+            {**tag_gegevens(tag), "afgewezen": tag.afgewezen, "beoordeeld_op": _iso(tag.beoordeeld_op)}
+            for tag in verhaal.tags
+        ],
+        "fotos": [
+            {"bestand": f.bestand, "miniatuur": f.miniatuur, "breedte": f.breedte, "hoogte": f.hoogte,
+             "aangemaakt_op": _iso(f.created_at)}
+            for f in fotos
+        ],
+        "logboek": [
+            {"tijdstip": _iso(r.tijdstip), "wie": r.gebruiker_email, "actie": r.actie, "reden": r.reden}
+            for r in audit
+        ],
+    }
+
+
+def avg_inzage(verhaal: Verhaal, *, door: Gebruiker | None) -> dict:
+    """`verhaal_gegevens` handed out to `door`: the copy is audited (an export that erasure
+    cannot reach later, see `erasure_details`). Flush only."""
+    gegevens = verhaal_gegevens(verhaal)
+    log_audit(door, AuditActie.AVG_EXPORT, object_type="verhaal", object_id=verhaal.id)
+    db.session.flush()
+    return gegevens
+
+
+# --- erasure: what it cannot reach ----------------------------------------------------------
+
+
+def is_export_actie(actie: str) -> bool:
+    """Audit actions for files that left the app with stories in them (exports, PDFs)."""
+    return "export" in actie or actie.endswith("_pdf") or actie == "avg_export"
+
+
+def exports_since(moment: datetime | None) -> int:
+    """How many exports were made since `moment`: files that may still hold an erased story."""
+    query = select(AuditLog.actie)
+    if moment is not None:
+        query = query.where(AuditLog.tijdstip >= moment)
+    return sum(1 for actie in db.session.scalars(query) if is_export_actie(actie))
+
+
+def erasure_details(verhaal: Verhaal) -> dict:
+    """Noted with an erasure: copies made before it (exports, PDFs, back-ups) still hold the
+    story, and only the people who keep them can delete them."""
+    return {
+        "exports_sinds_opslaan": exports_since(verhaal.created_at),
+        "let_op": "Eerdere exports, pdf's en back-ups bevatten dit verhaal nog.",
+    }
+
+
 def erase_verhaal(verhaal: Verhaal, *, door: Gebruiker | None, reden: str, details: dict | None = None) -> None:
     """AVG erasure: the story and everything hanging on it, plus files; audited without content.
 
     `details`: what else the audit entry should say (e.g. the setting behind an `opschonen`)."""
-    from verhalenbank.accounts.avg import erasure_details
     from verhalenbank.transcripten.operations import erase_passage
-    from verhalenbank.accounts.operations import log_audit
-    from verhalenbank.media import models as media_models
 
-    fotos = list(db.session.scalars(select(media_models.Foto).where(media_models.Foto.verhaal_id == verhaal.id)))
+    fotos = list(db.session.scalars(select(Foto).where(Foto.verhaal_id == verhaal.id)))
     bestanden = [naam for foto in fotos for naam in (foto.bestand, foto.miniatuur)]
     verhaal_id = verhaal.id
     details = {**erasure_details(verhaal), **(details or {})}
@@ -351,3 +469,20 @@ def after_erase(verhaal_ids: list[int]) -> None:
     from verhalenbank.verhalen.verwerking import verwijder_verwerking
 
     verwijder_verwerking(verhaal_ids)
+
+
+# Stores outside the database that keep erased stories' words on disk until they rewrite their
+# files give erasure a hook (the search index: zoeken's purge, wired in verhalenbank/app.py).
+# `haak()` drops the erased stories from its files and returns how many parts it rewrote.
+_WIS_HAKEN: list = []
+
+
+def registreer_wis_haak(haak) -> None:
+    if haak not in _WIS_HAKEN:
+        _WIS_HAKEN.append(haak)
+
+
+def purge_erased() -> int:
+    """After erasures are committed: every registered store drops the erased stories from its
+    files too (Whoosh; PostgreSQL deletes rows at once). Returns how many parts were rewritten."""
+    return sum(haak() for haak in _WIS_HAKEN)

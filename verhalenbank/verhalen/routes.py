@@ -1,8 +1,11 @@
-"""Story list and story page; original text only with a reason (audited); erasure."""
+"""Story list and story page; original text only with a reason (audited); erasure; the AVG
+export of everything stored about one story (its own blueprint `avg`: /avg/verhalen/<id>.json)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import json
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import BooleanField, StringField, TextAreaField
@@ -12,7 +15,7 @@ from verhalenbank.accounts.audit import AuditActie
 from verhalenbank.core.forms import Formulier
 
 from verhalenbank.accounts.operations import log_audit
-from verhalenbank.accounts.permissions import Recht, heeft_recht, mag_organisatie_zien, vereist
+from verhalenbank.accounts.permissions import Recht, heeft_recht, vereist
 from verhalenbank.core import limits
 from verhalenbank.extensions import db
 from verhalenbank.rondes.models import Ronde
@@ -20,6 +23,7 @@ from verhalenbank.verhalen import operations
 from verhalenbank.verhalen.models import BRON_LABELS, Verhaal
 
 bp = Blueprint("verhalen", __name__, url_prefix="/verhalen")
+avg_bp = Blueprint("avg", __name__)
 
 PER_PAGINA = 25
 
@@ -47,10 +51,8 @@ class WisForm(Formulier):
 
 
 def get_zichtbaar_verhaal(verhaal_id: int) -> Verhaal:
-    verhaal = db.session.get(Verhaal, verhaal_id)
-    if verhaal is None or not mag_organisatie_zien(current_user, verhaal.organisatie_id):
-        abort(404)  # 404, not 403: don't confirm that another organisation's story exists
-    return verhaal
+    # 404, not 403: don't confirm that another organisation's story exists
+    return operations.zichtbaar_verhaal(verhaal_id, current_user) or abort(404)
 
 
 @bp.get("/")
@@ -155,3 +157,22 @@ def wissen(verhaal_id: int):
     operations.after_erase(ids)
     flash("Het verhaal en alles wat erbij hoort is gewist.")
     return redirect(url_for("verhalen.lijst"))
+
+
+# --- AVG: everything stored about one story -------------------------------------------------
+
+
+@avg_bp.get("/avg/verhalen/<int:verhaal_id>.json")
+@vereist(Recht.AVG_INZAGE)
+def avg_export(verhaal_id: int):
+    verhaal = db.session.get(Verhaal, verhaal_id) or abort(404)
+    gegevens = operations.avg_inzage(verhaal, door=current_user)
+    db.session.commit()
+    return Response(
+        json.dumps(gegevens, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="verhaal-{verhaal.id}-gegevens.json"',
+            "Cache-Control": "no-store",
+        },
+    )

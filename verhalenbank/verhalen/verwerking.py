@@ -194,9 +194,9 @@ def index_opschonen() -> int:
     """Rewrite the search-index segments that hold erased stories (Whoosh only marks a delete),
     so their words leave the disk. Returns segments rewritten; never raises."""
     try:
-        from verhalenbank.accounts.avg import purge_search_index
+        from verhalenbank.verhalen.operations import purge_erased
 
-        return purge_search_index()
+        return purge_erased()
     except Exception:  # noqa: BLE001 - the erasure is committed; `opschonen` retries
         logger.exception("purging erased stories from the search index files failed")
         return 0

@@ -17,6 +17,7 @@ from verhalenbank.accounts.permissions import Recht, publiek, vereist
 from verhalenbank.core.errors import Gebruikersfout
 from verhalenbank.extensions import csrf, db
 from verhalenbank.rondes.operations import find_ronde, list_rondes
+from verhalenbank.verhalen.operations import zichtbaar_verhaal
 from verhalenbank.waarderen import forms, operations, vergelijken
 from verhalenbank.waarderen.models import SessieStatus, Waarderingssessie
 
@@ -272,9 +273,7 @@ def brieven_pdf(sessie_id: int):
 @vereist(Recht.CONTACTGEGEVENS_ZIEN)
 def terugkoppeling(verhaal_id: int):
     """A teller asks to (no longer) hear back about their story."""
-    from verhalenbank.verhalen.routes import get_zichtbaar_verhaal
-
-    verhaal = get_zichtbaar_verhaal(verhaal_id)
+    verhaal = zichtbaar_verhaal(verhaal_id, current_user) or abort(404)
     aan = request.form.get("terugkoppeling") == "ja"
     try:
         veranderd = operations.zet_terugkoppeling(verhaal, aan, current_user, request.form.get("reden"))

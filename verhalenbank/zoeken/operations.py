@@ -246,3 +246,11 @@ def remove_after_commit(verhaal_ids: Iterable[int]) -> None:
         logger.exception("Removing stories %s from the index failed", list(verhaal_ids))
 
 
+def purge_search_index() -> int:
+    """After erasures: make the search index drop erased stories from its files too (Whoosh;
+    PostgreSQL deletes rows at once). Returns how many index segments were rewritten. Erasure
+    (verhalen.operations.purge_erased) reaches it through a hook, wired in verhalenbank/app.py."""
+    purge = getattr(get_backend(), "purge_deleted", None)
+    return purge() if purge is not None else 0
+
+

@@ -1,17 +1,16 @@
 """AVG: erasure leaves no trace (database, files, index, search), models are marked for
-retraining, the export of one story, retention (`verhalenbank opschonen`), and the audit log."""
+retraining, the export of one story, and the audit log. Retention (`verhalenbank opschonen`)
+is tested in tests/rondes/test_opschonen.py."""
 
 from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timedelta, timezone
 
 import pytest
 from flask import g
-from sqlalchemy import inspect, select, text, update
+from sqlalchemy import inspect, select, text
 
-from verhalenbank.accounts.avg import months_before
 from verhalenbank.accounts.models import AuditLog
 from verhalenbank.extensions import db
 from verhalenbank.media.models import Foto
@@ -325,52 +324,6 @@ def test_story_page_offers_no_avg_export_to_others(client, login, ronde):
     db.session.commit()
     login("beleidsadviseur")
     assert "/avg/verhalen/" not in client.get(f"/verhalen/{verhaal.id}").get_data(as_text=True)
-
-
-# --- retention -----------------------------------------------------------------------------
-
-
-def test_months_before_clips_to_the_end_of_the_month():
-    assert months_before(datetime(2026, 3, 31, 12, tzinfo=timezone.utc), 1) == datetime(2026, 2, 28, 12, tzinfo=timezone.utc)
-    assert months_before(datetime(2026, 1, 15, tzinfo=timezone.utc), 13) == datetime(2024, 12, 15, tzinfo=timezone.utc)
-
-
-def _story_aged(ronde, tekst: str, dagen: int) -> int:
-    verhaal = verhalen_ops.store_verhaal(verhalen_ops.VerhaalInvoer(tekst=tekst, toestemming=True), ronde=ronde)
-    db.session.flush()
-    db.session.execute(
-        update(Verhaal).where(Verhaal.id == verhaal.id)
-        .values(created_at=datetime.now(timezone.utc) - timedelta(days=dagen))
-    )
-    db.session.commit()
-    return verhaal.id
-
-
-def test_opschonen_deletes_only_expired_stories(app, runner, ronde):
-    from verhalenbank.cli import main
-
-    zonder_termijn = rondes_ops.create_ronde(rondes_ops.RondeGegevens(slug="voor-altijd", titel="Voor altijd"))
-    db.session.commit()
-    oud = _story_aged(ronde, "Een oud verhaal.", 400)        # 12-month period: expired
-    jong = _story_aged(ronde, "Een recent verhaal.", 100)    # within the period
-    bewaard = _story_aged(zonder_termijn, "Zonder termijn.", 4000)  # no period: kept
-
-    result = runner.invoke(main, ["opschonen", "--dry-run"])
-    assert result.exit_code == 0, result.output
-    assert "avg-ronde: 1 story would be deleted" in result.output
-    assert db.session.scalar(select(Verhaal.id).where(Verhaal.id == oud)) == oud
-
-    result = runner.invoke(main, ["opschonen"])
-    assert result.exit_code == 0, result.output
-    assert "avg-ronde: 1 story deleted" in result.output and "Total: 1 story deleted." in result.output
-    db.session.expire_all()
-    overgebleven = set(db.session.scalars(select(Verhaal.id)))
-    assert oud not in overgebleven and {jong, bewaard} <= overgebleven
-    regel = db.session.scalar(select(AuditLog).where(AuditLog.actie == "verhaal_gewist"))
-    assert regel.object_id == str(oud) and "bewaartermijn" in regel.reden
-
-    result = runner.invoke(main, ["opschonen"])
-    assert "Total: 0 stories deleted." in result.output
 
 
 def test_photo_files_go_only_when_the_erasure_commits(app, ronde):
