@@ -15,6 +15,7 @@ from verhalenbank.nlp.names import name_lists
 from verhalenbank.nlp.normalise import normalise
 from verhalenbank.nlp.pseudonymise import FOREIGN_LETTERS
 from verhalenbank.nlp.pipeline import get_pipeline
+from verhalenbank.nlp.woordsoorten import heeft_woordsoorten, tel
 
 BATCH_SIZE = 64
 
@@ -25,6 +26,7 @@ class Analysis:
     titel_publiek: str | None
     lemmas: list[str]
     trefwoorden: list[str]
+    woordsoorten: dict | None = None  # nlp/woordsoorten.py; None when the pipeline tags no words
 
 
 def analyse_texts(items: Sequence[tuple[str, str | None]], model: str | None = None) -> list[Analysis]:
@@ -35,9 +37,12 @@ def analyse_texts(items: Sequence[tuple[str, str | None]], model: str | None = N
     texts = [tekst or "" for tekst, _ in items]
     # Stream: keep only what we need from each doc, so memory stays flat on large batches.
     partial: list[tuple[str, list[str], list[str], object]] = []
+    soorten: list[dict | None] = []
+    tags_words = heeft_woordsoorten(nlp.pipe_names)
     for doc in nlp.pipe(make_docs(nlp, texts), batch_size=BATCH_SIZE):
         registry = doc._.pii.registry if doc._.pii else None
         partial.append((doc._.tekst_publiek, list(doc._.lemmas or []), list(doc._.trefwoorden or []), registry))
+        soorten.append(tel(doc, doc._.tekst_publiek) if tags_words else None)
     title_positions = [
         i for i, (_, titel) in enumerate(items)
         if titel and _title_may_identify(titel, partial[i][3])
@@ -49,7 +54,8 @@ def analyse_texts(items: Sequence[tuple[str, str | None]], model: str | None = N
     for position, title_doc in zip(title_positions, title_docs):
         titles[position] = pseudonymiser(title_doc, partial[position][3])._.tekst_publiek
     return [
-        Analysis(tekst_publiek=public, titel_publiek=titles.get(i, items[i][1] or None), lemmas=lemmas, trefwoorden=keywords)
+        Analysis(tekst_publiek=public, titel_publiek=titles.get(i, items[i][1] or None), lemmas=lemmas,
+                 trefwoorden=keywords, woordsoorten=soorten[i])
         for i, (public, lemmas, keywords, _) in enumerate(partial)
     ]
 

@@ -162,6 +162,7 @@ def analyse_verhalen(
             verhaal.titel_publiek = (analysis.titel_publiek or None) and analysis.titel_publiek[:300]
             verhaal.lemmas = " ".join(analysis.lemmas)
             verhaal.trefwoorden = analysis.trefwoorden
+            verhaal.woordsoorten = analysis.woordsoorten
             verhaal.analyse_status = AnalyseStatus.GEANALYSEERD
             verhaal.analyse_fout = None
             verhaal.geanalyseerd_op = utcnow()
@@ -178,6 +179,7 @@ def _mark_failed(verhaal: Verhaal, exc: Exception) -> None:
     verhaal.analyse_fout = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
     # Never show the unpseudonymised text to others: no public text until analysis succeeds.
     verhaal.tekst_publiek = None
+    verhaal.woordsoorten = None
     logger.warning("analysis of verhaal %s failed: %s", verhaal.id, verhaal.analyse_fout)
 
 

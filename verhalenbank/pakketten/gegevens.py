@@ -79,6 +79,7 @@ class PakketVerhaal:
     gevoel: int | None = None  # face-scale answer 1 (heel naar) .. 5 (heel fijn), if asked
     fotos: tuple[FotoInfo, ...] = ()
     aanbieder: str | None = None
+    woordsoorten: dict | None = None  # stored at analysis (nlp/woordsoorten.py); None: tag now
 
     @property
     def sleutel(self) -> str:

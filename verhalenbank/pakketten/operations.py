@@ -163,6 +163,7 @@ def verzamel_invoer(
                 datum=v.datum,
                 citeren=citeerbaar,
                 lemmas=v.lemmas if publiek else None,
+                woordsoorten=v.woordsoorten if publiek else None,
                 tags=tuple(
                     TagInfo(str(t.subdoel_id), bool(t.bevestigd), float(t.score),
                             str(t.indicator_id) if t.indicator_id else None)

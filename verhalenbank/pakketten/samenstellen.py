@@ -168,7 +168,8 @@ def bouw_pakket(invoer: PakketInvoer, keuzes: Keuzes | None = None) -> PakketInh
     verhalen: Sequence[PakketVerhaal] = invoer.verhalen
     vraag = vraagwoorden(invoer.vragen)
     getagd = _steekproef(len(verhalen), MAX_GETAGD)
-    soorten = woordsoort.bepaal([verhalen[r].tekst for r in getagd]) if verhalen else None
+    soorten = woordsoort.bepaal([verhalen[r].tekst for r in getagd],
+                                [verhalen[r].woordsoorten for r in getagd]) if verhalen else None
     matrix = selectie.maak_tekstmatrix(verhalen, vraag, soorten.geen_inhoud if soorten else frozenset())
     signalen = [negatief_signaal(v.tekst, v.zelfduiding, v.gevoel) for v in verhalen]
     knelpunt = [signaal >= KNELPUNT_DREMPEL for signaal in signalen]
@@ -280,7 +281,7 @@ def bouw_pakket(invoer: PakketInvoer, keuzes: Keuzes | None = None) -> PakketInh
     leden = sorted({r for t in gevonden for r in t.rijen if verhalen[r].citeren})
     zinsdelen: dict[int, list[str]] = {}
     if leden:
-        soorten_leden = woordsoort.bepaal([verhalen[r].tekst for r in leden])
+        soorten_leden = woordsoort.bepaal([verhalen[r].tekst for r in leden], [verhalen[r].woordsoorten for r in leden])
         if soorten_leden is not None:
             zinsdelen = dict(zip(leden, soorten_leden.zinsdelen))
     thema_lijst = [

@@ -65,6 +65,8 @@ class Verhaal(TimestampMixin, Base):
     titel_publiek: Mapped[str | None] = mapped_column(String(300))
     lemmas: Mapped[str | None] = mapped_column(Text)
     trefwoorden: Mapped[list | None]
+    # Part-of-speech counts and noun phrases of the public text, for packs (nlp/woordsoorten.py).
+    woordsoorten: Mapped[dict | None]
 
     # Resident's personal withdrawal code (only its hash) and the offline-resend idempotency key.
     intrekcode_hash: Mapped[str | None] = mapped_column(String(128), unique=True)
