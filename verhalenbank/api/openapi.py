@@ -19,6 +19,14 @@ PUBLIEKE_BRONNEN = ["inwoner", "mantelzorger", "vrijwilliger", "professional"]
 STRING = {"type": "string"}
 NSTRING = {"type": ["string", "null"]}
 
+
+def _lijst(schema_ref: str) -> dict:
+    return {"type": "array", "items": {"$ref": f"#/components/schemas/{schema_ref}"}}
+
+
+# What both doelenboom shapes start with (`weergave._doelenboom_kop`).
+_DOELENBOOM_KOP = {"code": STRING, "titel": STRING, "gemeente": NSTRING, "thema": NSTRING, "hoofddoel": STRING}
+
 SCHEMAS: dict[str, dict] = {
     "Fout": {
         "type": "object",
@@ -42,34 +50,26 @@ SCHEMAS: dict[str, dict] = {
             "code": STRING,
             "titel": STRING,
             "beschrijving": NSTRING,
-            "indicatoren": {"type": "array", "items": {"$ref": "#/components/schemas/Indicator"}},
+            "indicatoren": _lijst("Indicator"),
         },
         "additionalProperties": False,
     },
     "DoelenboomKort": {
         "type": "object",
-        "required": ["code", "titel", "gemeente", "thema", "hoofddoel", "aantal_subdoelen"],
+        "required": [*_DOELENBOOM_KOP, "aantal_subdoelen"],
         "properties": {
-            "code": STRING,
-            "titel": STRING,
-            "gemeente": NSTRING,
-            "thema": NSTRING,
-            "hoofddoel": STRING,
+            **_DOELENBOOM_KOP,
             "aantal_subdoelen": {"type": "integer", "minimum": 0},
         },
         "additionalProperties": False,
     },
     "Doelenboom": {
         "type": "object",
-        "required": ["code", "titel", "gemeente", "thema", "hoofddoel", "bron", "subdoelen"],
+        "required": [*_DOELENBOOM_KOP, "bron", "subdoelen"],
         "properties": {
-            "code": STRING,
-            "titel": STRING,
-            "gemeente": NSTRING,
-            "thema": NSTRING,
-            "hoofddoel": STRING,
+            **_DOELENBOOM_KOP,
             "bron": NSTRING,
-            "subdoelen": {"type": "array", "items": {"$ref": "#/components/schemas/Subdoel"}},
+            "subdoelen": _lijst("Subdoel"),
         },
         "additionalProperties": False,
     },
@@ -139,7 +139,7 @@ SCHEMAS: dict[str, dict] = {
             "citeren": {"type": "boolean"},
             "analyse_status": {"enum": ["te analyseren", "geanalyseerd", "mislukt"]},
             "aangemaakt_op": {"type": "string", "format": "date-time"},
-            "tags": {"type": "array", "items": {"$ref": "#/components/schemas/Tag"}},
+            "tags": _lijst("Tag"),
             "origineel": {
                 "type": "object",
                 "required": ["titel", "tekst"],
@@ -158,8 +158,8 @@ SCHEMAS: dict[str, dict] = {
             "totaal": {"type": "integer", "minimum": 0},
             "alleen_bevestigd": {"type": "boolean"},
             "verhalen_met_bevestigd_label": {"type": "integer", "minimum": 0},
-            "subdoelen": {"type": "array", "items": {"$ref": "#/components/schemas/TellingRij"}},
-            "indicatoren": {"type": "array", "items": {"$ref": "#/components/schemas/TellingRij"}},
+            "subdoelen": _lijst("TellingRij"),
+            "indicatoren": _lijst("TellingRij"),
         },
     },
     "TellingRij": {
@@ -178,7 +178,7 @@ SCHEMAS: dict[str, dict] = {
         "type": "object",
         "required": ["verhalen", "totaal", "pagina", "per_pagina"],
         "properties": {
-            "verhalen": {"type": "array", "items": {"$ref": "#/components/schemas/Verhaal"}},
+            "verhalen": _lijst("Verhaal"),
             "totaal": {"type": "integer", "minimum": 0},
             "pagina": {"type": "integer", "minimum": 1},
             "per_pagina": {"type": "integer", "minimum": 1, "maximum": 100},
@@ -271,9 +271,34 @@ def _operatie(op_id: str, samenvatting: str, antwoorden: dict, *, tag: str, publ
     return operatie
 
 
+_LEZEN = ("401", "403")
+_SCHRIJVEN = ("400", "401", "403")
+
+
+def _lijst_operatie(op_id: str, samenvatting: str, omschrijving: str, sleutel: str, schema_ref: str, *, tag: str) -> dict:
+    """GET of a whole collection: `{sleutel: [schema_ref, ...]}`."""
+    return _operatie(
+        op_id, samenvatting,
+        {"200": _ok(omschrijving, {
+            "type": "object", "required": [sleutel], "additionalProperties": False,
+            "properties": {sleutel: _lijst(schema_ref)},
+        }), **_fouten(*_LEZEN)},
+        tag=tag,
+    )
+
+
+def _een_operatie(op_id: str, samenvatting: str, omschrijving: str, schema_ref: str, param: tuple[str, str], *,
+                  tag: str, soort: str = "string", fouten: tuple[str, ...] = _LEZEN + ("404",),
+                  query: tuple[dict, ...] = ()) -> dict:
+    """One item by the path parameter `param` = (name, description), of `soort`; then the `query` parameters."""
+    return _operatie(
+        op_id, samenvatting,
+        {"200": _ok(omschrijving, schema_ref), **_fouten(*fouten)},
+        tag=tag, parameters=[_path_param(param[0], soort, param[1]), *query],
+    )
+
+
 def _paths() -> dict:
-    lezen = ("401", "403")
-    schrijven = ("400", "401", "403")
     return {
         "/api/v1/openapi.json": {
             "get": _operatie(
@@ -284,19 +309,15 @@ def _paths() -> dict:
             )
         },
         "/api/v1/doelenbomen": {
-            "get": _operatie(
-                "doelenbomenLijst", "Alle doelenbomen",
-                {"200": _ok("De doelenbomen.", {
-                    "type": "object", "required": ["doelenbomen"], "additionalProperties": False,
-                    "properties": {"doelenbomen": {"type": "array", "items": {"$ref": "#/components/schemas/DoelenboomKort"}}},
-                }), **_fouten(*lezen)},
+            "get": _lijst_operatie(
+                "doelenbomenLijst", "Alle doelenbomen", "De doelenbomen.", "doelenbomen", "DoelenboomKort",
                 tag="doelenbomen",
             ),
             "post": _operatie(
                 "doelenboomImporteren", "Een doelenboom importeren of bijwerken (YAML-uitwisselformaat)",
                 {"200": _ok("Bestaande doelenboom bijgewerkt.", "Doelenboom"),
                  "201": _ok("Nieuwe doelenboom opgeslagen.", "Doelenboom"),
-                 **_fouten(*schrijven, "413", "415", "422")},
+                 **_fouten(*_SCHRIJVEN, "413", "415", "422")},
                 tag="doelenbomen",
                 requestBody={
                     "required": True,
@@ -306,39 +327,28 @@ def _paths() -> dict:
             ),
         },
         "/api/v1/doelenbomen/{code}": {
-            "get": _operatie(
-                "doelenboom", "Eén doelenboom met subdoelen en indicatoren",
-                {"200": _ok("De doelenboom.", "Doelenboom"), **_fouten(*lezen, "404")},
-                tag="doelenbomen", parameters=[_path_param("code", "string", "Code van de doelenboom.")],
+            "get": _een_operatie(
+                "doelenboom", "Eén doelenboom met subdoelen en indicatoren", "De doelenboom.", "Doelenboom",
+                ("code", "Code van de doelenboom."), tag="doelenbomen",
             )
         },
         "/api/v1/doelenbomen/{code}/tellen": {
-            "get": _operatie(
+            "get": _een_operatie(
                 "doelenboomTellen", "Aantallen per subdoel en indicator; bevestigd en voorgesteld apart",
-                {"200": _ok("De aantallen, zoals op de pagina Tellen.", "Telling"), **_fouten(*lezen, "404", "422")},
-                tag="doelenbomen",
-                parameters=[
-                    _path_param("code", "string", "Code van de doelenboom."),
+                "De aantallen, zoals op de pagina Tellen.", "Telling", ("code", "Code van de doelenboom."),
+                tag="doelenbomen", fouten=(*_LEZEN, "404", "422"),
+                query=(
                     _query("tags", {"enum": ["alle", "bevestigd"], "default": "alle"},
                            "bevestigd: tel alleen verhalen met een door een mens bevestigd label in deze doelenboom."),
-                ],
+                ),
             )
         },
         "/api/v1/rondes": {
-            "get": _operatie(
-                "rondesLijst", "Alle rondes",
-                {"200": _ok("De rondes.", {
-                    "type": "object", "required": ["rondes"], "additionalProperties": False,
-                    "properties": {"rondes": {"type": "array", "items": {"$ref": "#/components/schemas/Ronde"}}},
-                }), **_fouten(*lezen)},
-                tag="rondes",
-            )
+            "get": _lijst_operatie("rondesLijst", "Alle rondes", "De rondes.", "rondes", "Ronde", tag="rondes")
         },
         "/api/v1/rondes/{slug}": {
-            "get": _operatie(
-                "ronde", "Eén ronde",
-                {"200": _ok("De ronde.", "Ronde"), **_fouten(*lezen, "404")},
-                tag="rondes", parameters=[_path_param("slug", "string", "Korte naam van de ronde.")],
+            "get": _een_operatie(
+                "ronde", "Eén ronde", "De ronde.", "Ronde", ("slug", "Korte naam van de ronde."), tag="rondes",
             )
         },
         "/api/v1/rondes/{slug}/verhalen": {
@@ -355,7 +365,7 @@ def _paths() -> dict:
         "/api/v1/verhalen": {
             "get": _operatie(
                 "verhalenLijst", "Verhalen (zonder namen), met filters en pagina's",
-                {"200": _ok("Eén pagina verhalen, nieuwste eerst.", "VerhalenPagina"), **_fouten(*lezen, "422")},
+                {"200": _ok("Eén pagina verhalen, nieuwste eerst.", "VerhalenPagina"), **_fouten(*_LEZEN, "422")},
                 tag="verhalen",
                 parameters=[
                     _query("q", {"type": "string", "maxLength": 500},
@@ -379,41 +389,38 @@ def _paths() -> dict:
             )
         },
         "/api/v1/verhalen/{verhaal_id}": {
-            "get": _operatie(
+            "get": _een_operatie(
                 "verhaal", "Eén verhaal (zonder namen); de originele tekst alleen met recht en reden",
-                {"200": _ok("Het verhaal.", "Verhaal"), **_fouten(*lezen, "404", "422")},
-                tag="verhalen",
-                parameters=[
-                    _path_param("verhaal_id", "integer", "Nummer van het verhaal."),
+                "Het verhaal.", "Verhaal", ("verhaal_id", "Nummer van het verhaal."),
+                tag="verhalen", soort="integer", fouten=(*_LEZEN, "404", "422"),
+                query=(
                     _query("origineel", {"enum": ["0", "1"], "default": "0"},
                            "1: ook de originele tekst (alleen beheerder en beleidsadviseur; wordt vastgelegd in het logboek)."),
                     _query("reden", {"type": "string", "minLength": 5, "maxLength": 500},
                            "Verplicht bij origineel=1: waarom u de originele tekst wilt zien."),
-                ],
+                ),
             )
         },
         "/api/v1/verhalen/{verhaal_id}/tags": {
             "post": _operatie(
                 "tagToevoegen", "Een label (subdoel) aan een verhaal toevoegen; bevestigd door u",
                 {"200": _ok("Het label bestond al en is nu bevestigd.", "Tag"), "201": _ok("Nieuw label.", "Tag"),
-                 **_fouten(*schrijven, "404", "415", "422")},
+                 **_fouten(*_SCHRIJVEN, "404", "415", "422")},
                 tag="labels",
                 parameters=[_path_param("verhaal_id", "integer", "Nummer van het verhaal.")],
                 requestBody={"required": True, "content": _json("NieuweTag")},
             )
         },
         "/api/v1/tags/{tag_id}/bevestigen": {
-            "post": _operatie(
-                "tagBevestigen", "Een label bevestigen",
-                {"200": _ok("Het label.", "Tag"), **_fouten(*schrijven, "404")},
-                tag="labels", parameters=[_path_param("tag_id", "integer", "Nummer van het label.")],
+            "post": _een_operatie(
+                "tagBevestigen", "Een label bevestigen", "Het label.", "Tag", ("tag_id", "Nummer van het label."),
+                tag="labels", soort="integer", fouten=(*_SCHRIJVEN, "404"),
             )
         },
         "/api/v1/tags/{tag_id}/afwijzen": {
-            "post": _operatie(
-                "tagAfwijzen", "Een label afwijzen",
-                {"200": _ok("Het label.", "Tag"), **_fouten(*schrijven, "404")},
-                tag="labels", parameters=[_path_param("tag_id", "integer", "Nummer van het label.")],
+            "post": _een_operatie(
+                "tagAfwijzen", "Een label afwijzen", "Het label.", "Tag", ("tag_id", "Nummer van het label."),
+                tag="labels", soort="integer", fouten=(*_SCHRIJVEN, "404"),
             )
         },
     }

@@ -23,24 +23,23 @@ def datum(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def doelenboom_kort(boom: Doelenboom) -> dict:
+def _doelenboom_kop(boom: Doelenboom) -> dict:
     return {
         "code": boom.code,
         "titel": boom.titel,
         "gemeente": boom.gemeente,
         "thema": boom.thema,
         "hoofddoel": boom.hoofddoel,
-        "aantal_subdoelen": len(boom.subdoelen),
     }
+
+
+def doelenboom_kort(boom: Doelenboom) -> dict:
+    return {**_doelenboom_kop(boom), "aantal_subdoelen": len(boom.subdoelen)}
 
 
 def doelenboom_volledig(boom: Doelenboom) -> dict:
     return {
-        "code": boom.code,
-        "titel": boom.titel,
-        "gemeente": boom.gemeente,
-        "thema": boom.thema,
-        "hoofddoel": boom.hoofddoel,
+        **_doelenboom_kop(boom),
         "bron": boom.bron,
         "subdoelen": [
             {

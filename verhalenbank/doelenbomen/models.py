@@ -34,16 +34,21 @@ class Doelenboom(TimestampMixin, Base):
         return next((i for s in self.subdoelen for i in s.indicatoren if i.code == code), None)
 
 
-class Subdoel(Base):
+class _GenummerdOnderdeel:
+    """A subdoel or indicator: a code unique within its parent, a title, a place in the order."""
+
+    code: Mapped[str] = mapped_column(String(50))
+    titel: Mapped[str] = mapped_column(Text)
+    positie: Mapped[int] = mapped_column(default=0)
+
+
+class Subdoel(_GenummerdOnderdeel, Base):
     __tablename__ = "subdoelen"
     __table_args__ = (UniqueConstraint("doelenboom_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     doelenboom_id: Mapped[int] = mapped_column(ForeignKey("doelenbomen.id", ondelete="CASCADE"), index=True)
-    code: Mapped[str] = mapped_column(String(50))
-    titel: Mapped[str] = mapped_column(Text)
     beschrijving: Mapped[str | None] = mapped_column(Text)
-    positie: Mapped[int] = mapped_column(default=0)
 
     doelenboom: Mapped[Doelenboom] = relationship(back_populates="subdoelen")
     indicatoren: Mapped[list[Indicator]] = relationship(
@@ -58,16 +63,13 @@ class Subdoel(Base):
         return f"{self.doelenboom.code}:{self.code}"
 
 
-class Indicator(Base):
+class Indicator(_GenummerdOnderdeel, Base):
     __tablename__ = "indicatoren"
     __table_args__ = (UniqueConstraint("subdoel_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subdoel_id: Mapped[int] = mapped_column(ForeignKey("subdoelen.id", ondelete="CASCADE"), index=True)
-    code: Mapped[str] = mapped_column(String(50))
-    titel: Mapped[str] = mapped_column(Text)
     soort: Mapped[str | None] = mapped_column(String(20))
-    positie: Mapped[int] = mapped_column(default=0)
 
     subdoel: Mapped[Subdoel] = relationship(back_populates="indicatoren")
 

@@ -25,6 +25,16 @@ LEGE_RIJEN_SUBDOELEN = 2
 LEGE_RIJEN_INDICATOREN = 2
 
 
+def _opslaan(spec: DoelenboomSpec, actie: AuditActie, **audit):
+    """Save the tree, log `actie`, commit and retag the stories against it (a job)."""
+    boom, nieuw = operations.save_doelenboom(spec, door=current_user)
+    log_audit(current_user, actie, object_type="doelenboom", object_id=boom.code, **audit)
+    plan_boomwijziging([boom.id])  # retag stories against the new or changed tree (a job)
+    db.session.commit()
+    run_now_if_synchronous()
+    return boom, nieuw
+
+
 def _boom_of_404(code: str):
     try:
         return operations.get_doelenboom(code)
@@ -58,11 +68,7 @@ def importeren():
             fout = f"{naam}: het bestand is geen UTF-8-tekst."
         else:
             try:
-                boom, nieuw = operations.save_doelenboom(parse_doelenboom(tekst, naam), door=current_user)
-                log_audit(current_user, AuditActie.DOELENBOOM_GEIMPORTEERD, object_type="doelenboom", object_id=boom.code)
-                plan_boomwijziging([boom.id])  # retag stories against the new tree (a job)
-                db.session.commit()
-                run_now_if_synchronous()
+                boom, nieuw = _opslaan(parse_doelenboom(tekst, naam), AuditActie.DOELENBOOM_GEIMPORTEERD)
             except Gebruikersfout as exc:
                 db.session.rollback()
                 fout = exc.bericht
@@ -113,11 +119,7 @@ def nieuw():
         validate_spec(spec)
         if operations.find_doelenboom(spec.code) is not None:
             raise Gebruikersfout(f"Er is al een doelenboom met code '{spec.code}'.")
-        boom, _ = operations.save_doelenboom(spec, door=current_user)
-        log_audit(current_user, AuditActie.DOELENBOOM_GEMAAKT, object_type="doelenboom", object_id=boom.code)
-        plan_boomwijziging([boom.id])  # retag stories against the new tree (a job)
-        db.session.commit()
-        run_now_if_synchronous()
+        boom, _ = _opslaan(spec, AuditActie.DOELENBOOM_GEMAAKT)
     except Gebruikersfout as exc:
         db.session.rollback()
         return _editor(spec, nieuw=True, fouten=exc.details or [exc.bericht], status=400)
@@ -142,11 +144,6 @@ def bewerken(code: str):
     if verlies and request.form.get("bevestigd") != str(verlies):
         # Removing subdoelen that have tags deletes those tags: ask first, saying how many.
         return _editor(spec, nieuw=False, bevestig=verlies)
-    operations.save_doelenboom(spec, door=current_user)
-    log_audit(current_user, AuditActie.DOELENBOOM_GEWIJZIGD, object_type="doelenboom", object_id=boom.code,
-              details={"tags_verwijderd": verlies})
-    plan_boomwijziging([boom.id])  # retag stories against the changed tree (a job)
-    db.session.commit()
-    run_now_if_synchronous()
+    _opslaan(spec, AuditActie.DOELENBOOM_GEWIJZIGD, details={"tags_verwijderd": verlies})
     flash("De wijzigingen zijn opgeslagen." + (f" {verlies} labels zijn verwijderd." if verlies else ""))
     return redirect(url_for("doelenbomen.detail", code=boom.code))

@@ -37,6 +37,18 @@ class SessieIndeling(str, enum.Enum):
 _EEN_ONDERDEEL = "(subdoel_id IS NULL) <> (domein_id IS NULL)"
 
 
+def _een_onderdeel() -> CheckConstraint:
+    return CheckConstraint(_EEN_ONDERDEEL, name="een_onderdeel")
+
+
+class _OnderdeelVerhaal:
+    """Columns of a row about one story for exactly one subdoel or one domain (see `_een_onderdeel`)."""
+
+    subdoel_id: Mapped[int | None] = mapped_column(ForeignKey("subdoelen.id", ondelete="CASCADE"))
+    domein_id: Mapped[int | None] = mapped_column(ForeignKey("sessie_domeinen.id", ondelete="CASCADE"))
+    verhaal_id: Mapped[int] = mapped_column(ForeignKey("verhalen.id", ondelete="CASCADE"), index=True)
+
+
 class Waarderingssessie(TimestampMixin, Base):
     __tablename__ = "waarderingssessies"
 
@@ -85,21 +97,18 @@ class SessieDomein(Base):
     sessie: Mapped[Waarderingssessie] = relationship(back_populates="domeinen")
 
 
-class SessieVerhaal(Base):
+class SessieVerhaal(_OnderdeelVerhaal, Base):
     """A story in the session's selection for one subdoel or one domain of change."""
 
     __tablename__ = "sessie_verhalen"
     __table_args__ = (
         UniqueConstraint("sessie_id", "subdoel_id", "verhaal_id"),
         UniqueConstraint("domein_id", "verhaal_id"),
-        CheckConstraint(_EEN_ONDERDEEL, name="een_onderdeel"),
+        _een_onderdeel(),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sessie_id: Mapped[int] = mapped_column(ForeignKey("waarderingssessies.id", ondelete="CASCADE"), index=True)
-    subdoel_id: Mapped[int | None] = mapped_column(ForeignKey("subdoelen.id", ondelete="CASCADE"))
-    domein_id: Mapped[int | None] = mapped_column(ForeignKey("sessie_domeinen.id", ondelete="CASCADE"))
-    verhaal_id: Mapped[int] = mapped_column(ForeignKey("verhalen.id", ondelete="CASCADE"), index=True)
     volgorde: Mapped[int] = mapped_column(default=0)
 
     sessie: Mapped[Waarderingssessie] = relationship(back_populates="verhalen")
@@ -125,21 +134,18 @@ class Deelnemer(Base):
     )
 
 
-class DeelnemerKeuze(Base):
+class DeelnemerKeuze(_OnderdeelVerhaal, Base):
     """One participant's choice for one subdoel or domain, with the reason in their words."""
 
     __tablename__ = "sessie_keuzes"
     __table_args__ = (
         UniqueConstraint("deelnemer_id", "subdoel_id"),
         UniqueConstraint("domein_id", "deelnemer_id"),
-        CheckConstraint(_EEN_ONDERDEEL, name="een_onderdeel"),
+        _een_onderdeel(),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     deelnemer_id: Mapped[int] = mapped_column(ForeignKey("sessie_deelnemers.id", ondelete="CASCADE"), index=True)
-    subdoel_id: Mapped[int | None] = mapped_column(ForeignKey("subdoelen.id", ondelete="CASCADE"))
-    domein_id: Mapped[int | None] = mapped_column(ForeignKey("sessie_domeinen.id", ondelete="CASCADE"))
-    verhaal_id: Mapped[int] = mapped_column(ForeignKey("verhalen.id", ondelete="CASCADE"), index=True)
     reden: Mapped[str] = mapped_column(Text)
     gekozen_op: Mapped[datetime] = mapped_column()
 
@@ -147,21 +153,18 @@ class DeelnemerKeuze(Base):
     verhaal: Mapped[Verhaal] = relationship()
 
 
-class Groepskeuze(Base):
+class Groepskeuze(_OnderdeelVerhaal, Base):
     """What the group chose for a subdoel or domain at the close, why, and where it disagreed."""
 
     __tablename__ = "sessie_groepskeuzes"
     __table_args__ = (
         UniqueConstraint("sessie_id", "subdoel_id"),
         UniqueConstraint("domein_id"),
-        CheckConstraint(_EEN_ONDERDEEL, name="een_onderdeel"),
+        _een_onderdeel(),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sessie_id: Mapped[int] = mapped_column(ForeignKey("waarderingssessies.id", ondelete="CASCADE"), index=True)
-    subdoel_id: Mapped[int | None] = mapped_column(ForeignKey("subdoelen.id", ondelete="CASCADE"))
-    domein_id: Mapped[int | None] = mapped_column(ForeignKey("sessie_domeinen.id", ondelete="CASCADE"))
-    verhaal_id: Mapped[int] = mapped_column(ForeignKey("verhalen.id", ondelete="CASCADE"), index=True)
     reden: Mapped[str] = mapped_column(Text)
     onenigheid: Mapped[str] = mapped_column(Text, default="")
     vastgelegd_op: Mapped[datetime] = mapped_column()

@@ -22,7 +22,7 @@ from verhalenbank.zoeken.zoekvraag import ZoekvraagFout, parse_query  # noqa: F4
 # Every filterable field; each is also a facet. Multi-valued fields hold lists.
 # `subdoel`/`indicator` are confirmed OR suggested; the *_bevestigd/*_voorgesteld keep them apart.
 # Subdoel and indicator codes are qualified by their tree: "lelystad-...:LW1", "...:LW1.2".
-FACET_FIELDS: tuple[str, ...] = (
+_BOOM_FIELDS: tuple[str, ...] = (
     "doelenboom",
     "subdoel",
     "subdoel_bevestigd",
@@ -30,6 +30,9 @@ FACET_FIELDS: tuple[str, ...] = (
     "indicator",
     "indicator_bevestigd",
     "indicator_voorgesteld",
+)
+FACET_FIELDS: tuple[str, ...] = (
+    *_BOOM_FIELDS,
     "ronde",
     "wijk",
     "bron",
@@ -37,17 +40,7 @@ FACET_FIELDS: tuple[str, ...] = (
     "gevoel",
     "status",
 )
-MULTI_VALUED_FIELDS = frozenset(
-    {
-        "doelenboom",
-        "subdoel",
-        "subdoel_bevestigd",
-        "subdoel_voorgesteld",
-        "indicator",
-        "indicator_bevestigd",
-        "indicator_voorgesteld",
-    }
-)
+MULTI_VALUED_FIELDS = frozenset(_BOOM_FIELDS)  # the tree fields hold lists
 SORTS = ("relevantie", "datum", "datum_oud")
 MAX_PER_PAGE = 200
 

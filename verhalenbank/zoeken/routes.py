@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -236,15 +237,22 @@ def _audit_export(formaat: str) -> None:
     db.session.commit()
 
 
-@bp.get("/export.csv")
-@vereist(Recht.EXPORTEREN)
-def export_csv():
+def _export(formaat: str, mimetype: str, body: Callable[[list[dict]], str]):
+    """The search results as a download `zoekresultaten.<formaat>`, audited; `body` renders the rows."""
     try:
         rows = list(_export_rows())
     except Ongeldig as error:
         flash(error.bericht)
         return redirect(url_for("zoeken.zoek", **request.args.to_dict(flat=False)))
-    _audit_export("csv")
+    _audit_export(formaat)
+    return Response(
+        body(rows),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f"attachment; filename=zoekresultaten.{formaat}"},
+    )
+
+
+def _csv_body(rows: list[dict]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["id", "titel", "tekst_publiek", "bron", "ronde", "wijk", "datum", "score",
@@ -259,27 +267,21 @@ def export_csv():
         writer.writerow([row["id"], row["titel"], row["tekst_publiek"], row["bron"], row["ronde"], row["wijk"],
                          row["datum"], row["score"], codes(tags, "subdoel", True), codes(tags, "subdoel", False),
                          codes(tags, "indicator", True), codes(tags, "indicator", False)])
-    return Response(
-        "\ufeff" + buffer.getvalue(),  # BOM: Excel opens UTF-8 correctly
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": "attachment; filename=zoekresultaten.csv"},
-    )
+    return "\ufeff" + buffer.getvalue()  # BOM: Excel opens UTF-8 correctly
+
+
+@bp.get("/export.csv")
+@vereist(Recht.EXPORTEREN)
+def export_csv():
+    return _export("csv", "text/csv; charset=utf-8", _csv_body)
 
 
 @bp.get("/export.jsonl")
 @vereist(Recht.EXPORTEREN)
 def export_jsonl():
-    try:
-        rows = list(_export_rows())
-    except Ongeldig as error:
-        flash(error.bericht)
-        return redirect(url_for("zoeken.zoek", **request.args.to_dict(flat=False)))
-    _audit_export("jsonl")
-    body = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
-    return Response(
-        body,
-        mimetype="application/x-ndjson; charset=utf-8",
-        headers={"Content-Disposition": "attachment; filename=zoekresultaten.jsonl"},
+    return _export(
+        "jsonl", "application/x-ndjson; charset=utf-8",
+        lambda rows: "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows),
     )
 
 

@@ -129,28 +129,22 @@ def tel_doelenboom(
         ).totaal
     telling.met_bevestigd_params = {**base_params, "tags": "bevestigd"}
 
+    def onderdeel_staaf(veld: str, onderdeel, code: str) -> Staaf:
+        """The bar of one subdoel or indicator (`veld`): confirmed, and suggested beside it."""
+        return Staaf(
+            label=f"{onderdeel.code} {onderdeel.titel}",
+            waarde=facets[f"{veld}_bevestigd"].get(code, 0),
+            params={**base_params, veld: [code], "tags": "bevestigd"},
+            tweede_waarde=None if alleen_bevestigd else facets[f"{veld}_voorgesteld"].get(code, 0),
+            tweede_params=None if alleen_bevestigd else {**base_params, veld: [code], "tags": "voorgesteld"},
+        )
+
     for subdoel in boom.subdoelen:
         code = qualified_code(boom.code, subdoel.code)
-        telling.subdoelen.append(
-            Staaf(
-                label=f"{subdoel.code} {subdoel.titel}",
-                waarde=facets["subdoel_bevestigd"].get(code, 0),
-                params={**base_params, "subdoel": [code], "tags": "bevestigd"},
-                tweede_waarde=None if alleen_bevestigd else facets["subdoel_voorgesteld"].get(code, 0),
-                tweede_params=None if alleen_bevestigd else {**base_params, "subdoel": [code], "tags": "voorgesteld"},
-            )
-        )
+        telling.subdoelen.append(onderdeel_staaf("subdoel", subdoel, code))
         for indicator in subdoel.indicatoren:
-            indicator_code = qualified_code(boom.code, indicator.code)
             telling.indicatoren.append(
-                Staaf(
-                    label=f"{indicator.code} {indicator.titel}",
-                    waarde=facets["indicator_bevestigd"].get(indicator_code, 0),
-                    params={**base_params, "indicator": [indicator_code], "tags": "bevestigd"},
-                    tweede_waarde=None if alleen_bevestigd else facets["indicator_voorgesteld"].get(indicator_code, 0),
-                    tweede_params=(None if alleen_bevestigd
-                                   else {**base_params, "indicator": [indicator_code], "tags": "voorgesteld"}),
-                )
+                onderdeel_staaf("indicator", indicator, qualified_code(boom.code, indicator.code))
             )
 
         # Per subdoel: with alleen_bevestigd only its confirmed stories, else confirmed or suggested.
