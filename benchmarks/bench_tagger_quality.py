@@ -42,7 +42,7 @@ from tagger_data import (  # noqa: E402
 )
 from verhalenbank.nlp.analysis import lemmatise  # noqa: E402
 from verhalenbank.nlp.evaluation import cohen_kappa, draw_examples, split  # noqa: E402
-from verhalenbank.nlp.plaatsen import Plaatswijzer, bomen_voor  # noqa: E402
+from verhalenbank.nlp.plaatsen import Plaatswijzer, bomen_voor, gemeente_sleutel  # noqa: E402
 
 BASELINE_COMMIT = "1bda35f"  # main before issue 12 landed (0b1c4e4): the tagger users had
 CONFIRMATIONS = (0, 5, 10, 20)
@@ -125,10 +125,11 @@ def B_tree(B, tree):
 # --- (b) open bank -------------------------------------------------------------------------------
 
 
-def place_mask(trees, gemeenten, stories) -> dict[str, np.ndarray]:
+def place_mask(trees, gemeenten, stories, known_wijken=None) -> dict[str, np.ndarray]:
     """Per tree, which stories the place rule (nlp/plaatsen.py) leaves in play: the bank has no
-    rondes here, so only a wijk or text naming a place of a tree's gemeente counts."""
-    wijzer = Plaatswijzer(gemeenten.get(code) for code in trees)
+    rondes here, so only a wijk or text naming a place of a tree's gemeente counts, and the
+    wijken of stories people confirmed (``known_wijken``)."""
+    wijzer = Plaatswijzer((gemeenten.get(code) for code in trees), known_wijken)
     allowed = [
         set(bomen_voor(wijzer.gemeenten(s.wijk, s.text), list(trees), gemeenten.get)) for s in stories
     ]
@@ -189,6 +190,46 @@ def open_bank(ex, trees, stories, lemmas, corpus, B, gemeenten):
     p = np.concatenate([placed_probs[c].ravel() for c in ex])
     y = np.concatenate([truths[c].ravel() for c in ex])
     return result, p, y, (np.concatenate([old_scores[c].ravel() for c in ex]) if B is not None else None)
+
+
+def open_bank_half_confirmed(ex, trees, stories, lemmas, corpus, gemeenten, draws: int = DRAWS):
+    """The open bank after half of the labelled stories were imported with their labels
+    (confirmed tags) and the tagger retagged: the other half is scored. People's judgements
+    teach each tree (its confirmed stories) and tell where their wijken are."""
+    labelled = [i for i, st in enumerate(stories) if st.labels and st.tree in trees]
+    results = {"new": [], "new_without_place_rule": [], "kappa": [], "placed": []}
+    for draw in range(draws):
+        rng = np.random.default_rng(1000 + draw)
+        confirmed = set(rng.choice(labelled, size=len(labelled) // 2, replace=False).tolist())
+        test = [i for i in range(len(stories)) if i not in confirmed]
+        known = {}
+        for i in confirmed:
+            if stories[i].wijk and gemeenten.get(stories[i].tree):
+                known.setdefault(stories[i].wijk, set()).add(gemeente_sleutel(gemeenten[stories[i].tree]))
+        in_play, placed = place_mask(trees, gemeenten, stories, known)
+        pred, pred_open, truths = {}, {}, {}
+        for code, tree in trees.items():
+            learn = [i for i in confirmed if stories[i].tree == code]
+            f, s, truth = tree_features(tree, stories, lemmas, corpus, None, learn_rows=learn)
+            open_p = T.calibrated_probability(f, s, T.OPEN)
+            ronde_p = T.calibrated_probability(f, s, T.RONDE)
+            p = np.where(placed[:, None], ronde_p, open_p) * in_play[code][:, None]
+            thr = np.where(placed, T.suggest_threshold(T.RONDE), T.suggest_threshold(T.OPEN))[:, None]
+            pred[code] = (p >= thr)[test]
+            pred_open[code] = (open_p >= T.suggest_threshold(T.OPEN))[test]
+            truths[code] = truth[test]
+        results["new"].append(macro_f1_of(np.hstack([pred[c] for c in ex]), np.hstack([truths[c] for c in ex])))
+        results["kappa"].append(macro_kappa_of(np.hstack([pred[c] for c in ex]), np.hstack([truths[c] for c in ex])))
+        results["new_without_place_rule"].append(
+            macro_f1_of(np.hstack([pred_open[c] for c in ex]), np.hstack([truths[c] for c in ex])))
+        results["placed"].append(int(placed[test].sum()))
+    return {
+        "draws": draws, "confirmed_stories": len(labelled) // 2, "scored_stories": len(stories) - len(labelled) // 2,
+        "macro_f1": _mean(results["new"]), "macro_kappa": _mean(results["kappa"]),
+        "macro_f1_without_place_rule": _mean(results["new_without_place_rule"]),
+        "scored_stories_placed": _mean(results["placed"]),
+        "goal": {"macro_f1": 0.80, "macro_kappa": 0.61},
+    }
 
 
 # --- (d) learning curve --------------------------------------------------------------------------
@@ -290,6 +331,7 @@ def main() -> None:
     base_own_scores = np.concatenate([own[c].pop("baseline_scores") for c in ex])
     gemeenten = {**tree_gemeenten(SHARED / "doelenbomen"), **tree_gemeenten(DEV / "doelenbomen")}
     opened, open_p, open_y, base_open_scores = open_bank(ex, trees, stories, lemmas, corpus, B, gemeenten)
+    opened["after_half_of_the_labels_confirmed"] = open_bank_half_confirmed(ex, trees, stories, lemmas, corpus, gemeenten)
     report = {
         "baseline": f"tagger of commit {BASELINE_COMMIT} (today's tagger), suggestion at score >= 0.5",
         "a_own_tree": {

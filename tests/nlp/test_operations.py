@@ -524,3 +524,19 @@ def test_a_wijk_told_in_a_ronde_places_later_stories_from_that_wijk(app):
     db.session.commit()
     assert [(b.code, c) for b, c in operations.trees_with_context(
         later, [boom, ander], operations.plaatswijzer([boom, ander]))] == [(ander.code, T.RONDE)]
+
+
+def test_a_wijk_whose_stories_people_confirmed_in_a_tree_places_later_stories(app):
+    boom = _make_tree()
+    boom.gemeente = "Testdorp"
+    ander = _second_tree("Anderstad")
+    store_verhaal(VerhaalInvoer(tekst="We sporten samen in het park.", toestemming=True, wijk="Het Zand",
+                                labels=["AS"]))
+    later = store_verhaal(VerhaalInvoer(tekst="Ik ben lid van de voetbalclub.", toestemming=True, wijk="het zand"))
+    elders = store_verhaal(VerhaalInvoer(tekst="Ik ben lid van de voetbalclub.", toestemming=True, wijk="De Hoef"))
+    db.session.commit()
+    wijzer = operations.plaatswijzer([boom, ander])
+    assert [(b.code, c) for b, c in operations.trees_with_context(later, [boom, ander], wijzer)] == [
+        (ander.code, T.RONDE)]
+    assert [(b.code, c) for b, c in operations.trees_with_context(elders, [boom, ander], wijzer)] == [
+        (boom.code, T.OPEN), (ander.code, T.OPEN)]

@@ -47,3 +47,8 @@ def test_trees_of_other_municipalities_are_left_out_and_trees_without_one_stay()
 def test_no_trees_with_a_municipality_means_no_place_is_ever_found():
     wijzer = Plaatswijzer([None, ""])
     assert wijzer.gemeenten("Lisse", "In Lisse.") is None
+
+
+def test_two_spellings_of_one_wijk_add_up():
+    wijzer = Plaatswijzer(TREES.values(), {"Het Zand": {"lelystad"}, "het  zand": {"hoorn"}})
+    assert wijzer.gemeenten("HET ZAND") == {"hoorn", "lelystad"}

@@ -251,17 +251,23 @@ def _load_bank() -> _Bank:
 
 def plaatswijzer(all_trees: list[Doelenboom]) -> P.Plaatswijzer:
     """Where stories come from, as this bank knows it: the trees' municipalities, and the wijken
-    of stories collected in rondes for a municipality's trees."""
-    rows = db.session.execute(
+    of stories collected in rondes for a municipality's trees or confirmed in its trees."""
+    in_rondes = (
         select(Verhaal.wijk, Doelenboom.gemeente)
         .join(Ronde, Verhaal.ronde_id == Ronde.id)
         .join(ronde_doelenbomen, ronde_doelenbomen.c.ronde_id == Ronde.id)
         .join(Doelenboom, Doelenboom.id == ronde_doelenbomen.c.doelenboom_id)
         .where(Verhaal.wijk.is_not(None), Doelenboom.gemeente.is_not(None))
-        .distinct()
-    ).all()
+    )
+    bevestigd = (
+        select(Verhaal.wijk, Doelenboom.gemeente)
+        .join(Tag, Tag.verhaal_id == Verhaal.id)
+        .join(Subdoel, Subdoel.id == Tag.subdoel_id)
+        .join(Doelenboom, Doelenboom.id == Subdoel.doelenboom_id)
+        .where(Verhaal.wijk.is_not(None), Doelenboom.gemeente.is_not(None), Tag.bevestigd.is_(True))
+    )
     wijken: dict[str, set[str]] = {}
-    for wijk, gemeente in rows:
+    for wijk, gemeente in db.session.execute(in_rondes.union(bevestigd)).all():
         key = P.gemeente_sleutel(gemeente)
         if key is not None and wijk.strip():
             wijken.setdefault(wijk, set()).add(key)

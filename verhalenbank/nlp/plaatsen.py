@@ -7,7 +7,7 @@ every story in every tree. A story's place is read from
 
 1. its wijk, when that names a place of a tree's gemeente ("Lisse", "Hoorn-Noord");
 2. its wijk as the bank knows it: wijken of stories collected in rondes for a municipality's
-   trees ("Warande" was told in a Lelystad ronde);
+   trees ("Warande" was told in a Lelystad ronde), or of stories a person confirmed in its trees;
 3. a place of a tree's gemeente named in the story itself ("hier in Hillegom").
 
 When nothing says where a story comes from, or the evidence points to several municipalities,
@@ -61,7 +61,10 @@ class Plaatswijzer:
                 continue
             for name in plaatsnamen(gemeente):
                 self._place_to_keys.setdefault(name, set()).add(key)
-        self._wijken = {" ".join(_fold(w).split()): set(keys) for w, keys in (bekende_wijken or {}).items() if w and keys}
+        self._wijken: dict[str, set[str]] = {}
+        for wijk, keys in (bekende_wijken or {}).items():
+            if wijk and keys:
+                self._wijken.setdefault(" ".join(_fold(wijk).split()), set()).update(keys)
         names = sorted(self._place_to_keys, key=len, reverse=True)
         self._pattern = (
             re.compile(r"(?<!\w)(" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.IGNORECASE)
