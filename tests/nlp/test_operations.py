@@ -504,12 +504,15 @@ def test_a_story_without_ronde_is_tagged_only_in_the_trees_of_the_place_it_comes
     open_bank = {t.subdoel.doelenboom_id for t in _auto_tags(nowhere).values()}
     assert open_bank == {boom.id, ander.id}
 
-    # The story turns out to be from Testdorp: a retag drops Anderstad's suggestion.
+    # The story turns out to be from Testdorp: retagging Anderstad's tree reaches it (it still has
+    # a suggestion there) and drops that suggestion.
     in_anderstad.wijk = "Testdorp"
     db.session.commit()
-    operations.tag_verhalen([in_anderstad.id])
+    assert in_anderstad.id in operations.stories_for_tree(ander)
+    operations.retag_doelenboom(ander)
     db.session.commit()
     assert {t.subdoel.doelenboom_id for t in _auto_tags(in_anderstad).values()} == {boom.id}
+    assert in_anderstad.id not in operations.stories_for_tree(ander)
 
 
 def test_a_wijk_told_in_a_ronde_places_later_stories_from_that_wijk(app):

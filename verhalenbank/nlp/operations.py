@@ -372,12 +372,17 @@ def stories_for_tree(boom: Doelenboom) -> list[int]:
     """Ids of the analysed, active stories that this tree applies to."""
     all_trees = list(db.session.scalars(select(Doelenboom)))
     wijzer = plaatswijzer(all_trees)
+    # Stories with a suggestion in this tree are retagged too: if the tree no longer applies to
+    # them (their place became known), the retag removes it.
+    met_suggestie = set(db.session.scalars(
+        select(Tag.verhaal_id).join(Subdoel, Subdoel.id == Tag.subdoel_id)
+        .where(Subdoel.doelenboom_id == boom.id, Tag.methode == TagMethode.AUTO)
+    ))
     return [
         v.id for v in db.session.scalars(
             select(Verhaal).where(Verhaal.analyse_status == AnalyseStatus.GEANALYSEERD, Verhaal.status == VerhaalStatus.ACTIEF)
         )
-        if any(b.id == boom.id for b, _ in trees_with_context(v, all_trees, wijzer))
-        or any(t.subdoel.doelenboom_id == boom.id and t.methode == TagMethode.AUTO for t in v.tags)
+        if v.id in met_suggestie or any(b.id == boom.id for b, _ in trees_with_context(v, all_trees, wijzer))
     ]
 
 
