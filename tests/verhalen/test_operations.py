@@ -100,7 +100,7 @@ def test_refused_line_leaves_nothing_half_stored(runner, voorbeeld_bomen, tmp_pa
 
 
 def test_export_then_import_elsewhere_gives_same_stories(runner, voorbeeld_rondes, tmp_path, app):
-    runner.invoke(main, ["verhalen", "import", str(VOORBEELDEN / "verhalen.jsonl")])
+    assert runner.invoke(main, ["verhalen", "import", str(VOORBEELDEN / "verhalen.jsonl")]).exit_code == 0
     out = tmp_path / "export.jsonl"
     result = runner.invoke(main, ["verhalen", "export", "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -158,7 +158,7 @@ def test_script_injection_imports_and_is_inert_on_the_story_page(runner, voorbee
 
 
 def test_erasure_removes_story_and_what_hangs_on_it(app, client, login, voorbeeld_rondes, runner):
-    runner.invoke(main, ["verhalen", "import", str(VOORBEELDEN / "verhalen.jsonl")])
+    assert runner.invoke(main, ["verhalen", "import", str(VOORBEELDEN / "verhalen.jsonl")]).exit_code == 0
     verhaal = db.session.scalar(select(Verhaal).where(Verhaal.extern_id == "v-0001"))
     verhaal_id = verhaal.id
     login("beheerder")
@@ -172,7 +172,7 @@ def test_erasure_removes_story_and_what_hangs_on_it(app, client, login, voorbeel
 
 
 def test_pages_for_rondes_and_stories(client, login, runner, voorbeeld_rondes):
-    runner.invoke(main, ["verhalen", "import", str(VOORBEELDEN / "verhalen.jsonl")])
+    assert runner.invoke(main, ["verhalen", "import", str(VOORBEELDEN / "verhalen.jsonl")]).exit_code == 0
     login("facilitator")
     assert "Lelystad 2026 voorjaar" in client.get("/rondes/").get_data(as_text=True)
     page = client.get("/rondes/lelystad-2026-voorjaar").get_data(as_text=True)
