@@ -92,7 +92,7 @@ class RssSampler:
     def _run(self) -> None:
         while not self._stop.is_set():
             for pid, cmdline in _processes_in_groups(self.groups):
-                role = "worker" if cmdline.rstrip().endswith(" worker") else "web"
+                role = "worker" if "worker" in cmdline.split()[1:] else "web"  # `worker [--idle]`
                 self.peak[role] = max(self.peak[role], _rss_mb(pid))
                 cpu = _cpu_s(pid)
                 self.cpu_first.setdefault(pid, (role, cpu))

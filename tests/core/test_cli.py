@@ -30,3 +30,23 @@ def test_postgres_database_url_is_used(tmp_path, migrated_postgres):
     assert settings.database_url.startswith("postgresql+psycopg://")
     result = run_cli(["doelenboom", "import", str(DOELENBOMEN / "hoorn-samenleven.yaml")], tmp_path, DATABASE_URL=postgres_url)
     assert result.returncode == 0, result.stderr
+
+
+def _priority_in_a_child(idle: bool) -> list[str]:
+    import subprocess
+    import sys
+
+    programma = (
+        "import os\n"
+        "from verhalenbank.core.cli import verlaag_prioriteit\n"
+        f"gedaan = verlaag_prioriteit(10, idle={idle})\n"
+        "print(gedaan.replace(' ', '_'), os.sched_getscheduler(0) == os.SCHED_IDLE, os.nice(0))\n"
+    )
+    return subprocess.run([sys.executable, "-c", programma], capture_output=True, text=True, check=True).stdout.split()
+
+
+def test_a_worker_beside_the_web_server_only_takes_idle_cpu_time():
+    """`worker --idle` (what `serve` starts) runs under Linux SCHED_IDLE; a plain worker at nice 10.
+    Checked in child processes: each lowers its own priority."""
+    assert _priority_in_a_child(True) == ["idle", "True", "0"]
+    assert _priority_in_a_child(False) == ["nice_10", "False", "10"]

@@ -11,7 +11,7 @@ import threading
 
 import pytest
 from flask import jsonify
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from verhalenbank.accounts.permissions import publiek
 from verhalenbank.core.sqlite_rij import LeesVerzoekSchrijft, alleen_lezen
@@ -128,3 +128,34 @@ def test_a_residents_post_reads_and_checks_without_waiting_and_only_storing_queu
     met_toestemming.join(timeout=60)
     assert antwoorden == {"geweigerd": 400, "opgeslagen": 303}
     assert db.session.scalar(select(func.count(Verhaal.id))) == 1
+
+
+def test_a_residents_post_takes_one_short_write_turn(app, voorbeeld_bomen):
+    """Storing a story takes the write turn once, for its inserts only: nothing read earlier is
+    reloaded inside it, the withdrawal code goes in with the row (no UPDATE after the INSERT),
+    and nothing after the commit queues for a second turn."""
+    app.config["VERHALENBANK"].achtergrond_verwerking = True  # as served: a worker analyses
+    slug = _ronde(voorbeeld_bomen)
+    db.session.commit()
+    db.session.remove()
+    statements: list[str] = []
+
+    def noteer(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+        statements.append(" ".join(statement.split()[:3]))
+
+    event.listen(db.engine, "before_cursor_execute", noteer)
+    try:
+        antwoord = app.test_client().post(f"/r/{slug}", data={
+            "tekst": "Sinds de buurtkamer open is, zie ik mijn buren weer.", "toestemming": "y",
+            "website": "", "inzend_sleutel": "schrijfbeurt-" + "b" * 24,
+        })
+    finally:
+        event.remove(db.engine, "before_cursor_execute", noteer)
+    assert antwoord.status_code == 303
+    assert statements.count("BEGIN IMMEDIATE") == 1
+    beurt = statements[statements.index("BEGIN IMMEDIATE") + 1:]
+    assert [s for s in beurt if s.startswith("UPDATE")] == []
+    assert [s for s in beurt if "rondes" in s] == []
+    assert sum(s.startswith("INSERT INTO verhalen") for s in beurt) == 1
+    verhaal = db.session.scalar(select(Verhaal))
+    assert verhaal.intrekcode_hash is not None

@@ -209,8 +209,9 @@ class Server:
         )
         if self.omg.kind != "sqlite":
             # With SQLite, serve starts its worker itself (in its process group); with
-            # PostgreSQL the operator runs `verhalenbank worker`, as the README says.
-            self.worker = self.omg.start("worker", log_name="worker")
+            # PostgreSQL the operator runs `verhalenbank worker`, as the README says; beside
+            # the web server on the same machine, with --idle.
+            self.worker = self.omg.start("worker", "--idle", log_name="worker")
         self._wait_until_ready()
         return self
 

@@ -342,7 +342,7 @@ def verhaal_insturen(slug: str):
         raise ApiFout(422, "De inzend_sleutel moet 16 tot 100 tekens zijn: letters, cijfers, - of _.")
     eerder = intake.eerdere_inzending(sleutel, ronde)  # Ongeldig (422) for another ronde's key
     if eerder is not None:
-        return _inzending_antwoord(eerder, 200)
+        return _herhaal_inzending(eerder)
     if not toestemming:
         raise ApiFout(422, "Zonder toestemming ('toestemming': true) kunnen we het verhaal niet bewaren.")
     if bron not in PUBLIEKE_BRONNEN:
@@ -359,7 +359,7 @@ def verhaal_insturen(slug: str):
     )
     try:
         inname = intake.neem_verhaal_in(invoer, ronde=ronde)
-        verhaal, code = inname.verhaal, inname.intrekcode
+        verhaal_id, code = inname.verhaal.id, inname.intrekcode  # read before the commit expires it
         publiek_formulier._record_attempt(ronde)
         db.session.commit()
     except IntegrityError:
@@ -368,18 +368,20 @@ def verhaal_insturen(slug: str):
         eerder = verhalen_ops.find_by_inzend_sleutel(sleutel) if sleutel else None
         if eerder is None:
             raise
-        return _inzending_antwoord(eerder, 200)
-    verhaal_id = verhaal.id
+        return _herhaal_inzending(eerder)
     intake.plan_na_commit([verhaal_id])
-    return _inzending_antwoord(db.session.get(Verhaal, verhaal_id), 201, code=code)
+    return _inzending_antwoord(code, 201)
 
 
-def _inzending_antwoord(verhaal: Verhaal, status: int, *, code: str | None = None):
-    if code is None:
-        # A resend: a fresh code, since the first answer may never have arrived.
-        code = intake.herhaal(verhaal).intrekcode
-        db.session.commit()
+def _inzending_antwoord(code: str, status: int):
     return jsonify(status="opgeslagen", intrekcode=code, intrek_url="/r/intrekken"), status
+
+
+def _herhaal_inzending(verhaal: Verhaal):
+    """A resend: a fresh code, since the first answer may never have arrived."""
+    code = intake.herhaal(verhaal).intrekcode
+    db.session.commit()
+    return _inzending_antwoord(code, 200)
 
 
 # --- verhalen ------------------------------------------------------------------------------

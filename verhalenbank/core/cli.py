@@ -130,7 +130,8 @@ def start_worker_process(app) -> "subprocess.Popen":
     import atexit
     import subprocess
 
-    process = subprocess.Popen([sys.executable, "-m", "verhalenbank.cli", "worker"], env=worker_environment(app))
+    # On the web server's own machine: the worker only takes CPU time the requests leave over.
+    process = subprocess.Popen([sys.executable, "-m", "verhalenbank.cli", "worker", "--idle"], env=worker_environment(app))
 
     def stop() -> None:
         if process.poll() is None:
@@ -144,6 +145,23 @@ def start_worker_process(app) -> "subprocess.Popen":
     return process
 
 
+def verlaag_prioriteit(nice: int, *, idle: bool) -> str:
+    """Lower this process's CPU priority so that residents' requests go first; returns what was
+    done. SCHED_IDLE runs the process only when a CPU has nothing else to do (Linux)."""
+    if idle and hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE"):
+        try:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+            return "idle"
+        except OSError:
+            nice = 19  # not allowed here (a container's policy): the lowest nice level instead
+    elif idle:
+        nice = 19
+    if nice and hasattr(os, "nice"):
+        os.nice(nice)
+        return f"nice {nice}"
+    return "normal"
+
+
 @click.command()
 @click.option("--burst", "--once", "burst", is_flag=True,
               help="Work until nothing is ready, then stop (for tests and cron).")
@@ -152,8 +170,12 @@ def start_worker_process(app) -> "subprocess.Popen":
 @click.option("--nice", "nice", default=10, show_default=True, type=click.IntRange(0, 19),
               help="Lower the worker's CPU priority by this much, so that web requests on the same "
                    "machine go first under a rush (0: same priority).")
+@click.option("--idle", is_flag=True,
+              help="Run only on CPU time nothing else wants (Linux SCHED_IDLE; elsewhere --nice 19): "
+                   "for a worker beside the web server, which then answers residents at full speed "
+                   "under a rush; the backlog drains afterwards. `serve` starts its worker this way.")
 @with_appcontext
-def worker(burst: bool, poll: float, nice: int) -> None:
+def worker(burst: bool, poll: float, nice: int, idle: bool) -> None:
     """Work the job queue: analysis, indexing, transcripts (run one or more, on any machine)."""
     import threading
 
@@ -161,8 +183,7 @@ def worker(burst: bool, poll: float, nice: int) -> None:
 
     if migrate.pending_revisions(db.engine):
         raise click.ClickException("The database is not initialised or not up to date: run `verhalenbank init` first.")
-    if nice and hasattr(os, "nice"):
-        os.nice(nice)  # residents' requests first; the backlog drains after the rush
+    verlaag_prioriteit(nice, idle=idle)
     stop = threading.Event()
 
     def polite_stop(*_args) -> None:

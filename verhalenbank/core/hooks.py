@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.routing import IntegerConverter
 
 from verhalenbank.core import limits, sqlite_rij
+from verhalenbank.extensions import db
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -65,6 +66,11 @@ def _sqlite_no_write_when_reading(connection, _cursor, statement, _parameters, _
         sqlite_rij.weiger_schrijven(connection, statement)
 
 
+def _einde_leesverzoek(_error) -> None:
+    if sqlite_rij.in_leesverzoek():
+        sqlite_rij.einde_leesverzoek(db.session)
+
+
 def engine_options(database_url: str) -> dict:
     if database_url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
@@ -101,6 +107,7 @@ def init_app(app: Flask) -> None:
     # Before any blueprint is registered: the rules are built with this converter.
     app.url_map.converters["int"] = BegrensdeIntegerConverter
     app.after_request(_security_headers)
+    app.teardown_request(_einde_leesverzoek)
     app.register_error_handler(
         403, lambda e: _error_page(403, "Geen toegang", "U heeft geen toegang tot deze pagina.")
     )

@@ -136,16 +136,40 @@ def in_leesverzoek() -> bool:
     return mark == _EERST_LEZEN and not g.get(_SCHRIJFT_NU, False)
 
 
+def _eigen_sessie(session):
+    """The Session itself behind a scoped_session (whose proxy lacks some attributes)."""
+    return session.registry() if hasattr(session, "registry") else session
+
+
 def begin_schrijven(session) -> None:
     """The view is about to store: end its reading transaction (it wrote nothing), so that the
-    next one takes its turn in the queue. Objects read so far reload when next used."""
+    next one takes its turn in the queue. Objects read so far stay loaded (they are a few
+    milliseconds old): reloading them would cost statements while holding the write turn."""
     from flask import g, has_request_context
 
     if has_request_context():
         setattr(g, _SCHRIJFT_NU, True)
     if session.new or session.dirty or session.deleted:
         raise LeesVerzoekSchrijft("begin_schrijven after changes: call it before the first write")
-    session.rollback()
+    echte = _eigen_sessie(session)
+    verloop = echte.expire_on_commit
+    echte.expire_on_commit = False
+    try:
+        echte.commit()  # nothing to write: only ends the reading transaction
+    finally:
+        echte.expire_on_commit = verloop
+
+
+def einde_leesverzoek(session) -> None:
+    """A request ends: a reading transaction it left open ends with it (it wrote nothing).
+    Otherwise the next request on the same session (one app context, as in tests or a CLI
+    that calls views) would carry on inside it and be refused its writes."""
+    echte = _eigen_sessie(session)
+    transactie = echte.get_transaction()
+    if transactie is None:
+        return
+    if not transactie.is_active or echte.connection().info.get(_LEZEN_KEY):
+        echte.rollback()  # a failed flush (e.g. a refused write) needs its rollback too
 
 
 def begin_lezen(connection) -> None:

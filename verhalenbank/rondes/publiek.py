@@ -266,9 +266,9 @@ def _not_open(ronde: Ronde | None, slug: str, status_naam: str, tekst: str | Non
     return response
 
 
-def _success(verhaal: Verhaal, ronde: Ronde, code: str, foto_mislukt: bool, status: int):
-    session["bedankt"] = {"ronde": ronde.slug, "code": code, "foto_mislukt": foto_mislukt}
-    bedankt_url = url_for("publiek.bedankt", slug=ronde.slug)
+def _success(slug: str, code: str, foto_mislukt: bool, status: int):
+    session["bedankt"] = {"ronde": slug, "code": code, "foto_mislukt": foto_mislukt}
+    bedankt_url = url_for("publiek.bedankt", slug=slug)
     if _wants_json():
         return jsonify(status="opgeslagen", bedankt_url=bedankt_url), status
     return redirect(bedankt_url, code=303)
@@ -408,7 +408,8 @@ def formulier(slug: str):
     begin_schrijven(db.session)
     try:
         inname = intake.neem_verhaal_in(invoer, ronde=ronde)
-        verhaal, code = inname.verhaal, inname.intrekcode
+        # Read before the commit expires them: after it, a read would queue for the write turn again.
+        verhaal_id, slug, code = inname.verhaal.id, ronde.slug, inname.intrekcode
         _record_attempt(ronde)
         db.session.commit()
     except IntegrityError:
@@ -426,17 +427,18 @@ def formulier(slug: str):
     # ---- From here on the story is safe; later failures are logged, never lost work. ----
     foto_mislukt = False
     if voorbereide_foto is not None:
-        foto_mislukt = not _attach_photo(verhaal.id, voorbereide_foto)
-    intake.plan_na_commit([verhaal.id])
-    return _success(verhaal, ronde, code, foto_mislukt, 201)
+        foto_mislukt = not _attach_photo(verhaal_id, voorbereide_foto)
+    intake.plan_na_commit([verhaal_id])
+    return _success(slug, code, foto_mislukt, 201)
 
 
 def _repeat(verhaal: Verhaal, ronde: Ronde):
     """A resend of a story we already have: same story, a fresh code (the old one may never
     have reached the resident; the newest page they see always holds a working code)."""
     code = intake.herhaal(verhaal).intrekcode
+    slug = ronde.slug
     db.session.commit()
-    return _success(verhaal, ronde, code, False, 200)
+    return _success(slug, code, False, 200)
 
 
 def _attach_photo(verhaal_id: int, voorbereide_foto: images.PreparedPhoto) -> bool:

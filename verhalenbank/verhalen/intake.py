@@ -49,9 +49,10 @@ def neem_verhaal_in(invoer: operations.VerhaalInvoer, *, ronde, organisatie=None
     eerder = eerdere_inzending(invoer.inzend_sleutel, ronde)
     if eerder is not None:
         return herhaal(eerder)
-    verhaal = operations.store_verhaal(invoer, ronde=ronde, organisatie=organisatie)
+    code, code_hash = operations.nieuwe_intrekcode()
+    verhaal = operations.store_verhaal(invoer, ronde=ronde, organisatie=organisatie, intrekcode_hash=code_hash)
     plan_verwerking([verhaal.id])  # the analysis job commits with the story
-    return Inname(verhaal, operations.create_intrekcode(verhaal), nieuw=True)
+    return Inname(verhaal, code, nieuw=True)
 
 
 def plan_na_commit(ids: list[int]) -> None:

@@ -129,8 +129,10 @@ def store_verhaal(
     organisatie: Organisatie | None = None,
     ingediend_door: Gebruiker | None = None,
     beoordeeld_door: Gebruiker | None = None,
+    intrekcode_hash: str | None = None,
 ) -> Verhaal:
-    """Validate and store one story (flush only); analysis comes after the caller commits."""
+    """Validate and store one story (flush only); analysis comes after the caller commits.
+    `intrekcode_hash` (from `nieuwe_intrekcode`) goes in with the row, not as a later UPDATE."""
     validate_invoer(invoer)
     subdoelen = _subdoelen_for_labels(ronde, invoer.labels) if invoer.labels else []
     nu = utcnow()
@@ -155,6 +157,7 @@ def store_verhaal(
         transcript_tijd=invoer.transcript_tijd,
         spreker=invoer.spreker,
         context=invoer.context,
+        intrekcode_hash=intrekcode_hash,
     )
     db.session.add(verhaal)
     for subdoel in subdoelen:
@@ -202,10 +205,15 @@ def wijzig_toestemming(
     return True
 
 
-def create_intrekcode(verhaal: Verhaal) -> str:
-    """A personal withdrawal code for the teller; only its hash is stored."""
+def nieuwe_intrekcode() -> tuple[str, str]:
+    """A fresh personal withdrawal code for the teller and the hash to store (never the code)."""
     code = "-".join(secrets.token_hex(2).upper() for _ in range(3))
-    verhaal.intrekcode_hash = hash_intrekcode(code)
+    return code, hash_intrekcode(code)
+
+
+def create_intrekcode(verhaal: Verhaal) -> str:
+    """Give a stored story a fresh withdrawal code (flush only); returns the code."""
+    code, verhaal.intrekcode_hash = nieuwe_intrekcode()
     db.session.flush()
     return code
 
