@@ -257,8 +257,9 @@ class ZoekBackend(abc.ABC):
         """Run a search. Raises ZoekvraagFout for a malformed query."""
 
     @abc.abstractmethod
-    def rebuild(self, documents: Iterable[ZoekDocument]) -> int:
-        """Replace the whole index with these documents."""
+    def rebuild(self, documents: Iterable[ZoekDocument], *, processes: int | None = None) -> int:
+        """Replace the whole index with these documents; `processes` caps the processes a back
+        end that builds in parallel may use (None: its own choice)."""
 
     @abc.abstractmethod
     def count(self) -> int:

@@ -125,8 +125,10 @@ def zoek(query, boom, subdoel, indicator, ronde, wijk, bron, aanbieder, gevoel, 
 
 
 @click.command("reindex")
+@click.option("--processen", type=click.IntRange(min=1), default=None,
+              help="Processes that build a Whoosh index (default: the cores, at most 4).")
 @with_appcontext
-def reindex() -> None:
+def reindex(processen: int | None) -> None:
     """Rebuild the search index from the database."""
-    count = operations.reindex_all()
+    count = operations.reindex_all(processes=processen)
     click.echo(f"Indexed {count} stories ({operations.get_backend().naam}).")

@@ -186,10 +186,11 @@ def remove_verhalen(verhaal_ids: Iterable[int]) -> int:
     return get_backend().remove(verhaal_ids)
 
 
-def reindex_all() -> int:
-    """Rebuild the whole index from the database."""
+def reindex_all(*, processes: int | None = None) -> int:
+    """Rebuild the whole index from the database (Whoosh: in `processes` processes, default
+    the cores, when there are many stories)."""
     ids = list(db.session.scalars(select(Verhaal.id).order_by(Verhaal.id)))
-    return get_backend().rebuild(_documents_for(ids))
+    return get_backend().rebuild(_documents_for(ids), processes=processes)
 
 
 def detect_drift() -> dict[str, list[int]]:

@@ -389,7 +389,8 @@ class PostgresBackend(ZoekBackend):
             self._apply_locally(self._run_with_retry(delete), removed=ids)
         return len(ids)
 
-    def rebuild(self, documents: Iterable[ZoekDocument]) -> int:
+    def rebuild(self, documents: Iterable[ZoekDocument], *, processes: int | None = None) -> int:
+        """`processes` is not used: the server analyses the texts (to_tsvector) itself."""
         written = 0
         # One transaction: searches keep seeing the old index until the new one is complete.
         with self.engine.begin() as connection:
