@@ -69,3 +69,54 @@ def test_migrations_form_one_line_with_a_single_head():
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     assert len(script.get_heads()) == 1, script.get_heads()
     assert len(script.get_bases()) == 1, script.get_bases()
+
+def test_postgresql_search_vectors_move_to_their_own_table_and_back(postgres_url):
+    """zoeken_0001 moves the indexed tsvectors out of zoekdocumenten: no reindex needed, and a
+    downgrade puts them back."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from verhalenbank.core.migrate import alembic_config
+
+    url = databases.create_postgres_database("verhalenbank_migrate")
+    if url is None:
+        url = postgres_url
+        databases.reset_postgres(url)
+    engine = create_engine(url)
+    try:
+        upgrade(url, "verhalen_0001")
+        with engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO zoekdocumenten (verhaal_id, titel, tekst_publiek, doelenboom, subdoel,"
+                " subdoel_bevestigd, subdoel_voorgesteld, indicator, indicator_bevestigd,"
+                " indicator_voorgesteld, tsv, bijgewerkt_op) VALUES (7, 'Buurtkamer', 'koffie',"
+                " '{}', '{}', '{}', '{}', '{}', '{}', '{}', to_tsvector('dutch', 'buurtkamer koffie'), now())"
+            ))
+        upgrade(url)
+        with engine.connect() as connection:
+            moved = connection.execute(text(
+                "SELECT verhaal_id FROM zoekvectoren WHERE tsv @@ to_tsquery('dutch', 'koffie')"
+            )).scalars().all()
+            columns = connection.execute(text(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'zoekdocumenten'"
+            )).scalars().all()
+        assert moved == [7]
+        assert "tsv" not in columns
+
+        command.downgrade(alembic_config(url), "verhalen_0001")
+        with engine.connect() as connection:
+            back = connection.execute(text(
+                "SELECT verhaal_id FROM zoekdocumenten WHERE tsv @@ to_tsquery('dutch', 'buurtkamer')"
+            )).scalars().all()
+            tables = connection.execute(text(
+                "SELECT table_name FROM information_schema.tables WHERE table_name = 'zoekvectoren'"
+            )).scalars().all()
+        assert back == [7]
+        assert tables == []
+    finally:
+        engine.dispose()
+        if url != postgres_url:
+            databases.drop_postgres_database(url)
+        else:
+            databases.reset_postgres(url)
+            upgrade(url)

@@ -56,14 +56,30 @@ class ZoekDocumentRij(Base):
     gevoel: Mapped[int | None] = mapped_column(SmallInteger)
     datum: Mapped[date | None]
     status: Mapped[str | None] = mapped_column(String(20))
-    tsv: Mapped[str | None] = mapped_column(TsVector())
     bijgewerkt_op: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
-        Index("ix_zoekdocumenten_tsv", "tsv", postgresql_using="gin").ddl_if(dialect="postgresql"),
         Index("ix_zoekdocumenten_subdoel", "subdoel", postgresql_using="gin").ddl_if(dialect="postgresql"),
         Index("ix_zoekdocumenten_indicator", "indicator", postgresql_using="gin").ddl_if(dialect="postgresql"),
         Index("ix_zoekdocumenten_datum", "datum"),
+    )
+
+
+class ZoekVector(Base):
+    """A verhaal's weighted tsvector, in a narrow table of its own.
+
+    A text search reads every matching row (for the facet counts and the ranking); with the
+    texts and facet arrays beside it, a common word visited 2.5 times as many pages and took
+    three times as long at 100,000 stories.
+    """
+
+    __tablename__ = "zoekvectoren"
+
+    verhaal_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    tsv: Mapped[str | None] = mapped_column(TsVector())
+
+    __table_args__ = (
+        Index("ix_zoekvectoren_tsv", "tsv", postgresql_using="gin").ddl_if(dialect="postgresql"),
     )
 
 
@@ -94,4 +110,4 @@ class ZoekGeneratie(Base):
     generatie: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-ZOEK_TABLES = (ZoekDocumentRij.__table__, ZoekWoord.__table__, ZoekGeneratie.__table__)
+ZOEK_TABLES = (ZoekDocumentRij.__table__, ZoekVector.__table__, ZoekWoord.__table__, ZoekGeneratie.__table__)
