@@ -168,7 +168,9 @@ def fresh_queries(corpus, seed: int, per_kind: int) -> list[tuple[str, dict, str
     for document in corpus:
         document_frequency.update({word for word in words(document.tekst_publiek) if word.isalpha()})
     size = len(corpus)
-    candidates = [word for word in document_frequency if not is_stopword(word) and len(word) >= 3]
+    # sorted: the counter's order follows set iteration, which differs per process (hash seed),
+    # so the same --query-seed must not depend on it
+    candidates = sorted(word for word in document_frequency if not is_stopword(word) and len(word) >= 3)
     common = [w for w in candidates if document_frequency[w] > size * 0.05]
     middling = [w for w in candidates if size * 0.001 <= document_frequency[w] <= size * 0.05]
     rare = [w for w in candidates if document_frequency[w] <= 10]
