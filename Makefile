@@ -28,8 +28,13 @@ PORT ?= 5000
 demo: setup
 	VERHALENBANK_SPACY_MODEL=$(SPACY_MODEL) $(BIN)/verhalenbank demo --port $(PORT)
 
+# The tests run in parallel processes (pytest-xdist, one per core; each has its own PostgreSQL
+# database, SQLite files and ports). The load and fault tests (marker slow) measure latency under
+# a rush, so they run afterwards, alone. `make test TEST_WORKERS=0` runs everything in one process.
+TEST_WORKERS ?= auto
 test: setup system-deps lint-imports
-	VERHALENBANK_SPACY_MODEL=$(SPACY_MODEL) $(BIN)/python -m pytest
+	VERHALENBANK_SPACY_MODEL=$(SPACY_MODEL) $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not slow"
+	VERHALENBANK_SPACY_MODEL=$(SPACY_MODEL) $(BIN)/python -m pytest -m slow
 
 # Import contracts in pyproject.toml ([tool.importlinter]): core imports no domain, no cycles
 # between the packages. Known debt is listed there as ignore_imports; anything new fails.
