@@ -29,12 +29,12 @@ demo: setup
 	VERHALENBANK_SPACY_MODEL=$(SPACY_MODEL) $(BIN)/verhalenbank demo --port $(PORT)
 
 # The tests run in parallel processes (pytest-xdist, one per core; each has its own PostgreSQL
-# database, SQLite files and ports). The load and fault tests (marker slow) measure latency under
-# a rush, so they run afterwards, alone. `make test TEST_WORKERS=0` runs everything in one process.
+# database, SQLite files and ports). The load tests (marker solo) measure latency under a rush,
+# so they run afterwards, alone. `make test TEST_WORKERS=0` runs everything in one process.
 TEST_WORKERS ?= auto
 test: setup system-deps lint-imports
-	VERHALENBANK_SPACY_MODEL=$(SPACY_MODEL) $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not slow"
-	VERHALENBANK_SPACY_MODEL=$(SPACY_MODEL) $(BIN)/python -m pytest -m slow
+	VERHALENBANK_SPACY_MODEL=$(SPACY_MODEL) $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not solo"
+	VERHALENBANK_SPACY_MODEL=$(SPACY_MODEL) $(BIN)/python -m pytest -m solo
 
 # Import contracts in pyproject.toml ([tool.importlinter]): core imports no domain, no cycles
 # between the packages. Known debt is listed there as ignore_imports; anything new fails.

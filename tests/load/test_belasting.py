@@ -22,7 +22,8 @@ from tests.e2e.omgeving import ARTIFACTS, Server, omgeving, prepare
 from tests.load.belasting import BEDANKT, run_load, write_report
 from tests.load.verhalen_maken import verhaal_teksten
 
-pytestmark = pytest.mark.slow
+# solo: they measure latency under a rush, so `make test` runs them after the parallel run, alone.
+pytestmark = [pytest.mark.slow, pytest.mark.solo]
 
 RONDE = "buurtkamer-belasting"
 CLIENTS = 50
