@@ -250,3 +250,21 @@ def test_failed_whoosh_commit_does_not_lock_out_later_writes(whoosh_backend, mon
     # Without releasing whoosh's own lock this would wait WRITER_TIMEOUT_SECONDS and fail.
     whoosh_backend.add(make_corpus()[4:])
     assert whoosh_backend.ids() == {1, 2, 5, 6, 7}
+
+
+@pytest.mark.parametrize("rank_by_id_share", [1.0, 0.0])
+def test_postgresql_ranks_only_the_filtered_stories_with_the_same_scores(pg_backend, monkeypatch, rank_by_id_share):
+    # With filters PostgreSQL ranks only what is left after them: by primary key for a few,
+    # in a second pass over the matches for many (RANK_BY_ID_SHARE). Both give the scores of
+    # the unfiltered search.
+    from verhalenbank.zoeken import postgres_backend
+
+    monkeypatch.setattr(postgres_backend, "RANK_BY_ID_SHARE", rank_by_id_share)
+    pg_backend.add(make_corpus())
+    unfiltered = {hit.id: hit.score for hit in pg_backend.search(Zoekopdracht(tekst="buren OF koffie", per_pagina=50)).treffers}
+    filtered = pg_backend.search(Zoekopdracht(tekst="buren OF koffie", filters=ACTIEF, per_pagina=50))
+    assert set(filtered.ids) == {1, 2, 4}
+    assert [(hit.id, hit.score) for hit in filtered.treffers] == sorted(
+        ((story, unfiltered[story]) for story in filtered.ids), key=lambda pair: (-pair[1], pair[0])
+    )
+    assert min(hit.score for hit in filtered.treffers) > 0

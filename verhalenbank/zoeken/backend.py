@@ -180,7 +180,9 @@ def filter_count_and_page(
     Both back ends hand in per-document arrays (position = document): `text_mask` (bool,
     live documents matching the text), `scores` (float, or None to sort by date), `dates`
     (yyyymmdd ints) and `idnums` (story ids, for stable ties); `value_mask(field, value)`
-    gives the documents holding a facet value. Returns (total, facets, [(position, score)]).
+    gives the documents holding a facet value. `scores` may also be a function from the
+    positions left after the filters to their scores, so a back end that ranks at a cost per
+    document (PostgreSQL's ts_rank) ranks only those. Returns (total, facets, [(position, score)]).
     """
     import numpy as np
 
@@ -227,16 +229,33 @@ def filter_count_and_page(
     if total and start < total:
         positions = np.flatnonzero(allowed)
         if scores is not None:
+            position_scores = scores(positions) if callable(scores) else scores[positions]
             # Best score first; ties by id so paging is stable.
-            order = np.lexsort((idnums[positions], -scores[positions]))
-            page = [(int(positions[i]), float(scores[positions[i]])) for i in order[start:end]]
+            order = first_in_order(-position_scores, idnums[positions], end)
+            page = [(int(positions[i]), float(position_scores[i])) for i in order[start:end]]
         else:
             # By date, ties by id, so paging is stable; undated stories come last (or first).
-            order = np.lexsort((idnums[positions], dates[positions]))
-            if opdracht.sortering != "datum_oud":
-                order = order[::-1]
+            sign = 1 if opdracht.sortering == "datum_oud" else -1
+            order = first_in_order(sign * dates[positions], sign * idnums[positions], end)
             page = [(int(positions[i]), 0.0) for i in order[start:end]]
     return total, facets, page
+
+
+def first_in_order(primary, secondary, count: int):
+    """Indices of the `count` smallest (primary, secondary) pairs, in that order.
+
+    The same as the first `count` of a full lexsort, without sorting every match: a page of
+    the newest of a million stories took 60 ms to sort, and partitioning takes a few. Ties
+    on `primary` at the cut are all kept for the exact sort, so the result never differs.
+    """
+    import numpy as np
+
+    if count >= len(primary):
+        return np.lexsort((secondary, primary))
+    threshold = np.partition(primary, count - 1)[count - 1]
+    candidates = np.flatnonzero(primary <= threshold)
+    order = np.lexsort((secondary[candidates], primary[candidates]))
+    return candidates[order[:count]]
 
 
 class ZoekBackend(abc.ABC):
