@@ -17,7 +17,8 @@ from typing import Callable, Iterable
 from markupsafe import Markup
 
 from verhalenbank.core.errors import Ongeldig
-from verhalenbank.zoeken.zoekvraag import ZoekvraagFout, parse_query  # noqa: F401 (re-export)
+from verhalenbank.zoeken.analyse import highlight_snippet
+from verhalenbank.zoeken.zoekvraag import ZoekvraagFout, parse_query, positive_stems  # noqa: F401 (re-export)
 
 # Every filterable field; each is also a facet. Multi-valued fields hold lists.
 # `subdoel`/`indicator` are confirmed OR suggested; the *_bevestigd/*_voorgesteld keep them apart.
@@ -239,6 +240,42 @@ def filter_count_and_page(
             order = first_in_order(sign * dates[positions], sign * idnums[positions], end)
             page = [(int(positions[i]), 0.0) for i in order[start:end]]
     return total, facets, page
+
+
+def page_result(
+    opdracht: Zoekopdracht,
+    node,
+    *,
+    total: int,
+    facets: dict[str, dict[str, int]],
+    rows: Iterable[tuple[int, str, float]],
+    matched_stems: Iterable[str],
+    corrections: dict[str, list[str]],
+) -> Zoekresultaat:
+    """The result of one search as both back ends return it.
+
+    `rows` are the page's (story id, public text, score); the fragments mark the query's
+    words, plus `matched_stems` (the stems of near spellings and expanded prefixes that
+    matched too)."""
+    stems, prefixes = positive_stems(node)
+    stems.update(matched_stems)
+    prefix_tuple = tuple(prefixes)
+
+    def matches_term(term: str) -> bool:
+        return term in stems or (bool(prefix_tuple) and term.startswith(prefix_tuple))
+
+    hits = [
+        Treffer(id=int(verhaal_id), score=float(score), fragment=highlight_snippet(tekst or "", matches_term))
+        for verhaal_id, tekst, score in rows
+    ]
+    return Zoekresultaat(
+        totaal=total,
+        treffers=hits,
+        facetten=facets,
+        pagina=opdracht.pagina,
+        per_pagina=opdracht.per_pagina,
+        verbeteringen=corrections,
+    )
 
 
 def first_in_order(primary, secondary, count: int):

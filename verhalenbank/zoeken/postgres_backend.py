@@ -42,23 +42,22 @@ from verhalenbank.zoeken.analyse import (
     allowed_typos,
     compound_text,
     fold_accents,
-    highlight_snippet,
     stem,
     spelling_alternatives,
     word_forms,
 )
 from verhalenbank.zoeken.backend import (
     MULTI_VALUED_FIELDS,
-    Treffer,
     ZoekBackend,
     ZoekDocument,
     Zoekopdracht,
     Zoekresultaat,
     date_number,
     filter_count_and_page,
+    page_result,
 )
 from verhalenbank.zoeken.models import ZOEK_TABLES
-from verhalenbank.zoeken.zoekvraag import And, Not, Or, Phrase, Prefix, Term, parse_query, positive_stems
+from verhalenbank.zoeken.zoekvraag import And, Not, Or, Phrase, Prefix, Term, parse_query
 
 CONFIG = "dutch"
 BATCH_SIZE = 500
@@ -66,7 +65,7 @@ WORK_MEM = "64MB"
 RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock, serialization failure
 
 _UPSERT = text(
-    f"""
+    """
     INSERT INTO zoekdocumenten (
         verhaal_id, titel, tekst_publiek, doelenboom, subdoel, subdoel_bevestigd,
         subdoel_voorgesteld, indicator, indicator_bevestigd, indicator_voorgesteld,
@@ -594,25 +593,8 @@ class PostgresBackend(ZoekBackend):
             ) if page_ids else {}
             rows = [(verhaal_id, texts.get(verhaal_id, ""), score) for verhaal_id, (_, score) in zip(page_ids, page)]
 
-        stems, prefixes = positive_stems(node)
-        for candidates in expansions.values():
-            stems.update(stem(candidate) for candidate in candidates)
+        matched_stems = {stem(candidate) for candidates in expansions.values() for candidate in candidates}
         for lexemes in prefix_lexemes.values():
-            stems.update(lexemes)
-        prefix_tuple = tuple(prefixes)
-
-        def matches_term(term: str) -> bool:
-            return term in stems or (bool(prefix_tuple) and term.startswith(prefix_tuple))
-
-        hits = [
-            Treffer(id=int(verhaal_id), score=float(score), fragment=highlight_snippet(tekst or "", matches_term))
-            for verhaal_id, tekst, score in rows
-        ]
-        return Zoekresultaat(
-            totaal=total,
-            treffers=hits,
-            facetten=facets,
-            pagina=opdracht.pagina,
-            per_pagina=opdracht.per_pagina,
-            verbeteringen=expansions,
-        )
+            matched_stems.update(lexemes)
+        return page_result(opdracht, node, total=total, facets=facets, rows=rows, matched_stems=matched_stems,
+                           corrections=expansions)

@@ -31,7 +31,6 @@ from whoosh.writing import CLEAR
 from verhalenbank.zoeken.analyse import (
     STOPWOORDEN,
     compound_text,
-    highlight_snippet,
     normalise_word,
     pair_term,
     stem,
@@ -41,15 +40,15 @@ from verhalenbank.zoeken.analyse import (
 )
 from verhalenbank.zoeken.backend import (
     FACET_FIELDS,
-    Treffer,
     ZoekBackend,
     ZoekDocument,
     Zoekopdracht,
     Zoekresultaat,
     date_number,
     filter_count_and_page,
+    page_result,
 )
-from verhalenbank.zoeken.zoekvraag import And, Not, Or, Phrase, Prefix, Term, parse_query, positive_stems
+from verhalenbank.zoeken.zoekvraag import And, Not, Or, Phrase, Prefix, Term, parse_query
 
 logger = logging.getLogger(__name__)
 
@@ -581,31 +580,12 @@ class WhooshBackend(ZoekBackend):
             field_values=cache.field_values,
         )
 
-        stems, prefixes = positive_stems(node)
-        stems.update(extra)
-        prefix_tuple = tuple(prefixes)
-
-        def matches_term(term: str) -> bool:
-            return term in stems or (bool(prefix_tuple) and term.startswith(prefix_tuple))
-
-        hits = []
+        rows = []
         for docnum, score in page:
             stored = searcher.stored_fields(docnum)
-            hits.append(
-                Treffer(
-                    id=int(stored["id"]),
-                    score=score,
-                    fragment=highlight_snippet(stored.get("tekst", ""), matches_term),
-                )
-            )
-        return Zoekresultaat(
-            totaal=total,
-            treffers=hits,
-            facetten=facets,
-            pagina=opdracht.pagina,
-            per_pagina=opdracht.per_pagina,
-            verbeteringen=corrections,
-        )
+            rows.append((int(stored["id"]), stored.get("tekst", ""), score))
+        return page_result(opdracht, node, total=total, facets=facets, rows=rows, matched_stems=extra,
+                           corrections=corrections)
 
 
 def _abandon(writer) -> None:
