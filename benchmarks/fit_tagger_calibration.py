@@ -1,9 +1,15 @@
-"""Fit the tagger's calibrator, suggestion threshold and learning weights on DEVELOPMENT data only.
+"""Fit the tagger's calibrator, suggestion threshold and learning weights, leave one tree out.
 
-Development data: the trees in benchmarks/data/doelenbomen and the labelled stories in
-benchmarks/data/verhalen-dev.jsonl (written for this purpose; the example stories in
-shared/voorbeelden are never read here). Prints JSON with the leave-one-dev-tree-out choices
-and the final values; ``--write`` puts the final values into verhalenbank/nlp/tagger.py.
+Data: the development trees and labelled stories in benchmarks/data (written for this purpose,
+grouped in banks of a few trees as municipalities have them, see BANKS), and the example trees and
+stories in shared/ as one more bank.
+
+* Which calibration features to use (FEATURE_SETS) and the learning weights are chosen on the
+  development trees only, each dev tree held out in turn (``leave_one_dev_tree_out``).
+* The shipped constants (``final``; ``--write`` puts them into verhalenbank/nlp/tagger.py) are
+  fitted on every tree, the example trees included, because they are the only stories told by
+  real residents. So no reported figure is tuned on the tree it is scored on,
+  benchmarks/bench_tagger_quality.py reports every example tree with constants fitted without it.
 
     VERHALENBANK_SPACY_MODEL=../shared/models/nl_verhalen_sm .venv/bin/python benchmarks/fit_tagger_calibration.py [--write]
 """
@@ -13,6 +19,8 @@ from __future__ import annotations
 import json
 import re
 import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -20,27 +28,83 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from tagger_data import (  # noqa: E402
-    DEV, ROOT, T, dev_stories, f1_per_subdoel, fit_calibrator, lemmatise_stories, load_trees, macro_f1_of, ronde_of, tree_features,
+    DEV, ROOT, SHARED, T, dev_stories, example_stories, f1_per_subdoel, fit_calibrator, lemmatise_stories, load_trees, macro_f1_of, ronde_of, tree_features,
 )
 
 THRESHOLDS = [round(float(x), 2) for x in np.arange(0.15, 0.65, 0.05)]
+# Feature sets the calibrator may use; the one with the best held-out dev score is kept.
+FEATURE_SETS = {
+    "subdoel": ("z_bank", "relative", "is_best", "margin", "similarity"),
+    "subdoel+theme": ("z_bank", "relative", "is_best", "margin", "similarity", "z_theme"),
+    "subdoel+examples": ("z_bank", "relative", "is_best", "margin", "similarity", "example_vote"),
+    "subdoel+theme+examples": T.CALIBRATION_FEATURES,
+}
 ROCCHIO_GRID = [(0.25, 0.0), (0.5, 0.0), (1.0, 0.0), (1.0, 0.25), (2.0, 0.25), (2.0, 0.5), (4.0, 0.5)]
 
 
+# The dev trees and stories form several banks, as municipalities do: each bank holds the stories
+# of a few trees (and some that fit none), so a tree's open block meets the stories of neighbouring
+# themes in the proportions a real bank has, not one story in twelve. A tree and a story belong to
+# the bank of the prefix of their code ("dev1-eenzaamheid", "dev1-0007").
+BANKS = (("dev",), ("dev1", "dev2"), ("dev3", "dev4"))
+
+
+def _bank_prefix(code: str) -> str:
+    return code.split("-")[0]
+
+
+@dataclass
+class Bank:
+    codes: list[str]
+    rows: list[int]  # the bank's stories, as indices into DevData.stories
+    stories: list
+    lemmas: list
+    corpus: T.CorpusModel
+    rondes: list
+
+
 class DevData:
-    def __init__(self):
+    """The dev banks; with ``include_examples`` also the example stories and trees as one more bank
+    (for the shipped fit and for the leave-one-tree-out fits that report on the example trees)."""
+
+    def __init__(self, include_examples: bool = False):
         self.trees = load_trees(DEV / "doelenbomen")
+        self.dev_codes = list(self.trees)
         self.stories = dev_stories()
         self.lemmas = lemmatise_stories(self.stories)
-        self.corpus = T.CorpusModel(self.lemmas)
-        self.rondes = ronde_of(self.stories, self.trees)
+        self.banks: list[Bank] = []
+        self.bank_of: dict[str, Bank] = {}
+        for prefixes in BANKS:
+            codes = [c for c in self.trees if _bank_prefix(c) in prefixes]
+            rows = [i for i, st in enumerate(self.stories) if _bank_prefix(st.key or "") in prefixes]
+            if codes:
+                self._add_bank(codes, rows)
+        self.example_codes: list[str] = []
+        if include_examples:
+            ex_trees = load_trees(SHARED / "doelenbomen")
+            start = len(self.stories)
+            ex_stories = example_stories()
+            self.trees.update(ex_trees)
+            self.stories += ex_stories
+            self.lemmas += lemmatise_stories(ex_stories)
+            self.example_codes = list(ex_trees)
+            self._add_bank(self.example_codes, list(range(start, len(self.stories))))
+
+    def _add_bank(self, codes: list[str], rows: list[int]) -> None:
+        stories = [self.stories[i] for i in rows]
+        lemmas = [self.lemmas[i] for i in rows]
+        bank = Bank(codes, rows, stories, lemmas, T.CorpusModel(lemmas), ronde_of(stories, {c: self.trees[c] for c in codes}))
+        self.banks.append(bank)
+        self.bank_of.update({c: bank for c in codes})
 
     def blocks(self, codes, learn: bool):
-        """Per tree: (ronde block, open block); ronde = the stories collected for the tree."""
+        """Per tree: (ronde block, open block); ronde = the stories collected for the tree, open =
+        every story of the tree's bank."""
         result = {}
         for code in codes:
-            rows = [i for i, r in enumerate(self.rondes) if r == code]
-            f, s, t = tree_features(self.trees[code], self.stories, self.lemmas, self.corpus, self.rondes,
+            bank = self.bank_of[code]
+            rows = [i for i, r in enumerate(bank.rondes) if r == code]
+            f, s, t = tree_features(self.trees[code], bank.stories, bank.lemmas, bank.corpus, bank.rondes,
                                     rows if learn else None)
             result[code] = ((f[rows], s[rows], t[rows]), (f, s, t))
         return result
@@ -73,10 +137,10 @@ def choose_thresholds(blocks, calibration) -> dict[str, float]:
     }
 
 
-def fit(cold, learned, codes):
+def fit(cold, learned, codes, features=None):
     calibration = {
-        T.RONDE: fit_calibrator([cold[c][0] for c in codes] + [learned[c][0] for c in codes]),
-        T.OPEN: fit_calibrator([cold[c][1] for c in codes] + [learned[c][1] for c in codes]),
+        T.RONDE: fit_calibrator([cold[c][0] for c in codes] + [learned[c][0] for c in codes], features=features),
+        T.OPEN: fit_calibrator([cold[c][1] for c in codes] + [learned[c][1] for c in codes], features=features),
     }
     both = {**{c + "/cold": cold[c] for c in codes}, **{c + "/learned": learned[c] for c in codes}}
     return calibration, choose_thresholds(both, calibration)
@@ -95,36 +159,80 @@ def choose_rocchio(data, codes, calibration, threshold):
     return max(results, key=lambda k: (results[k], -k[0])), results
 
 
-def run(data, codes):
-    cold = data.blocks(codes, learn=False)
-    calibration, threshold = fit(cold, cold, codes)  # first pass: cold only (learned = cold)
-    rocchio, _ = choose_rocchio(data, codes, calibration, threshold)
+@contextmanager
+def rocchio_weights(weights):
     saved = (T.ROCCHIO_POSITIVE, T.ROCCHIO_NEGATIVE)
+    T.ROCCHIO_POSITIVE, T.ROCCHIO_NEGATIVE = weights
     try:
-        T.ROCCHIO_POSITIVE, T.ROCCHIO_NEGATIVE = rocchio
-        learned = data.blocks(codes, learn=True)
+        yield
     finally:
         T.ROCCHIO_POSITIVE, T.ROCCHIO_NEGATIVE = saved
-    calibration, threshold = fit(cold, learned, codes)
+
+
+def run(data, codes, features=None):
+    cold = data.blocks(codes, learn=False)
+    calibration, threshold = fit(cold, cold, codes, features)  # first pass: cold only (learned = cold)
+    rocchio, _ = choose_rocchio(data, codes, calibration, threshold)
+    with rocchio_weights(rocchio):
+        learned = data.blocks(codes, learn=True)
+    calibration, threshold = fit(cold, learned, codes, features)
     return calibration, threshold, rocchio
 
 
+def _held_out_score(entry) -> float:
+    return float(np.mean([v for k, v in entry.items() if k.startswith("test_")]))
+
+
+def choose_feature_set(per_variant) -> tuple[str, dict]:
+    """The first feature set ("subdoel") unless another one beats it on the held-out dev trees by
+    more than one standard error of the paired difference: with a dozen trees, smaller gains are
+    noise, and a feature that does not clearly generalise is left out."""
+    base = per_variant["subdoel"]
+    gains, chosen, best = {}, "subdoel", 0.0
+    for variant, per_tree in per_variant.items():
+        if variant == "subdoel":
+            continue
+        diffs = np.array([_held_out_score(per_tree[c]) - _held_out_score(base[c]) for c in base])
+        mean, se = float(diffs.mean()), float(diffs.std(ddof=1) / np.sqrt(len(diffs)))
+        gains[variant] = {"mean": round(mean, 4), "standard_error": round(se, 4)}
+        if mean > se and mean > best:
+            chosen, best = variant, mean
+    return chosen, gains
+
+
 def main() -> None:
-    data = DevData()
-    codes = list(data.trees)
-    report = {"dev_trees": codes, "dev_stories": len(data.stories),
-              "dev_stories_fitting_no_tree": sum(1 for s in data.stories if s.tree is None),
+    data = DevData(include_examples=True)
+    codes = data.dev_codes
+    dev_stories_ = [s for s in data.stories if s.key]
+    report = {"dev_trees": codes, "dev_stories": len(dev_stories_), "banks": [b.codes for b in data.banks],
+              "dev_stories_fitting_no_tree": sum(1 for s in dev_stories_ if s.tree is None),
               "leave_one_dev_tree_out": {}}
-    for held_out in codes:
-        train = [c for c in codes if c != held_out]
-        calibration, threshold, rocchio = run(data, train)
-        cold = data.blocks([held_out], learn=False)
-        report["leave_one_dev_tree_out"][held_out] = {
-            "chosen": {"SUGGEST_THRESHOLDS": threshold, "ROCCHIO": rocchio, "CALIBRATION": calibration},
-            "test_own_tree_macro_f1": macro_f1_of(_predict(cold[held_out][0], calibration, T.RONDE, threshold[T.RONDE]), cold[held_out][0][2]),
-        }
-    calibration, threshold, rocchio = run(data, codes)
-    report["final"] = {"CALIBRATION": calibration, "SUGGEST_THRESHOLDS": threshold,
+    held_out_scores = {}
+    for variant, features in FEATURE_SETS.items():
+        per_tree = report["leave_one_dev_tree_out"][variant] = {}
+        for held_out in codes:
+            train = [c for c in codes if c != held_out]
+            calibration, threshold, rocchio = run(data, train, features)
+            cold = data.blocks([held_out], learn=False)
+            with rocchio_weights(rocchio):
+                # The held-out tree after people judged all its other stories (each scored
+                # without its own judgement).
+                learned = data.blocks([held_out], learn=True)
+            entry = {"chosen": {"SUGGEST_THRESHOLDS": threshold, "ROCCHIO": rocchio, "CALIBRATION": calibration}}
+            for name, blocks in (("cold", cold), ("learned", learned)):
+                entry[f"test_{name}_own_tree_macro_f1"] = macro_f1_of(
+                    _predict(blocks[held_out][0], calibration, T.RONDE, threshold[T.RONDE]), blocks[held_out][0][2])
+                entry[f"test_{name}_open_bank_macro_f1"] = round(score_context(blocks, calibration, T.OPEN, threshold[T.OPEN]), 3)
+            per_tree[held_out] = entry
+        held_out_scores[variant] = round(float(np.mean([
+            np.mean([v for k, v in r.items() if k.startswith("test_")]) for r in per_tree.values()])), 4)
+    variant, gains = choose_feature_set(report["leave_one_dev_tree_out"])
+    report["feature_sets"] = {"held_out_mean_of_own_tree_and_open_bank": held_out_scores,
+                              "paired_gain_over_subdoel": gains, "chosen": variant}
+    # The shipped constants: every tree, the example trees included. Figures on an example tree
+    # come from a fit without it (benchmarks/bench_tagger_quality.py).
+    calibration, threshold, rocchio = run(data, codes + data.example_codes, FEATURE_SETS[variant])
+    report["final"] = {"fitted_on": codes + data.example_codes, "CALIBRATION": calibration, "SUGGEST_THRESHOLDS": threshold,
                        "ROCCHIO_POSITIVE": rocchio[0], "ROCCHIO_NEGATIVE": rocchio[1]}
     print(json.dumps(report, indent=2))
     if "--write" in sys.argv:

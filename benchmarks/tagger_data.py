@@ -60,6 +60,7 @@ class Story:
     tree: str | None  # the tree it was collected for (its ronde's tree), None: fits none
     labels: set[str]
     wijk: str | None = None
+    key: str | None = None  # the story's id in its file
 
 
 def tree_gemeenten(folder: Path) -> dict[str, str | None]:
@@ -78,8 +79,10 @@ def example_stories() -> list[Story]:
 
 
 def dev_stories() -> list[Story]:
-    rows = [json.loads(line) for line in (DEV / "verhalen-dev.jsonl").open(encoding="utf-8")]
-    return [Story(r["tekst"], r.get("titel"), r.get("boom"), set(r.get("labels") or []), r.get("wijk")) for r in rows]
+    rows = [json.loads(line) for path in sorted(DEV.glob("verhalen-dev*.jsonl"))
+            for line in path.open(encoding="utf-8") if line.strip()]
+    return [Story(r["tekst"], r.get("titel"), r.get("boom"), set(r.get("labels") or []), r.get("wijk"), r.get("id"))
+            for r in rows]
 
 
 def lemmatise_stories(stories: list[Story]) -> list[list[str]]:
@@ -163,13 +166,17 @@ def tree_features(tree, stories, lemmas, corpus, rondes, learn_rows=None):
     return features, sims, truth_for(tree, stories)
 
 
-def fit_calibrator(blocks, c: float = 1.0):
+def fit_calibrator(blocks, c: float = 1.0, features: tuple[str, ...] | None = None):
     """Logistic calibrator on stacked (features, sims, truth) blocks; pairs without a shared word
-    are left out (they get probability 0)."""
+    are left out (they get probability 0). ``features``: the names of T.CALIBRATION_FEATURES to
+    use; the others get coefficient 0."""
     from sklearn.linear_model import LogisticRegression
 
+    use = [i for i, name in enumerate(T.CALIBRATION_FEATURES) if features is None or name in features]
     x = np.concatenate([f.reshape(-1, f.shape[-1]) for f, _, _ in blocks])
     s = np.concatenate([sims.ravel() for _, sims, _ in blocks])
     y = np.concatenate([t.ravel() for _, _, t in blocks])
-    model = LogisticRegression(C=c, max_iter=5000).fit(x[s > 0], y[s > 0])
-    return tuple(round(float(v), 4) for v in model.coef_[0]), round(float(model.intercept_[0]), 4)
+    model = LogisticRegression(C=c, max_iter=5000).fit(x[s > 0][:, use], y[s > 0])
+    coef = np.zeros(x.shape[1])
+    coef[use] = model.coef_[0]
+    return tuple(round(float(v), 4) for v in coef), round(float(model.intercept_[0]), 4)

@@ -212,3 +212,35 @@ def test_a_judged_story_is_not_scored_with_its_own_judgement(story_lemmas):
     _, sims = scorer.features(corpus.vectorise(story_lemmas[:1]), keys=[0])
     np.testing.assert_allclose(sims, expected_sims, atol=1e-9)
     assert not np.allclose(with_own, left_out)
+
+
+def test_judged_stories_vote_for_the_subdoel_of_the_nearest_one(story_lemmas):
+    corpus = T.CorpusModel(story_lemmas)
+    truth = np.array([[code == c for c in TREE.subdoel_codes] for code, _ in STORIES])
+    scorer = T.TreeScorer(TREE, lemmatise, corpus, examples=T.TreeExamples(story_lemmas, truth))
+    new = lemmatise(["We hadden schulden en de rekeningen stapelden zich op, maar de schuldhulp hielp."])
+    votes = scorer.cold.example_votes(corpus.vectorise(new), [None])
+    ge, sp = TREE.subdoel_codes.index("GE"), TREE.subdoel_codes.index("SP")
+    assert votes[0, ge] > 0 > votes[0, sp]
+    # Before anyone judged a story, examples say nothing.
+    cold = T.TreeScorer(TREE, lemmatise, corpus).cold.example_votes(corpus.vectorise(new), [None])
+    assert not cold.any()
+
+
+def test_a_judged_story_never_votes_for_itself(story_lemmas):
+    corpus = T.CorpusModel(story_lemmas)
+    truth = np.array([[code == c for c in TREE.subdoel_codes] for code, _ in STORIES])
+    scorer = T.TreeScorer(TREE, lemmatise, corpus, examples=T.TreeExamples(story_lemmas, truth, keys=list(range(len(STORIES)))))
+    rest = T.TreeScorer(TREE, lemmatise, corpus, examples=T.TreeExamples(story_lemmas[1:], truth[1:]))
+    doc = corpus.vectorise(story_lemmas[:1])
+    np.testing.assert_allclose(scorer.cold.example_votes(doc, [0]), rest.cold.example_votes(doc, [None]), atol=1e-12)
+    assert not np.allclose(scorer.cold.example_votes(doc, [0]), scorer.cold.example_votes(doc, [None]))
+
+
+def test_a_story_about_the_tree_s_theme_is_closer_to_the_tree_than_one_off_topic(story_lemmas):
+    lemmas = story_lemmas + lemmatise([OFF_TOPIC, "In Testdorp doen alle inwoners mee, dat vind ik mooi."])
+    corpus = T.CorpusModel(lemmas)
+    cold = T.TreeScorer(TREE, lemmatise, corpus).cold
+    theme = cold.theme_similarities(corpus.vectorise(lemmas))
+    assert theme[-1] > theme[-2] == 0.0  # the tree's titel and hoofddoel count: "Testdorp", "meedoen"
+    assert (theme[:-2] > 0).all()

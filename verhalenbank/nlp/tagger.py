@@ -8,8 +8,10 @@
   prior. The examples are read at every scoring, so a decision counts at the next retag.
 * **Probability** (``calibrated_probability``): features of one (story, subdoel) pair that look
   only at this tree and the bank's stories (similarity standardised over the bank, closeness to
-  the tree's best subdoel, lead over the next) go through a small logistic calibrator fitted on
-  development data (benchmarks/fit_tagger_calibration.py). A score is the estimated chance that
+  the tree's best subdoel, lead over the next, closeness to the tree as a whole, and what the
+  nearest stories people judged for the tree say) go through a small logistic calibrator
+  (benchmarks/fit_tagger_calibration.py: features chosen on development trees, leaving one out
+  at a time; coefficients fitted on the development and example trees). A score is the estimated chance that
   a careful human coder gives the story this subdoel, on the same scale in every tree whatever
   else the bank holds; below the suggestion threshold nothing is suggested, so a story that fits
   no tree gets no suggestion.
@@ -92,6 +94,7 @@ EXPANSION_SHRINK = 3.0
 MIN_CORPUS_FOR_FEEDBACK = 8
 TF_SATURATION = 1.2  # BM25's k1: how fast repeats of a word in a story stop adding weight
 SHORT_TEXT_TERMS = 5.0  # a story's similarity counts fully only with well over this many terms
+THEME_OWN_WORDS = 0.5  # weight of the tree's titel and hoofddoel beside its subdoelen in the theme
 
 
 # --- Terms ---------------------------------------------------------------------------------------
@@ -242,15 +245,17 @@ class _TreeTexts:
 
     subdoel_fields: list[dict[str, list[list[str]]]]
     indicator_lemmas: list[list[list[str]]]
+    tree_lemmas: list[list[str]] = field(default_factory=list)  # the tree's titel and hoofddoel
 
 
 def lemmatise_tree(tree: TreeSpec, lemmatise: Lemmatiser) -> _TreeTexts:
-    texts: list[str] = []
+    texts: list[str] = [tree.titel or "", tree.hoofddoel or ""]
     for sub in tree.subdoelen:
         texts.append(sub.titel)
         texts.append(sub.beschrijving or "")
         texts.extend(ind.titel for ind in sub.indicatoren)
     lemmas = iter(lemmatise(texts))
+    tree_lemmas = [next(lemmas), next(lemmas)]
     fields, indicators = [], []
     for sub in tree.subdoelen:
         titel = next(lemmas)
@@ -258,7 +263,7 @@ def lemmatise_tree(tree: TreeSpec, lemmatise: Lemmatiser) -> _TreeTexts:
         ind_lemmas = [next(lemmas) for _ in sub.indicatoren]
         fields.append({"titel": [titel], "beschrijving": [beschrijving], "indicator": ind_lemmas})
         indicators.append(ind_lemmas)
-    return _TreeTexts(subdoel_fields=fields, indicator_lemmas=indicators)
+    return _TreeTexts(subdoel_fields=fields, indicator_lemmas=indicators, tree_lemmas=tree_lemmas)
 
 
 class ColdStartTagger:
@@ -282,9 +287,11 @@ class ColdStartTagger:
         self.indicator_queries = self._indicator_queries(tree_texts)
         if corpus.n_docs >= MIN_CORPUS_FOR_FEEDBACK and len(self.codes) > 0:
             self._expand_with_related_words()
+        self.theme_query = self._theme_query(tree_texts)
         self.tree_queries = self.queries.copy()
         self.positives = np.zeros(len(self.codes), dtype=int)
         self._example_sums: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._example_docs: np.ndarray | None = None
         self._bank_statistics()
 
     def _bank_statistics(self) -> None:
@@ -294,10 +301,14 @@ class ColdStartTagger:
             bank_sims = self._similarities(self.corpus.doc_matrix)
             self.bank_mean = np.median(bank_sims, axis=0)
             self.bank_std = bank_sims.std(axis=0) + 1e-6
+            theme_sims = self.theme_similarities(self.corpus.doc_matrix)
+            self.theme_mean = float(np.median(theme_sims))
+            self.theme_std = float(theme_sims.std()) + 1e-6
         else:
             # Too few stories to standardise: a neutral scale for cosine similarities.
             self.bank_mean = np.full(len(self.codes), 0.05)
             self.bank_std = np.full(len(self.codes), 0.05)
+            self.theme_mean, self.theme_std = 0.05, 0.05
 
     def learn(self, example_matrix, truth: np.ndarray) -> None:
         """Move each subdoel's query towards the stories people gave it and away from the stories
@@ -309,6 +320,7 @@ class ColdStartTagger:
         negative_sums = (~truth).T.astype(float) @ dense
         self._example_sums = (dense, truth, positive_sums, negative_sums)
         self.positives = truth.sum(axis=0).astype(int)
+        self._example_docs = _normalise_rows(dense)
         self.queries = self._rocchio(positive_sums, negative_sums, truth.sum(axis=0), (~truth).sum(axis=0))
         self._bank_statistics()
 
@@ -323,6 +335,32 @@ class ColdStartTagger:
             - neg_weight * _normalise_rows(negative_sums)
         )
         return _normalise_rows(np.maximum(moved, 0.0))
+
+    def example_votes(self, doc_matrix, exclude: Sequence[int | None]) -> np.ndarray:
+        """Per (story, subdoel): how much closer the story is to the judged stories given this
+        subdoel than to the judged stories not given it (nearest of each), weighed by how many
+        stories were given it. 0 while nobody judged stories for the tree. ``exclude``: per
+        story, its own row among the examples (it never votes for itself), or None."""
+        n, m = doc_matrix.shape[0], len(self.codes)
+        if self._example_docs is None or not m:
+            return np.zeros((n, m))
+        _, truth, _, _ = self._example_sums
+        near = np.asarray(doc_matrix @ self._example_docs.T)
+        near = np.maximum(near, 0.0)
+        own = np.zeros_like(near, dtype=bool)
+        for row, example_row in enumerate(exclude):
+            if example_row is not None:
+                own[row, example_row] = True
+        near[own] = 0.0
+        votes = np.zeros((n, m))
+        for j in range(m):
+            given = truth[:, j]
+            closest_given = near[:, given].max(axis=1) if given.any() else np.zeros(n)
+            closest_other = near[:, ~given].max(axis=1) if (~given).any() else np.zeros(n)
+            n_given = given.sum() - (own[:, given].sum(axis=1) if given.any() else 0)
+            evidence = n_given / (n_given + ROCCHIO_EVIDENCE)
+            votes[:, j] = evidence * (closest_given - closest_other)
+        return votes
 
     def queries_without(self, example_row: int) -> np.ndarray:
         """The queries as if one judged story had not been judged (so it never teaches itself)."""
@@ -364,6 +402,20 @@ class ColdStartTagger:
         queries = raw * self.corpus.idf * specificity
         return _normalise_rows(queries)
 
+    def _theme_query(self, texts: _TreeTexts) -> np.ndarray:
+        """The tree as a whole: its titel, hoofddoel and every subdoel's words, each word once.
+
+        A story can be about the tree's theme while matching no single subdoel well, or match
+        one subdoel's word by chance while being about something else entirely; this tells the
+        two apart."""
+        own = _normalise_rows((np.minimum(self._dense(self._field_vector(texts.tree_lemmas)), 1.0) * self.corpus.idf)[None, :])
+        subdoelen = self.queries.mean(axis=0, keepdims=True) if len(self.codes) else np.zeros_like(own)
+        return _normalise_rows(_normalise_rows(subdoelen) + THEME_OWN_WORDS * own)
+
+    def theme_similarities(self, doc_matrix) -> np.ndarray:
+        """Similarity of each story to the tree as a whole (see ``_theme_query``)."""
+        return self.similarities_with(doc_matrix, self.theme_query)[:, 0]
+
     def _indicator_queries(self, texts: _TreeTexts) -> list[np.ndarray]:
         result = []
         for ind_lists in texts.indicator_lemmas:
@@ -390,7 +442,7 @@ class ColdStartTagger:
         ]
 
     def _similarities(self, doc_matrix) -> np.ndarray:
-        sims = np.asarray(doc_matrix @ self.queries.T).reshape(doc_matrix.shape[0], len(self.codes))
+        sims = np.asarray(doc_matrix @ self.queries.T).reshape(doc_matrix.shape[0], self.queries.shape[0])
         if SHORT_TEXT_TERMS:
             # Cosine similarity flatters very short texts ("test test, werkt dit formulier?"
             # shares one word with a subdoel and looks very similar): shrink by the evidence.
@@ -423,7 +475,7 @@ class ColdStartTagger:
 
 
 def _sigmoid(x):
-    return 1.0 / (1.0 + np.exp(-x))
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -50.0, 50.0)))
 
 
 # --- Calibrated probability ----------------------------------------------------------------------
@@ -431,20 +483,21 @@ def _sigmoid(x):
 # A score is the estimated probability that a careful human coder gives the story this subdoel.
 # It comes from a small logistic calibrator over features of one (story, subdoel) pair that look
 # only at the subdoel's own tree and the bank's stories, never at how many other trees the bank
-# holds. The coefficients and the threshold are fitted on the development trees and stories in
-# benchmarks/data (benchmarks/fit_tagger_calibration.py); the example stories are never used.
+# holds. Which features count is chosen on the development trees in benchmarks/data, one tree
+# left out at a time; the coefficients and thresholds are then fitted on those and on the example
+# trees (benchmarks/fit_tagger_calibration.py). A feature with coefficient 0 was not chosen.
 
-CALIBRATION_FEATURES = ("z_bank", "relative", "is_best", "margin", "similarity")
+CALIBRATION_FEATURES = ("z_bank", "relative", "is_best", "margin", "similarity", "z_theme", "example_vote")
 # Two contexts, each with its own coefficients: "ronde" when the story was collected in a ronde
 # of this tree (a coder would look for a subdoel of this tree), "open" when the story has no
 # ronde and is scored against every tree of the bank. Neither depends on the other trees.
 # BEGIN CALIBRATION (written by benchmarks/fit_tagger_calibration.py --write)
 CALIBRATION = {
-    "ronde": ((0.9782, -0.4898, -0.1296, 0.5125, -0.0063), -0.9962),
-    "open": ((1.3318, -0.4185, -0.0182, -0.071, 0.4611), -3.5757),
+    "ronde": ((0.4586, -0.0749, -0.1326, 0.5679, 1.1523, 0.059, 1.0865), -1.9679),
+    "open": ((0.6362, -0.3696, -0.0276, 0.2182, 1.4156, 0.2666, 1.1745), -4.0508),
 }
-SUGGEST_THRESHOLDS = {"ronde": 0.3, "open": 0.25}
-ROCCHIO_POSITIVE = 0.25
+SUGGEST_THRESHOLDS = {"ronde": 0.35, "open": 0.2}
+ROCCHIO_POSITIVE = 0.5
 ROCCHIO_NEGATIVE = 0.0
 # END CALIBRATION
 RONDE, OPEN = "ronde", "open"
@@ -463,11 +516,21 @@ def suggest_threshold(context: str = "open") -> float:
 ROCCHIO_EVIDENCE = 3.0
 
 
-def calibration_features(sims: np.ndarray, bank_mean: np.ndarray, bank_std: np.ndarray) -> np.ndarray:
-    """Features per (story, subdoel): stories × subdoelen × len(CALIBRATION_FEATURES)."""
+def calibration_features(
+    sims: np.ndarray,
+    bank_mean: np.ndarray,
+    bank_std: np.ndarray,
+    theme_z: np.ndarray | None = None,
+    example_vote: np.ndarray | None = None,
+) -> np.ndarray:
+    """Features per (story, subdoel): stories × subdoelen × len(CALIBRATION_FEATURES).
+
+    ``theme_z``: per story, its similarity to the tree as a whole, standardised over the bank;
+    ``example_vote``: per (story, subdoel), what the stories people judged say (0 before any)."""
     sims = np.asarray(sims, dtype=float)
     n, m = sims.shape
     z = np.clip((sims - bank_mean) / bank_std, -4.0, 8.0)
+    theme = np.zeros((n, m)) if theme_z is None else np.repeat(np.clip(np.asarray(theme_z, dtype=float), -4.0, 8.0)[:, None], m, axis=1)
     top = sims.max(axis=1, keepdims=True) if m else np.zeros((n, 1))
     relative = np.where(top > 0, sims / np.where(top > 0, top, 1.0), 0.0)
     if m > 1:
@@ -481,7 +544,8 @@ def calibration_features(sims: np.ndarray, bank_mean: np.ndarray, bank_std: np.n
         margin = z
     margin = np.clip(margin, -6.0, 6.0)
     similarity = np.sqrt(np.maximum(sims, 0.0)) * 3.0
-    return np.stack([z, relative, is_best.astype(float), margin, similarity], axis=2)
+    votes = np.zeros((n, m)) if example_vote is None else np.asarray(example_vote, dtype=float) * 10.0
+    return np.stack([z, relative, is_best.astype(float), margin, similarity, theme, votes], axis=2)
 
 
 def calibrated_probability(
@@ -549,13 +613,17 @@ class TreeScorer:
     def features(self, doc_matrix, keys: Sequence | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Calibration features and similarities for stories (rows of ``doc_matrix``)."""
         sims = self.cold._similarities(doc_matrix)
+        own_rows: list[int | None] = [None] * doc_matrix.shape[0]
         if keys is not None and self._example_row:
             for row, key in enumerate(keys):
                 example_row = self._example_row.get(key)
                 if example_row is not None:
+                    own_rows[row] = example_row
                     queries = self.cold.queries_without(example_row)
                     sims[row] = self.cold.similarities_with(doc_matrix[row], queries)[0]
-        return calibration_features(sims, self.cold.bank_mean, self.cold.bank_std), sims
+        theme_z = (self.cold.theme_similarities(doc_matrix) - self.cold.theme_mean) / self.cold.theme_std
+        votes = self.cold.example_votes(doc_matrix, own_rows)
+        return calibration_features(sims, self.cold.bank_mean, self.cold.bank_std, theme_z, votes), sims
 
     def probabilities(
         self, lemma_lists: Sequence[Sequence[str]], keys: Sequence | None = None, context: str | Sequence[str] = OPEN
