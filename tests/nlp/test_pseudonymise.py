@@ -315,3 +315,29 @@ def test_places_that_are_also_names_survive(text):
 def test_title_with_an_unknown_foreign_name_is_pseudonymised():
     analysis = analyse_texts([("Ze helpt mij elke week met de boodschappen.", "Şerafeddin en ik")])[0]
     assert analysis.titel_publiek == "[naam 1] en ik"
+
+
+@pytest.mark.parametrize(
+    "text, secrets",
+    [
+        ("Het was een fijne middag. Odarka Tsymbaliuk brengt elke week soep naar de buren.", ["Odarka", "Tsymbaliuk"]),
+        ("Gisteren kwam Bohodar Dankiv langs om te helpen met de tuin.", ["Bohodar", "Dankiv"]),
+        ("De kinderen speelden buiten. Hryhorii helpt mij met de boodschappen.", ["Hryhorii"]),
+    ],
+)
+def test_names_no_list_knows_are_found_by_their_place_in_the_sentence(text, secrets):
+    public = _public(text)
+    for secret in secrets:
+        assert secret not in public, public
+    assert "[naam 1]" in public
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Buurtsportcoach helpt ons elke dinsdag met bewegen.",
+        "We gingen met de bus naar Nieuw Vennep en daarna terug.",
+    ],
+)
+def test_unknown_words_that_are_compounds_or_places_stay(text):
+    assert _public(text) == text

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from verhalenbank.nlp.dutch import MONTHS, STOP_WORDS as _STOP_WORDS, WEEKDAYS
+from verhalenbank.nlp.dutch import MONTHS, STOP_WORDS as _STOP_WORDS, WEEKDAYS, split_compound
 from verhalenbank.nlp.names import name_lists
 from verhalenbank.nlp.normalise import Normalised, normalise
 
@@ -241,6 +241,45 @@ def _looks_like_common_word(doc, i: int, common_words: frozenset[str] | None) ->
 def _is_word(lower: str, lists) -> bool:
     """A known name that is also an ordinary Dutch word or place ("roos", "visser", "hoorn")."""
     return lower in lists.words or lower in _STOP_WORDS
+
+
+def _unknown_capitalised(doc, i: int, lists, common_words: frozenset[str] | None) -> bool:
+    """A capitalised word that no word list knows and that is no compound of known words: in a
+    Dutch sentence nearly always a name ("Tsymbaliuk", "Hryhorii"), not "Buurtsportcoach"."""
+    if i >= len(doc) or common_words is None:
+        return False
+    token = doc[i]
+    lower = token.lower_
+    return (
+        _is_capitalised(token.text) and token.is_alpha and len(token.text) >= 3
+        and lower not in common_words and lower not in _STOP_WORDS and lower not in NOT_NAMES
+        and lower not in TITLES and lower not in RELATION_WORDS and not _is_word(lower, lists)
+        and not split_compound(lower, common_words)
+    )
+
+
+def _unknown_name_at(doc, i: int, lists, common_words: frozenset[str] | None) -> tuple[int, int] | None:
+    """Names no list knows, by their shape in the sentence: two capitalised words of which at
+    least one is unknown and the other unknown or a known name ("Odarka Tsymbaliuk brengt"), or
+    an unknown capitalised word opening a sentence before a verb ("Hryhorii helpt mij")."""
+    if i > 0 and doc[i - 1].lower_ in PLACE_PREPOSITIONS:
+        return None  # "in Nieuw-Vennep", "naar Sint Oedenrode": a place
+    if not _is_capitalised(doc[i].text) or i + 1 >= len(doc):
+        return None
+    this_unknown = _unknown_capitalised(doc, i, lists, common_words)
+    this_name = this_unknown or doc[i].text in lists.first or doc[i].text in lists.last
+    nxt = doc[i + 1]
+    if this_name and _is_capitalised(nxt.text) and not _starts_sentence(doc, i + 1):
+        next_unknown = _unknown_capitalised(doc, i + 1, lists, common_words)
+        next_name = next_unknown or nxt.text in lists.last or nxt.text in lists.first
+        if (this_unknown or next_unknown) and next_name:
+            return i, _extend_name(doc, i + 1)
+    if (
+        this_unknown and _starts_sentence(doc, i) and nxt.text.islower() and nxt.pos_ in ("VERB", "AUX")
+        and doc[i].ent_type_ not in ("LOC", "ORG")
+    ):
+        return i, i + 1
+    return None
 
 
 def _extend_name(doc, start: int) -> int:
@@ -494,6 +533,10 @@ def name_spans(doc, use_entities: bool, common_words: frozenset[str] | None = No
     # An unknown name with a verb of saying ("Jurich zei …", "toen vroeg Oleksij …"), or with
     # letters no Dutch word has ("Şerafeddin", "Gülsiye", "Małgorzata"), unless a place ("uit Łódź").
     for i, token in enumerate(doc):
+        found = _unknown_name_at(doc, i, lists, common_words)
+        if found:
+            spans.append(found)
+            continue
         if (
             _is_capitalised(token.text) and FOREIGN_LETTERS.intersection(token.text)
             and (common_words is None or token.lower_ not in common_words)
