@@ -280,7 +280,8 @@ def test_curation_controls_without_js_and_photos_beside_stories(app, client, log
 
     ronde, subdoelen = _subdoelen(RONDE)
     sectie = str(subdoelen[1].id)
-    in_subdoel = [v for v in _verhalen(RONDE) if any(t.subdoel_id == subdoelen[1].id for t in v.tags)]
+    # Packs show confirmed tags by default: a story a person placed under this subdoel.
+    in_subdoel = [v for v in _verhalen(RONDE) if any(t.subdoel_id == subdoelen[1].id and t.bevestigd for t in v.tags)]
     met_foto = next(v for v in in_subdoel if v.citeren)
     zonder_toestemming = next(v for v in _verhalen(RONDE) if not v.citeren)
     photo_dir = app.config["VERHALENBANK"].photo_dir
