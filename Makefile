@@ -7,7 +7,7 @@ SHARED_MODEL := $(abspath ../shared/models/nl_verhalen_sm)
 # The official Dutch pipeline when installed, else the stand-in from ../shared (tests and CI).
 SPACY_MODEL ?= $(shell $(BIN)/python -c "import nl_core_news_sm" 2>/dev/null && echo nl_core_news_sm || echo $(SHARED_MODEL))
 
-.PHONY: setup system-deps demo test test-fast e2e bench migration audit lint-imports wheel-check
+.PHONY: setup system-deps demo test test-fast e2e bench migration audit lint-imports duplication wheel-check
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -32,14 +32,18 @@ demo: setup
 # database, SQLite files and ports). The load tests (marker solo) measure latency under a rush,
 # so they run afterwards, alone. `make test TEST_WORKERS=0` runs everything in one process.
 TEST_WORKERS ?= auto
-test: setup system-deps lint-imports
-	VERHALENBANK_SPACY_MODEL=$(SPACY_MODEL) $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not solo"
+test: setup system-deps lint-imports duplication
+	VERHALENBANK_SPACY_MODEL=$(SPACY_MODEL) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal -m "not solo"
 	VERHALENBANK_SPACY_MODEL=$(SPACY_MODEL) $(BIN)/python -m pytest -m solo
 
 # Import contracts in pyproject.toml ([tool.importlinter]): core imports no domain, no cycles
 # between the packages. Known debt is listed there as ignore_imports; anything new fails.
 lint-imports: setup
 	$(BIN)/lint-imports --no-cache --no-logo
+
+# Repeated code across the package's modules ([tool.pylint] in pyproject.toml); any fails.
+duplication: setup
+	$(BIN)/pylint verhalenbank
 
 # Builds the sdist and wheel, installs the wheel into a fresh venv outside the checkout and runs
 # init, an import of ../shared's example stories, serve and a page request (.ci/wheel-check).

@@ -104,3 +104,19 @@ def test_wtforms_own_messages_are_dutch(client, login):
     html = response.get_data(as_text=True)
     assert "Not a valid choice" not in html
     assert "Ongeldige keuze" in html
+
+
+@pytest.mark.parametrize("waarde, verwacht_ms", [("5", 5000), ("", 30000), ("veel", 30000), ("0", 100)])
+def test_sqlite_wait_for_a_held_lock_is_a_setting(tmp_path, monkeypatch, waarde, verwacht_ms):
+    from sqlalchemy import create_engine, text
+
+    from verhalenbank.core.hooks import engine_options
+
+    monkeypatch.setenv("VERHALENBANK_SQLITE_WACHTTIJD", waarde)
+    url = f"sqlite:///{tmp_path / 'wacht.db'}"
+    engine = create_engine(url, **engine_options(url))
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text("PRAGMA busy_timeout")).scalar() == verwacht_ms
+    finally:
+        engine.dispose()

@@ -3,6 +3,7 @@ accounts' own: accounts/autorisatie.py)."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 from flask import Flask, current_app, jsonify, render_template, request
@@ -21,13 +22,28 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+SQLITE_WACHTTIJD_STANDAARD = 30.0
+
+
+def sqlite_wachttijd() -> float:
+    """Seconds a SQLite transaction waits for a lock held outside the app's queue (a backup, the
+    sqlite3 shell) before it gives up: VERHALENBANK_SQLITE_WACHTTIJD, 30 by default. The
+    resident's form then answers "niet bewaard" and the phone keeps the story."""
+    waarde = os.environ.get("VERHALENBANK_SQLITE_WACHTTIJD", "").strip()
+    try:
+        seconden = float(waarde) if waarde else SQLITE_WACHTTIJD_STANDAARD
+    except ValueError:
+        return SQLITE_WACHTTIJD_STANDAARD
+    return min(max(seconden, 0.1), 600.0)
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(sqlite_wachttijd() * 1000)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA secure_delete=ON")  # erased stories must not linger in free pages (AVG)
         cursor.close()
@@ -73,7 +89,7 @@ def _einde_leesverzoek(_error) -> None:
 
 def engine_options(database_url: str) -> dict:
     if database_url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+        return {"connect_args": {"timeout": sqlite_wachttijd(), "check_same_thread": False}}
     return {"pool_pre_ping": True}
 
 

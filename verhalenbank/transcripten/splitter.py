@@ -176,6 +176,12 @@ class _Beurt:
     pagina: int | None
     laatste_alinea: int
 
+    @classmethod
+    def vanaf(cls, segment: Segment, spreker: str | None = None, delen: list[str] | None = None) -> "_Beurt":
+        """A turn that starts at ``segment``."""
+        return cls(spreker, delen if delen is not None else [], segment.begin, segment.eind, segment.positie,
+                   segment.positie, segment.pagina, segment.alinea)
+
     @property
     def tekst(self) -> str:
         return "".join(self.delen).strip()
@@ -362,18 +368,7 @@ def _beurten_uit_cues(segmenten: list[Segment]) -> list[_Beurt]:
     for segment in segmenten:
         if _NOTITIE_REGEL.match(segment.tekst.strip()):
             continue
-        beurten.append(
-            _Beurt(
-                spreker=segment.spreker,
-                delen=[segment.tekst],
-                begin=segment.begin,
-                eind=segment.eind,
-                positie=segment.positie,
-                positie_eind=segment.positie,
-                pagina=segment.pagina,
-                laatste_alinea=segment.alinea,
-            )
-        )
+        beurten.append(_Beurt.vanaf(segment, segment.spreker, [segment.tekst]))
     return beurten
 
 
@@ -390,21 +385,11 @@ def _beurten_uit_regels(segmenten: list[Segment], sprekers: set[str]) -> tuple[l
             naam, rest, toelichting = label
             if toelichting:
                 hints.setdefault(naam, toelichting)
-            huidige = _Beurt(
-                spreker=naam,
-                delen=[rest] if rest else [],
-                begin=segment.begin,
-                eind=segment.eind,
-                positie=segment.positie,
-                positie_eind=segment.positie,
-                pagina=segment.pagina,
-                laatste_alinea=segment.alinea,
-            )
+            huidige = _Beurt.vanaf(segment, naam, [rest] if rest else [])
             beurten.append(huidige)
             continue
         if huidige is None:
-            huidige = _Beurt(None, [], segment.begin, segment.eind, segment.positie, segment.positie,
-                             segment.pagina, segment.alinea)
+            huidige = _Beurt.vanaf(segment)
             beurten.append(huidige)
         _voeg_segment_toe(huidige, segment)
     return [beurt for beurt in beurten if beurt.tekst], hints
@@ -418,8 +403,7 @@ def _beurten_uit_alineas(segmenten: list[Segment]) -> list[_Beurt]:
         if _SCHEIDING.match(tekst) or _NOTITIE_REGEL.match(tekst):
             continue
         if huidige is None or segment.alinea != huidige.laatste_alinea:
-            huidige = _Beurt(None, [], segment.begin, segment.eind, segment.positie, segment.positie,
-                             segment.pagina, segment.alinea)
+            huidige = _Beurt.vanaf(segment)
             beurten.append(huidige)
         _voeg_segment_toe(huidige, segment)
     return [beurt for beurt in beurten if beurt.tekst]

@@ -130,6 +130,12 @@ def build_zoekdocument(verhaal: Verhaal) -> ZoekDocument:
     return document
 
 
+def verhalen_in_volgorde(ids: list[int]) -> list[Verhaal]:
+    """The stories with these ids, in this order, with what a result list shows loaded."""
+    by_id = {verhaal.id: verhaal for verhaal in _load_verhalen(ids)} if ids else {}
+    return [by_id[verhaal_id] for verhaal_id in ids if verhaal_id in by_id]
+
+
 def _load_verhalen(ids: list[int]) -> list[Verhaal]:
     from verhalenbank.doelenbomen.models import Subdoel
     from verhalenbank.rondes.models import Ronde

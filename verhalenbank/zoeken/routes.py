@@ -122,22 +122,6 @@ def _facet_groups(state: dict, result: Zoekresultaat, labels: dict) -> list[dict
     return groups
 
 
-def _verhalen_in_order(ids: list[int]) -> list[Verhaal]:
-    if not ids:
-        return []
-    loaded = db.session.scalars(
-        select(Verhaal)
-        .where(Verhaal.id.in_(ids))
-        .options(
-            selectinload(Verhaal.tags).selectinload(Tag.subdoel).selectinload(Subdoel.doelenboom),
-            selectinload(Verhaal.tags).selectinload(Tag.indicator),
-            selectinload(Verhaal.ronde),
-        )
-    ).all()
-    by_id = {verhaal.id: verhaal for verhaal in loaded}
-    return [by_id[verhaal_id] for verhaal_id in ids if verhaal_id in by_id]
-
-
 def _public_title(verhaal: Verhaal) -> str:
     return verhaal.titel_publiek or f"Verhaal {verhaal.id}"
 
@@ -157,7 +141,7 @@ def zoek():
     labels = _labels()
     verhalen = []
     if result is not None:
-        by_id = {verhaal.id: verhaal for verhaal in _verhalen_in_order(result.ids)}
+        by_id = {verhaal.id: verhaal for verhaal in operations.verhalen_in_volgorde(result.ids)}
         gekozen = verhalen_operations.door_panel_gekozen(list(by_id))
         for hit in result.treffers:
             verhaal = by_id.get(hit.id)
@@ -199,7 +183,7 @@ def _export_rows():
         if not result.treffers:
             break
         scores = {hit.id: hit.score for hit in result.treffers}
-        for verhaal in _verhalen_in_order(result.ids):
+        for verhaal in operations.verhalen_in_volgorde(result.ids):
             tags = [tag for tag in verhaal.tags if not tag.afgewezen]
             yield {
                 "id": verhaal.extern_id or str(verhaal.id),
