@@ -160,6 +160,10 @@ def open_bank(ex, trees, stories, lemmas, corpus, B, gemeenten, K):
             "correct_suggestions": int(sum((pred[c] & truths[c]).sum() for c in trees)),
             "suggestions_outside_the_story_s_own_tree": int(sum(
                 pred[c][[i for i, st in enumerate(stories) if st.tree != c]].sum() for c in trees)),
+            # Of those, by the example trees (a story of Hoorn tagged in Lelystad's tree); the rest
+            # come from the dev trees, so that figure grows with the number of dev trees.
+            "of_which_in_another_example_tree": int(sum(
+                pred[c][[i for i, st in enumerate(stories) if st.tree != c]].sum() for c in ex)),
             "stories_without_any_suggestion": int(sum(
                 1 for i in range(len(stories)) if not any(pred[c][i].any() for c in trees))),
             "unlabelled_stories_with_a_suggestion": int(sum(

@@ -493,11 +493,11 @@ CALIBRATION_FEATURES = ("z_bank", "relative", "is_best", "margin", "similarity",
 # ronde and is scored against every tree of the bank. Neither depends on the other trees.
 # BEGIN CALIBRATION (written by benchmarks/fit_tagger_calibration.py --write)
 CALIBRATION = {
-    "ronde": ((0.4586, -0.0749, -0.1326, 0.5679, 1.1523, 0.059, 1.0865), -1.9679),
-    "open": ((0.6362, -0.3696, -0.0276, 0.2182, 1.4156, 0.2666, 1.1745), -4.0508),
+    "ronde": ((0.5493, -0.1521, -0.216, 0.5298, 0.97, 0.0, 1.1981), -1.7613),
+    "open": ((0.9687, -0.2962, -0.0764, 0.0536, 1.0094, 0.0, 1.342), -3.8904),
 }
-SUGGEST_THRESHOLDS = {"ronde": 0.35, "open": 0.2}
-ROCCHIO_POSITIVE = 0.5
+SUGGEST_THRESHOLDS = {"ronde": 0.3, "open": 0.25}
+ROCCHIO_POSITIVE = 0.25
 ROCCHIO_NEGATIVE = 0.0
 # END CALIBRATION
 RONDE, OPEN = "ronde", "open"
