@@ -11,10 +11,10 @@
   the tree's best subdoel, lead over the next, closeness to the tree as a whole, and what the
   nearest stories people judged for the tree say) go through a small logistic calibrator
   (benchmarks/fit_tagger_calibration.py: features chosen on development trees, leaving one out
-  at a time; coefficients fitted on the development and example trees). A score is the estimated chance that
-  a careful human coder gives the story this subdoel, on the same scale in every tree whatever
-  else the bank holds; below the suggestion threshold nothing is suggested, so a story that fits
-  no tree gets no suggestion.
+  at a time; coefficients fitted on the development and example trees). A score is the
+  estimated chance that a careful human coder gives the story this subdoel, on the same scale in
+  every tree whatever else the bank holds; below the suggestion threshold nothing is suggested,
+  so a story that fits no tree gets no suggestion.
 
 Nothing in here knows about a particular tree: everything comes from the tree's text and the
 stories in the bank. Inputs are plain data (``TreeSpec``) and lemma lists, so this module needs
@@ -507,8 +507,8 @@ DEFAULT_THRESHOLD = SUGGEST_THRESHOLD  # old name
 
 
 def suggest_threshold(context: str = "open") -> float:
-    """From this probability on a suggestion is stored: the F1-best cut-off on development data,
-    per context (in a ronde a story is known to be about this tree's theme)."""
+    """From this probability on a suggestion is stored: the F1-best cut-off on the development and
+    example trees, per context (in a ronde a story is known to be about this tree's theme)."""
     return SUGGEST_THRESHOLDS[context]
 
 # Learning from judged stories (Rocchio): ROCCHIO_POSITIVE and ROCCHIO_NEGATIVE (above) say how
