@@ -379,7 +379,7 @@ def main() -> None:
             "fixed_by_design_not_tuned": {
                 "ROCCHIO_EVIDENCE": T.ROCCHIO_EVIDENCE, "SHORT_TEXT_TERMS": T.SHORT_TEXT_TERMS,
                 "EXPANSION_NEIGHBOURS": T.EXPANSION_NEIGHBOURS, "EXPANSION_WEIGHT": T.EXPANSION_WEIGHT,
-                "THEME_OWN_WORDS": T.THEME_OWN_WORDS,
+                "THEME_OWN_WORDS": T.THEME_OWN_WORDS, "VOTE_SCALE": T.VOTE_SCALE,
                 "note": "term weighting constants predate issue 12 (chosen leave-one-tree-out on "
                         "the example trees by earlier work) and were not changed",
             },

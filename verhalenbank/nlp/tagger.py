@@ -95,6 +95,9 @@ MIN_CORPUS_FOR_FEEDBACK = 8
 TF_SATURATION = 1.2  # BM25's k1: how fast repeats of a word in a story stop adding weight
 SHORT_TEXT_TERMS = 5.0  # a story's similarity counts fully only with well over this many terms
 THEME_OWN_WORDS = 0.5  # weight of the tree's titel and hoofddoel beside its subdoelen in the theme
+# Judged stories' votes are differences of cosines (mostly within ±0.3): scaled to the range of the
+# other calibration features, so the calibrator's regularisation treats them alike. Fixed, not tuned.
+VOTE_SCALE = 10.0
 
 
 # --- Terms ---------------------------------------------------------------------------------------
@@ -408,7 +411,8 @@ class ColdStartTagger:
         A story can be about the tree's theme while matching no single subdoel well, or match
         one subdoel's word by chance while being about something else entirely; this tells the
         two apart."""
-        own = _normalise_rows((np.minimum(self._dense(self._field_vector(texts.tree_lemmas)), 1.0) * self.corpus.idf)[None, :])
+        words = np.minimum(self._dense(self._field_vector(texts.tree_lemmas)), 1.0)
+        own = _normalise_rows((words * self.corpus.idf)[None, :])
         subdoelen = self.queries.mean(axis=0, keepdims=True) if len(self.codes) else np.zeros_like(own)
         return _normalise_rows(_normalise_rows(subdoelen) + THEME_OWN_WORDS * own)
 
@@ -530,7 +534,9 @@ def calibration_features(
     sims = np.asarray(sims, dtype=float)
     n, m = sims.shape
     z = np.clip((sims - bank_mean) / bank_std, -4.0, 8.0)
-    theme = np.zeros((n, m)) if theme_z is None else np.repeat(np.clip(np.asarray(theme_z, dtype=float), -4.0, 8.0)[:, None], m, axis=1)
+    theme = np.zeros((n, m))
+    if theme_z is not None:
+        theme[:] = np.clip(np.asarray(theme_z, dtype=float), -4.0, 8.0)[:, None]
     top = sims.max(axis=1, keepdims=True) if m else np.zeros((n, 1))
     relative = np.where(top > 0, sims / np.where(top > 0, top, 1.0), 0.0)
     if m > 1:
@@ -544,7 +550,7 @@ def calibration_features(
         margin = z
     margin = np.clip(margin, -6.0, 6.0)
     similarity = np.sqrt(np.maximum(sims, 0.0)) * 3.0
-    votes = np.zeros((n, m)) if example_vote is None else np.asarray(example_vote, dtype=float) * 10.0
+    votes = np.zeros((n, m)) if example_vote is None else np.asarray(example_vote, dtype=float) * VOTE_SCALE
     return np.stack([z, relative, is_best.astype(float), margin, similarity, theme, votes], axis=2)
 
 
