@@ -16,8 +16,27 @@ from sqlalchemy import create_engine
 from tests.support import databases
 from tests.support.factories import WACHTWOORD, import_voorbeeld_bomen, make_gebruiker
 from tests.support.paths import STAND_IN_MODEL
+from tests.support.snapshots import Snapshots
 
 os.environ.setdefault("VERHALENBANK_SPACY_MODEL", str(STAND_IN_MODEL))
+
+# Accounts made in the test process hash their password with 1,000 PBKDF2 rounds instead of
+# scrypt: a login then costs 2 ms instead of 0.2 s (hash and check), which added up to minutes
+# over the suite. The check follows the method stored in the hash, as in production; servers
+# started as processes (tests/e2e) keep scrypt.
+SNELLE_HASH = "pbkdf2:sha256:1000"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _snelle_wachtwoord_hash():
+    from werkzeug.security import generate_password_hash
+
+    from verhalenbank.accounts import operations
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(operations, "generate_password_hash",
+                      lambda wachtwoord: generate_password_hash(wachtwoord, method=SNELLE_HASH))
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -67,6 +86,12 @@ def database_url(request, tmp_path_factory) -> str:
     engine = request.getfixturevalue("migrated_postgres")
     databases.truncate_all(engine)
     return engine.url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def snapshots(tmp_path_factory) -> Snapshots:
+    """Expensive fixture states, built once per session and database kind (tests/support/snapshots.py)."""
+    return Snapshots(tmp_path_factory.mktemp("snapshots"))
 
 
 @pytest.fixture

@@ -64,7 +64,13 @@ def _onderwerpen(boom_code: str) -> list[str]:
 
 
 @pytest.fixture
-def voorbeeld_rondes(runner, voorbeeld_bomen, tmp_path):
+def voorbeeld_rondes(runner, voorbeeld_bomen, snapshots):
+    """The example trees, a ronde per tree and the 90 example stories imported through the CLI;
+    per story the fragments its public text replaced (built once per database kind)."""
+    return snapshots.build_or_restore("pakketten-voorbeeld-rondes", lambda: _import_voorbeeld_rondes(runner))
+
+
+def _import_voorbeeld_rondes(runner) -> dict[int, list[str]]:
     for slug, boom in BOMEN.items():
         result = runner.invoke(main, ["ronde", "add", slug, "--titel", slug.replace("-", " ").title(),
                                       "--doelenboom", boom, "--start", "2026-04-01", "--eind", "2026-12-31",

@@ -30,7 +30,12 @@ LIJSTEN = re.compile(r"(?:Vaak genoemd|Kenmerkende woorden): ([^.]+)\.")
 
 
 @pytest.fixture
-def rondes_met_vraag(runner, voorbeeld_bomen):
+def rondes_met_vraag(runner, voorbeeld_bomen, snapshots):
+    """A ronde with its own question per example tree, and the 90 example stories imported."""
+    snapshots.build_or_restore("pakketten-rondes-met-vraag", lambda: _import_rondes_met_vraag(runner))
+
+
+def _import_rondes_met_vraag(runner) -> None:
     for slug, boom in BOMEN.items():
         result = runner.invoke(main, ["ronde", "add", slug, "--titel", slug.replace("-", " ").title(),
                                       "--doelenboom", boom, "--vraag", VRAGEN[slug]])

@@ -2,7 +2,7 @@
 
 Migrating is the slow part of a database test, so it happens once per session and database
 kind: SQLite tests get a copy of a migrated template file, PostgreSQL tests share one migrated
-database that is emptied (`TRUNCATE … RESTART IDENTITY`) before each test.
+database that is emptied (child tables first, sequences reset) before each test.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 
 POSTGRES_URL = os.environ.get(
     "VERHALENBANK_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -65,16 +65,32 @@ def reset_postgres(url: str) -> None:
 
 
 def truncate_all(engine: Engine) -> None:
-    """Empty every table of the models (ids restart at 1 on PostgreSQL)."""
+    """Empty every table of the models; on PostgreSQL the ids restart at 1.
+
+    PostgreSQL: `DELETE` child tables first and reset every sequence, in one round trip.
+    `TRUNCATE … RESTART IDENTITY` does the same but swaps the files of all 29 tables and costs
+    about 0.26 s per test here against 2 ms, the largest fixed cost of a PostgreSQL test.
+    """
+    with engine.begin() as connection:
+        empty_tables(connection)
+
+
+def empty_tables(connection: Connection) -> None:
+    """`truncate_all` inside the caller's transaction."""
     from verhalenbank.core.models import Base
 
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(text(f'DELETE FROM "{table}"'))
+    if connection.dialect.name == "postgresql":
+        sequences = connection.execute(text(
+            "SELECT quote_ident(sequence_schema) || '.' || quote_ident(sequence_name)"
+            " FROM information_schema.sequences WHERE sequence_schema = current_schema()"
+        )).scalars().all()
+        connection.exec_driver_sql("; ".join(
+            [f'DELETE FROM "{t}"' for t in tables] + [f"SELECT setval('{s}', 1, false)" for s in sequences]
+        ))
+    else:
+        for table in tables:
+            connection.execute(text(f'DELETE FROM "{table}"'))
 
 
 def migrate_sqlite_template(directory: Path) -> Path:

@@ -35,8 +35,14 @@ def zoek_app(request, app):
 
 
 @pytest.fixture
-def geladen(zoek_app, voorbeeld_rondes):
-    """The 90 example stories, 'analysed' (public text = text, except one pseudonymised)."""
+def geladen(zoek_app, voorbeeld_rondes, snapshots):
+    """The 90 example stories, 'analysed' (public text = text, except one pseudonymised);
+    extern_id → id. Built once per search back end and database kind."""
+    backend = zoek_app.config["VERHALENBANK"].search_backend
+    return snapshots.build_or_restore(f"zoeken-geladen-{backend}", _laad_voorbeelden)
+
+
+def _laad_voorbeelden() -> dict[str, int]:
     from verhalenbank.accounts.operations import get_or_create_organisatie
     from verhalenbank.verhalen.exchange import import_jsonl
     from verhalenbank.verhalen.models import Verhaal, ZelfduidingAntwoord
