@@ -283,3 +283,41 @@ def test_a_prepare_step_that_writes_fails_the_batch_and_stores_nothing(app):
         assert db.session.scalar(select(Job).where(Job.kind == "test.ander")) is None
     finally:
         jobs._KINDS.pop("test.schrijft", None)
+
+
+def test_a_worker_beside_the_web_server_steps_aside_while_stories_arrive_in_a_rush(app):
+    """Ten jobs queued in the last two seconds is a rush: `work(yield_to_rush=True)` claims
+    nothing while it lasts; a worker without it (on its own machine) works straight on."""
+    for n in range(jobs.RUSH_PER_SECOND * 2):
+        plan(n)
+    db.session.commit()
+    assert jobs.in_rush()
+    stop = threading.Event()
+    threading.Timer(1.2, stop.set).start()
+    assert jobs.work(stop=stop, poll_seconds=0.05, housekeeping=False, yield_to_rush=True) == 0
+    assert set(statuses().values()) == {"waiting"}
+    assert jobs.work(burst=True, housekeeping=False) == jobs.RUSH_PER_SECOND * 2
+    assert set(statuses().values()) == {"done"}
+
+
+def test_after_the_rush_or_when_the_oldest_story_waited_too_long_the_worker_goes_on(app):
+    aantal = jobs.RUSH_PER_SECOND * 2 + 5  # still a rush without the oldest
+    for n in range(aantal):
+        plan(n)
+    db.session.commit()
+    assert jobs.in_rush()
+    # Two seconds later nothing new arrived: the rush is over.
+    assert not jobs.in_rush(now=utcnow() + jobs.RUSH_WINDOW + timedelta(milliseconds=10))
+    # A rush that never ends: the oldest job waited RUSH_MAX_WAIT, so the worker takes it.
+    oudste = db.session.scalars(select(Job).order_by(Job.id)).first()
+    oudste.run_after = utcnow() - jobs.RUSH_MAX_WAIT - timedelta(seconds=1)
+    db.session.commit()
+    assert not jobs.in_rush()
+    assert jobs.work(burst=True, housekeeping=False, yield_to_rush=True) == aantal
+
+
+def test_a_trickle_is_no_rush(app):
+    for n in range(jobs.RUSH_PER_SECOND * 2 - 1):
+        plan(n)
+    db.session.commit()
+    assert not jobs.in_rush()

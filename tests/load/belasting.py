@@ -8,6 +8,7 @@ ronde, and 50 residents on 50 phones don't share one address either.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import re
 import secrets
 import statistics
@@ -127,10 +128,20 @@ def run_client(
 
 def run_load(
     base_url: str, slug: str, *, clients: int, per_client: int, teksten: list[str],
-    time_limit: float, stop: threading.Event | None = None, eerste_client: int = 0,
+    time_limit: float, stop: threading.Event | None = None, eerste_client: int = 0, processes: int = 1,
 ) -> Uitslag:
     """`clients` residents at once, each sending `per_client` of `teksten`; client numbers
-    (and so source addresses) start at `eerste_client`."""
+    (and so source addresses) start at `eerste_client`.
+
+    `processes` > 1 spreads the clients over that many processes. Fifty phones share no
+    interpreter lock: in one process the clients' own parsing queues behind that lock and is
+    counted as the server's latency (measured here: p95 910 → 457 ms with two processes, the
+    server unchanged)."""
+    if processes > 1:
+        if stop is not None:
+            raise ValueError("stop works with processes=1 only")
+        return _run_load_in_processes(base_url, slug, clients=clients, per_client=per_client, teksten=teksten,
+                                      time_limit=time_limit, eerste_client=eerste_client, processes=processes)
     uitslag = Uitslag()
     stop = stop or threading.Event()
     deadline = time.monotonic() + time_limit
@@ -149,6 +160,37 @@ def run_load(
     for thread in threads:
         thread.join(timeout=max(1.0, deadline - time.monotonic() + REQUEST_TIMEOUT_SECONDS))
     uitslag.duur = time.perf_counter() - start
+    return uitslag
+
+
+def _run_load_in_processes(
+    base_url: str, slug: str, *, clients: int, per_client: int, teksten: list[str], time_limit: float,
+    eerste_client: int, processes: int,
+) -> Uitslag:
+    context = multiprocessing.get_context("fork")
+    resultaten = context.Queue()
+    grenzen = [round(clients * deel / processes) for deel in range(processes + 1)]
+
+    def deel(van: int, tot: int) -> None:
+        uitslag = run_load(base_url, slug, clients=tot - van, per_client=per_client,
+                           teksten=teksten[van * per_client:tot * per_client], time_limit=time_limit,
+                           eerste_client=eerste_client + van)
+        resultaten.put((uitslag.verstuurd, uitslag.bevestigd, uitslag.latenties, uitslag.fouten))
+
+    start = time.perf_counter()
+    kinderen = [context.Process(target=deel, args=(van, tot)) for van, tot in zip(grenzen, grenzen[1:]) if tot > van]
+    for kind in kinderen:
+        kind.start()
+    uitslag = Uitslag()
+    for _ in kinderen:
+        verstuurd, bevestigd, latenties, fouten = resultaten.get(timeout=time_limit + 2 * REQUEST_TIMEOUT_SECONDS)
+        uitslag.verstuurd += verstuurd
+        uitslag.bevestigd.extend(bevestigd)
+        uitslag.latenties.extend(latenties)
+        uitslag.fouten.extend(fouten)
+    uitslag.duur = time.perf_counter() - start
+    for kind in kinderen:
+        kind.join(timeout=30)
     return uitslag
 
 

@@ -68,6 +68,7 @@ def test_fifty_residents_send_twenty_stories_each(kind, tmp_path):
             uitslag = run_load(
                 server.base_url, RONDE, clients=CLIENTS, per_client=PER_CLIENT,
                 teksten=verhaal_teksten(CLIENTS * PER_CLIENT, seed=50), time_limit=LOAD_TIME_LIMIT_SECONDS,
+                processes=2,
             )
             # Analysis and indexing run on the servers' background workers after the answer:
             # measure how long the backlog takes to clear once the last resident is answered.

@@ -411,3 +411,30 @@ def test_thank_you_page_does_not_wait_for_analysis(app, client, ronde, monkeypat
     assert statussen == {VERHAAL: AnalyseStatus.GEANALYSEERD, "Ik ken nu mijn buren.": AnalyseStatus.GEANALYSEERD}
     assert {j.status for j in db.session.scalars(select(Job))} == {JobStatus.DONE.value}
 
+
+
+def test_sending_a_story_takes_few_statements_and_the_thank_you_page_none(app, client, ronde, monkeypatch):
+    """Under a rush every round trip to the database waits its turn: a story's POST reads the
+    ronde with its subdoelen in one query, looks its key up once, and stores; the thank-you
+    page reads only the session. (As served: the analysis is left to the worker.)"""
+    from sqlalchemy import event
+
+    monkeypatch.setattr(app.config["VERHALENBANK"], "achtergrond_verwerking", True)
+    statements: list[str] = []
+
+    def tel(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement.split(None, 1)[0].upper())
+
+    event.listen(db.engine, "before_cursor_execute", tel)
+    try:
+        response = client.post("/r/buurtkamer-voorjaar", data=form_data())
+        assert response.status_code == 303
+        na_post = list(statements)
+        assert client.get(response.headers["Location"]).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", tel)
+    assert story_count() == 1
+    # ronde (+ trees and subdoelen), key, rate limit; story, job, attempt.
+    assert na_post.count("SELECT") == 3, na_post
+    assert na_post.count("INSERT") == 3, na_post
+    assert statements[len(na_post):] == []

@@ -22,7 +22,7 @@ from verhalenbank.accounts.models import (
     nieuwe_sessie_sleutel,
 )
 from verhalenbank.core.errors import NietGevonden, Ongeldig
-from verhalenbank.core.models import utcnow
+from verhalenbank.core.models import as_utc, utcnow
 from verhalenbank.extensions import db
 
 EMAIL_PATROON = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -235,10 +235,7 @@ def revoke_api_token(token: ApiToken) -> None:
 def is_token_verlopen(token: ApiToken, *, nu: datetime | None = None) -> bool:
     if token.verloopt_op is None:
         return True
-    verloopt_op = token.verloopt_op
-    if verloopt_op.tzinfo is None:  # SQLite hands back naive UTC
-        verloopt_op = verloopt_op.replace(tzinfo=timezone.utc)
-    return verloopt_op <= (nu or utcnow())
+    return as_utc(token.verloopt_op) <= (nu or utcnow())
 
 
 def find_api_token(token: str) -> ApiToken | None:

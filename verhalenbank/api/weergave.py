@@ -6,6 +6,7 @@ from datetime import date, datetime, timezone
 
 from verhalenbank.doelenbomen.models import Doelenboom
 from verhalenbank.core.scores import score_in_woorden
+from verhalenbank.core.models import as_utc
 from verhalenbank.rondes.models import Ronde
 from verhalenbank.verhalen.models import Tag, Verhaal
 
@@ -14,9 +15,7 @@ def tijdstip(value: datetime | None) -> str | None:
     """RFC 3339 in UTC; SQLite hands back naive datetimes that are UTC already."""
     if value is None:
         return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).isoformat()
+    return as_utc(value).astimezone(timezone.utc).isoformat()
 
 
 def datum(value: date | None) -> str | None:

@@ -171,9 +171,10 @@ def verlaag_prioriteit(nice: int, *, idle: bool) -> str:
               help="Lower the worker's CPU priority by this much, so that web requests on the same "
                    "machine go first under a rush (0: same priority).")
 @click.option("--idle", is_flag=True,
-              help="Run only on CPU time nothing else wants (Linux SCHED_IDLE; elsewhere --nice 19): "
-                   "for a worker beside the web server, which then answers residents at full speed "
-                   "under a rush; the backlog drains afterwards. `serve` starts its worker this way.")
+              help="Run only on CPU time nothing else wants (Linux SCHED_IDLE; elsewhere --nice 19), "
+                   "and wait while stories arrive in a rush (at most 2 minutes behind the oldest): "
+                   "for a worker beside the web server, which then answers residents at full speed; "
+                   "the backlog drains afterwards. `serve` starts its worker this way.")
 @with_appcontext
 def worker(burst: bool, poll: float, nice: int, idle: bool) -> None:
     """Work the job queue: analysis, indexing, transcripts (run one or more, on any machine)."""
@@ -191,5 +192,5 @@ def worker(burst: bool, poll: float, nice: int, idle: bool) -> None:
 
     signal.signal(signal.SIGTERM, polite_stop)
     signal.signal(signal.SIGINT, polite_stop)
-    verwerkt = jobs.work(burst=burst, poll_seconds=poll, stop=stop)
+    verwerkt = jobs.work(burst=burst, poll_seconds=poll, stop=stop, yield_to_rush=idle)
     click.echo(f"{verwerkt} taken verwerkt.")

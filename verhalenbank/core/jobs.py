@@ -43,13 +43,22 @@ from typing import Any, Callable, Iterable
 from sqlalchemy import JSON, Index, Integer, String, Text, and_, delete, func, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from verhalenbank.core.models import Base, utcnow
+from verhalenbank.core.models import Base, as_utc, utcnow
 from verhalenbank.extensions import db
 
 logger = logging.getLogger(__name__)
 
 MAX_ERROR_CHARS = 4000
 KEEP_DONE = timedelta(days=7)  # finished jobs stay visible this long, then they are pruned
+# A worker beside the web server (`worker --idle`, the worker `serve` starts) steps aside while
+# work arrives faster than this (jobs per second over the last RUSH_WINDOW): a rush of
+# residents sending stories. Even on CPU time nothing else wants it slows the requests (the two
+# cores of a small server are often one physical core), so it waits, looking again every
+# RUSH_PAUSE, and never longer than RUSH_MAX_WAIT behind the oldest waiting job.
+RUSH_PER_SECOND = 5
+RUSH_WINDOW = timedelta(seconds=2)
+RUSH_PAUSE_SECONDS = 0.5
+RUSH_MAX_WAIT = timedelta(minutes=2)
 
 
 class JobStatus(str, enum.Enum):
@@ -264,6 +273,22 @@ def _record_failure(kind: JobKind, ids: list[int], reason: str) -> None:
     db.session.commit()
 
 
+def in_rush(now: datetime | None = None) -> bool:
+    """Work is arriving in a rush (RUSH_PER_SECOND over RUSH_WINDOW) and the oldest waiting job
+    has waited less than RUSH_MAX_WAIT. One indexed count; ends its read transaction."""
+    now = now or utcnow()
+    waiting = Job.status == JobStatus.WAITING.value
+    recent = db.session.scalar(
+        select(func.count(Job.id)).where(waiting, Job.run_after > now - RUSH_WINDOW, Job.run_after <= now)
+    )
+    rush = recent >= RUSH_PER_SECOND * RUSH_WINDOW.total_seconds()
+    if rush:
+        oldest = db.session.scalar(select(func.min(Job.run_after)).where(waiting))
+        rush = oldest is not None and as_utc(oldest) > now - RUSH_MAX_WAIT
+    db.session.commit()
+    return rush
+
+
 def work(
     *,
     worker: str | None = None,
@@ -272,9 +297,11 @@ def work(
     stop: threading.Event | None = None,
     kinds: Iterable[str] | None = None,
     housekeeping: bool = True,
+    yield_to_rush: bool = False,
 ) -> int:
     """Work the queue in the current app context until `stop` is set (or, with `burst`, until
-    nothing is ready). Returns the number of jobs processed."""
+    nothing is ready). With `yield_to_rush`, wait while `in_rush()`. Returns the number of jobs
+    processed."""
     worker = worker or worker_id()
     stop = stop or threading.Event()
     processed = 0
@@ -283,6 +310,9 @@ def work(
         if housekeeping and (pruned_at is None or utcnow() - pruned_at > timedelta(hours=1)):
             prune()
             pruned_at = utcnow()
+        if yield_to_rush and in_rush():
+            stop.wait(RUSH_PAUSE_SECONDS)
+            continue
         jobs = claim(worker, kinds=kinds)
         if not jobs:
             if burst:
@@ -350,9 +380,7 @@ def oldest_waiting_minutes(now: datetime | None = None) -> float:
     )
     if oldest is None:
         return 0.0
-    if oldest.tzinfo is None:
-        oldest = oldest.replace(tzinfo=now.tzinfo)  # SQLite gives naive UTC values back
-    return (now - oldest).total_seconds() / 60
+    return (now - as_utc(oldest)).total_seconds() / 60
 
 
 def overview(limit: int = 200) -> dict[str, list[Job]]:

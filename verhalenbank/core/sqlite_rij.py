@@ -152,6 +152,8 @@ def begin_schrijven(session) -> None:
     if session.new or session.dirty or session.deleted:
         raise LeesVerzoekSchrijft("begin_schrijven after changes: call it before the first write")
     echte = _eigen_sessie(session)
+    if echte.get_bind().dialect.name != "sqlite":
+        return  # no write queue to take a turn in: ending the transaction would be a wasted round trip
     verloop = echte.expire_on_commit
     echte.expire_on_commit = False
     try:

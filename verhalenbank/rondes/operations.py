@@ -10,12 +10,14 @@ from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from verhalenbank.accounts.audit import AuditActie
 from verhalenbank.accounts.models import AuditLog
 from verhalenbank.accounts.operations import log_audit
 from verhalenbank.accounts.permissions import Recht, heeft_recht
 from verhalenbank.core.errors import NietGevonden, Ongeldig
+from verhalenbank.core.models import as_utc
 from verhalenbank.doelenbomen.models import Doelenboom
 from verhalenbank.extensions import db
 from verhalenbank.rondes.models import STANDAARD_VRAAG, Ronde
@@ -51,8 +53,14 @@ def get_ronde(slug: str) -> Ronde:
     return ronde
 
 
-def find_ronde(slug: str) -> Ronde | None:
-    return db.session.scalar(select(Ronde).where(Ronde.slug == slug))
+def find_ronde(slug: str, *, met_subdoelen: bool = False) -> Ronde | None:
+    """The ronde with this slug; `met_subdoelen` loads its trees and their subdoelen in the same
+    query (the public form needs them on every request: one round trip instead of three)."""
+    query = select(Ronde).where(Ronde.slug == slug)
+    if met_subdoelen:
+        query = query.options(joinedload(Ronde.doelenbomen).joinedload(Doelenboom.subdoelen))
+        return db.session.scalars(query).unique().one_or_none()
+    return db.session.scalar(query)
 
 
 def list_rondes() -> list[Ronde]:
@@ -232,9 +240,7 @@ def geldende_termijn(ronde: Ronde, *, nu: datetime | None = None) -> GeldendeTer
     ]
     if not langer:
         return GeldendeTermijn(ronde.bewaartermijn_maanden)  # not shortened lately
-    laatste = max(tijdstip for tijdstip, _ in langer)
-    if laatste.tzinfo is None:
-        laatste = laatste.replace(tzinfo=timezone.utc)  # SQLite gives UTC back without a zone
+    laatste = as_utc(max(tijdstip for tijdstip, _ in langer))
     wacht_tot = laatste + timedelta(days=WACHTTIJD_DAGEN)
     if any(maanden is None for _, maanden in langer):
         return GeldendeTermijn(None, wacht_tot)  # there was no term at all a moment ago

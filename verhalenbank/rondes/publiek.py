@@ -329,7 +329,7 @@ def service_worker():
 @publiek
 @alleen_lezen(eerst_lezen=True)  # a POST reads and checks first; only storing takes a turn
 def formulier(slug: str):
-    ronde = find_ronde(slug)
+    ronde = find_ronde(slug, met_subdoelen=True)
     status_naam = ronde_status(ronde)
     if status_naam != "open":
         return _not_open(ronde, slug, status_naam, tekst=request.form.get("tekst") if request.method == "POST" else None)
@@ -407,7 +407,8 @@ def formulier(slug: str):
     )
     begin_schrijven(db.session)
     try:
-        inname = intake.neem_verhaal_in(invoer, ronde=ronde)
+        # The key was looked up above (a resend went to _repeat); a race is the IntegrityError below.
+        inname = intake.neem_verhaal_in(invoer, ronde=ronde, sleutel_gezocht=True)
         # Read before the commit expires them: after it, a read would queue for the write turn again.
         verhaal_id, slug, code = inname.verhaal.id, ronde.slug, inname.intrekcode
         _record_attempt(ronde)
@@ -467,13 +468,13 @@ def bedankt(slug: str):
     gegevens = session.get("bedankt")
     if not gegevens or gegevens.get("ronde") != slug:
         return redirect(url_for("publiek.formulier", slug=slug))
-    ronde = find_ronde(slug)
+    # No database: everything shown comes from the session (a resident's second request of the
+    # two that sending a story takes; it must stay cheap under a rush).
     # Show the code once: on a shared phone or library computer the next person must not find it.
     session["bedankt"] = dict(gegevens, code=None)
     response = make_response(
         render_template(
             "publiek/bedankt.html",
-            ronde=ronde,
             slug=slug,
             code=gegevens["code"],
             foto_mislukt=gegevens.get("foto_mislukt", False),

@@ -44,11 +44,19 @@ def herhaal(verhaal: Verhaal) -> Inname:
     return Inname(verhaal, operations.create_intrekcode(verhaal), nieuw=False)
 
 
-def neem_verhaal_in(invoer: operations.VerhaalInvoer, *, ronde, organisatie=None) -> Inname:
-    """Store a told story with its withdrawal code (flushed, not committed)."""
-    eerder = eerdere_inzending(invoer.inzend_sleutel, ronde)
-    if eerder is not None:
-        return herhaal(eerder)
+def neem_verhaal_in(
+    invoer: operations.VerhaalInvoer, *, ronde, organisatie=None, sleutel_gezocht: bool = False
+) -> Inname:
+    """Store a told story with its withdrawal code (flushed, not committed).
+
+    `sleutel_gezocht`: the caller already ran `eerdere_inzending` for this key and found nothing,
+    so the lookup is not repeated (a round trip per story under a rush); two requests with the
+    same key at the same moment still meet the unique index (IntegrityError for the caller).
+    """
+    if not sleutel_gezocht:
+        eerder = eerdere_inzending(invoer.inzend_sleutel, ronde)
+        if eerder is not None:
+            return herhaal(eerder)
     code, code_hash = operations.nieuwe_intrekcode()
     verhaal = operations.store_verhaal(invoer, ronde=ronde, organisatie=organisatie, intrekcode_hash=code_hash)
     plan_verwerking([verhaal.id])  # the analysis job commits with the story
