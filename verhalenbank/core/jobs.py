@@ -138,8 +138,10 @@ def _load(target: str) -> Callable:
     return getattr(importlib.import_module(module_name), attribute)
 
 
-def plan_job(kind: str, payload: dict[str, Any], *, max_attempts: int | None = None) -> Job:
-    """Queue a job (flushed, not committed: it commits with the caller's work)."""
+def plan_job(kind: str, payload: dict[str, Any], *, max_attempts: int | None = None, flush: bool = True) -> Job:
+    """Queue a job (flushed, not committed: it commits with the caller's work). `flush=False`
+    leaves the insert to the caller's next flush or commit (no id yet; one flush fewer on the
+    path of a resident's story)."""
     if kind not in _KINDS:
         raise ValueError(f"unknown job kind {kind!r}; register it first")
     job = Job(
@@ -151,7 +153,8 @@ def plan_job(kind: str, payload: dict[str, Any], *, max_attempts: int | None = N
         run_after=utcnow(),
     )
     db.session.add(job)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return job
 
 

@@ -35,13 +35,13 @@ LEREN = "nlp.leren"
 
 
 def plan_verwerking(verhaal_ids: list[int]) -> None:
-    """Queue analysis (then indexing) of stored stories as a job: flush only, so the job
-    commits together with the stories. After the commit, entry points call
-    `core.jobs.run_now_if_synchronous()`; otherwise a worker takes it."""
+    """Queue analysis (then indexing) of stored stories as a job, in the session: the jobs
+    commit together with the stories (the commit writes them). After the commit, entry points
+    call `core.jobs.run_now_if_synchronous()`; otherwise a worker takes it."""
     from verhalenbank.core.jobs import plan_job
 
     for verhaal_id in verhaal_ids:
-        plan_job(ANALYSEREN, {"verhaal_id": int(verhaal_id)})
+        plan_job(ANALYSEREN, {"verhaal_id": int(verhaal_id)}, flush=False)
 
 
 def plan_wachtende_verhalen() -> int:
