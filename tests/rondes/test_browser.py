@@ -87,6 +87,13 @@ def photo_with_gps(path: Path) -> Path:
     return path
 
 
+def wacht_op_focus(page, element_id: str) -> None:
+    """`autofocus` moves the focus on a rendering step after the page is parsed (Chromium), so a
+    busy machine can look before it happens: wait for it (fails after 5 s if it never comes)."""
+    page.wait_for_function("id => document.activeElement && document.activeElement.id === id",
+                           arg=element_id, timeout=5000)
+
+
 def test_resident_tells_a_story_with_photo_and_answers_accessibly(live_app, page, tmp_path):
     app, base = live_app
     before = len(stories(app))
@@ -98,7 +105,7 @@ def test_resident_tells_a_story_with_photo_and_answers_accessibly(live_app, page
     # Error state: nothing filled in. The summary gets focus and the error is tied to the field.
     page.click("button[type=submit]")
     page.wait_for_selector("#foutoverzicht")
-    assert page.evaluate("document.activeElement.id") == "foutoverzicht"
+    wacht_op_focus(page, "foutoverzicht")
     assert "tekst-fout" in page.get_attribute("#tekst", "aria-describedby")
     assert page.get_attribute("#tekst", "aria-invalid") == "true"
     assert serious_axe_violations(page, best_practice=True) == []
@@ -255,7 +262,7 @@ def test_unknown_ronde_and_wrong_code_pages_are_friendly_and_accessible(live_app
     page.check("#bevestig")
     page.click("button[type=submit]")
     page.wait_for_selector("#foutoverzicht")
-    assert page.evaluate("document.activeElement.id") == "foutoverzicht"
+    wacht_op_focus(page, "foutoverzicht")
     assert serious_axe_violations(page, best_practice=True) == []
     screenshot(page, "8-intrekken-fout")
 
