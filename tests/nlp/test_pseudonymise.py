@@ -62,6 +62,7 @@ def test_exactly_the_fourteen_pii_stories_change(analysed_examples):
 def test_names_do_not_leak_into_lemmas_or_keywords(analysed_examples):
     _, analysis = analysed_examples["v-0070"]
     assert "henk" not in analysis.lemmas and "visser" not in analysis.lemmas
+    assert analysis.trefwoorden  # keywords were made, and none of them is the name
     assert not any("henk" in k or "visser" in k for k in analysis.trefwoorden)
 
 

@@ -358,7 +358,7 @@ def verhaal_insturen(slug: str):
         inzend_sleutel=sleutel or None,
     )
     try:
-        inname = intake.neem_verhaal_in(invoer, ronde=ronde, sleutel_gezocht=True)  # looked up above
+        inname = intake.neem_verhaal_in(invoer, ronde=ronde)
         verhaal_id, code = inname.verhaal.id, inname.intrekcode  # read before the commit expires it
         publiek_formulier._record_attempt(ronde)
         db.session.commit()

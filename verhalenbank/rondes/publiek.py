@@ -408,7 +408,7 @@ def formulier(slug: str):
     begin_schrijven(db.session)
     try:
         # The key was looked up above (a resend went to _repeat); a race is the IntegrityError below.
-        inname = intake.neem_verhaal_in(invoer, ronde=ronde, sleutel_gezocht=True)
+        inname = intake.neem_verhaal_in(invoer, ronde=ronde)
         # Read before the commit expires them: after it, a read would queue for the write turn again.
         verhaal_id, slug, code = inname.verhaal.id, ronde.slug, inname.intrekcode
         _record_attempt(ronde)

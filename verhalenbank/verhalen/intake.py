@@ -1,7 +1,7 @@
 """One intake for a told story, whichever way it comes in (the public form, the API).
 
-validate → store → queue the analysis job → flush here; the caller commits, then calls
-`plan_na_commit`.
+`eerdere_inzending` (the caller, first) → validate → store → queue the analysis job → flush
+here; the caller commits, then calls `plan_na_commit`.
 A resend with the same `inzend_sleutel` in the same ronde gives the stored story back (with a
 fresh withdrawal code); the same key in another ronde is refused, never silently dropped.
 """
@@ -44,19 +44,13 @@ def herhaal(verhaal: Verhaal) -> Inname:
     return Inname(verhaal, operations.create_intrekcode(verhaal), nieuw=False)
 
 
-def neem_verhaal_in(
-    invoer: operations.VerhaalInvoer, *, ronde, organisatie=None, sleutel_gezocht: bool = False
-) -> Inname:
+def neem_verhaal_in(invoer: operations.VerhaalInvoer, *, ronde, organisatie=None) -> Inname:
     """Store a told story with its withdrawal code (flushed, not committed).
 
-    `sleutel_gezocht`: the caller already ran `eerdere_inzending` for this key and found nothing,
-    so the lookup is not repeated (a round trip per story under a rush); two requests with the
-    same key at the same moment still meet the unique index (IntegrityError for the caller).
+    The caller has looked its key up with `eerdere_inzending` first (before its other checks, so
+    a resend is answered even when those would refuse it) and found nothing; two requests with
+    the same key at the same moment meet the unique index (IntegrityError for the caller).
     """
-    if not sleutel_gezocht:
-        eerder = eerdere_inzending(invoer.inzend_sleutel, ronde)
-        if eerder is not None:
-            return herhaal(eerder)
     code, code_hash = operations.nieuwe_intrekcode()
     verhaal = operations.store_verhaal(invoer, ronde=ronde, organisatie=organisatie, intrekcode_hash=code_hash)
     plan_verwerking([verhaal.id])  # the analysis job commits with the story
