@@ -91,7 +91,9 @@ def own_tree(ex, trees, stories, lemmas, corpus, B, K):
         threshold = K[code].threshold(T.RONDE)
         rows = [i for i, s in enumerate(stories) if s.tree == code]
         truth = truth_for(tree, stories, rows)
-        f, s, _ = tree_features(tree, stories, lemmas, corpus, None)
+        # Every example story was collected in a ronde: the stories of the tree's ronde are
+        # its reference in the ronde context, as in the product (nlp.operations.reference_rows).
+        f, s, _ = tree_features(tree, stories, lemmas, corpus, [st.tree for st in stories])
         p = K[code].probability(f[rows], s[rows], T.RONDE)
         probs.append(p.ravel())
         labels.append(truth.ravel())
@@ -259,7 +261,7 @@ def learning_curve(ex, trees, stories, lemmas, corpus, B, K):
                 effective[k].append(float(truth[train].sum(axis=0).mean()) if len(train) else 0.0)
                 examples = T.TreeExamples([lemmas[rows[i]] for i in train], truth[train]) if len(train) else None
                 with rocchio_weights(K[code].rocchio):
-                    scorer = T.TreeScorer(tree, lemmatise, corpus, examples=examples)
+                    scorer = T.TreeScorer(tree, lemmatise, corpus, reference_rows=list(rows), examples=examples)
                     f, s = scorer.features(corpus.vectorise(test_lemmas))
                 predicted = K[code].probability(f, s, T.RONDE) >= K[code].threshold(T.RONDE)
                 entry = scores[k].setdefault(code, {"f1": [], "kappa": [], "base_f1": [], "base_kappa": []})
@@ -313,9 +315,11 @@ class Constants:
         return self.thresholds[context]
 
 
-def shipped_features() -> tuple[str, ...]:
-    """The feature set of the shipped calibrator (chosen on dev trees by fit_tagger_calibration)."""
-    return tuple(n for n, c in zip(T.CALIBRATION_FEATURES, T.CALIBRATION[T.OPEN][0]) if c != 0.0)
+def shipped_features() -> dict[str, tuple[str, ...]]:
+    """Per context, the features of the shipped calibrator (chosen on dev trees by
+    fit_tagger_calibration)."""
+    return {context: tuple(n for n, c in zip(T.CALIBRATION_FEATURES, coefficients) if c != 0.0)
+            for context, (coefficients, _) in T.CALIBRATION.items()}
 
 
 def leave_one_tree_out_constants(ex) -> dict[str, Constants]:

@@ -33,12 +33,22 @@ from tagger_data import (  # noqa: E402
 
 THRESHOLDS = [round(float(x), 2) for x in np.arange(0.15, 0.65, 0.05)]
 # Feature sets the calibrator may use; the one with the best held-out dev score is kept.
+# A set is one tuple for both contexts, or a dict per context.
+_SUBDOEL = ("z_bank", "relative", "is_best", "margin", "similarity")
+# In a ronde: the story among the stories told for the tree (see T.ColdStartTagger).
+_RONDE = ("z_ronde", "relative_ronde", "top_two", "z_bank", "similarity", "example_vote")
 FEATURE_SETS = {
-    "subdoel": ("z_bank", "relative", "is_best", "margin", "similarity"),
-    "subdoel+theme": ("z_bank", "relative", "is_best", "margin", "similarity", "z_theme"),
-    "subdoel+examples": ("z_bank", "relative", "is_best", "margin", "similarity", "example_vote"),
-    "subdoel+theme+examples": T.CALIBRATION_FEATURES,
+    "subdoel": _SUBDOEL,
+    "subdoel+theme": _SUBDOEL + ("z_theme",),
+    "subdoel+examples": _SUBDOEL + ("example_vote",),
+    "subdoel+theme+examples": _SUBDOEL + ("z_theme", "example_vote"),
+    "subdoel+examples, ronde among its own": {T.OPEN: _SUBDOEL + ("example_vote",), T.RONDE: _RONDE},
 }
+
+
+def features_for(features, context: str):
+    """The feature names of a set for one context (None: all)."""
+    return features.get(context) if isinstance(features, dict) else features
 ROCCHIO_GRID = [(0.25, 0.0), (0.5, 0.0), (1.0, 0.0), (1.0, 0.25), (2.0, 0.25), (2.0, 0.5), (4.0, 0.5)]
 
 
@@ -139,8 +149,10 @@ def choose_thresholds(blocks, calibration) -> dict[str, float]:
 
 def fit(cold, learned, codes, features=None):
     calibration = {
-        T.RONDE: fit_calibrator([cold[c][0] for c in codes] + [learned[c][0] for c in codes], features=features),
-        T.OPEN: fit_calibrator([cold[c][1] for c in codes] + [learned[c][1] for c in codes], features=features),
+        T.RONDE: fit_calibrator([cold[c][0] for c in codes] + [learned[c][0] for c in codes],
+                                features=features_for(features, T.RONDE)),
+        T.OPEN: fit_calibrator([cold[c][1] for c in codes] + [learned[c][1] for c in codes],
+                               features=features_for(features, T.OPEN)),
     }
     both = {**{c + "/cold": cold[c] for c in codes}, **{c + "/learned": learned[c] for c in codes}}
     return calibration, choose_thresholds(both, calibration)

@@ -153,6 +153,8 @@ def ronde_of(stories: list[Story], trees) -> list[str | None]:
 def tree_features(tree, stories, lemmas, corpus, rondes, learn_rows=None):
     """(features, sims, truth) of every story against one tree.
 
+    ``rondes``: per story, the tree it was collected for (None: none); the stories collected for
+    this tree are its reference in the ronde context, as `nlp.operations` passes them.
     ``learn_rows``: indices of stories whose labels count as people's judgements for this tree;
     each of them is scored without its own judgement (leave one out).
     """
@@ -161,7 +163,8 @@ def tree_features(tree, stories, lemmas, corpus, rondes, learn_rows=None):
     examples = None
     if learn_rows is not None and len(learn_rows):
         examples = T.TreeExamples([lemmas[i] for i in learn_rows], truth_for(tree, stories, learn_rows), list(learn_rows))
-    scorer = T.TreeScorer(tree, lemmatise, corpus, examples=examples)
+    reference = [i for i, ronde in enumerate(rondes) if ronde == tree.code] if rondes is not None else None
+    scorer = T.TreeScorer(tree, lemmatise, corpus, reference_rows=reference, examples=examples)
     features, sims = scorer.features(corpus.vectorise(lemmas), keys=list(range(len(stories))))
     return features, sims, truth_for(tree, stories)
 

@@ -440,6 +440,19 @@ def test_a_story_without_ronde_gets_the_same_scores_with_one_tree_and_with_five(
     assert _open_scores(alone, boom) == before
 
 
+def test_a_tree_s_ronde_stories_are_its_reference_and_no_other_s(app):
+    boom = _make_tree()
+    ronde_stories = _store(boom)
+    alone = store_verhaal(VerhaalInvoer(tekst="Ik sport nu bij de voetbalvereniging.", toestemming=True))
+    other = _other_tree(0, "Buren helpen elkaar", "Buren kennen elkaar en helpen met boodschappen.")
+    db.session.commit()
+    verwerk_verhalen([v.id for v in db.session.scalars(select(Verhaal))])
+    bank = operations._load_bank()  # noqa: SLF001 - the bank as the tagger reads it
+    assert [bank.ids[row] for row in operations.reference_rows(boom, bank)] == [v.id for v in ronde_stories]
+    assert alone.id in bank.ids
+    assert operations.reference_rows(other, bank) == []
+
+
 def test_a_story_that_fits_no_tree_gets_no_suggestion(app):
     boom = _make_tree()
     _store(boom)

@@ -244,3 +244,33 @@ def test_a_story_about_the_tree_s_theme_is_closer_to_the_tree_than_one_off_topic
     theme = cold.theme_similarities(corpus.vectorise(lemmas))
     assert theme[-1] > theme[-2] == 0.0  # the tree's titel and hoofddoel count: "Testdorp", "meedoen"
     assert (theme[:-2] > 0).all()
+
+
+def test_in_a_ronde_a_story_is_compared_with_the_stories_told_for_the_tree(story_lemmas):
+    """The ronde context standardises over the stories collected for the tree (its rondes); the
+    open context never looks at them."""
+    lemmas = story_lemmas + lemmatise([OFF_TOPIC] * 4)
+    corpus = T.CorpusModel(lemmas)
+    ronde_rows = list(range(len(STORIES)))
+    with_rondes = T.TreeScorer(TREE, lemmatise, corpus, reference_rows=ronde_rows)
+    without = T.TreeScorer(TREE, lemmatise, corpus)
+    sims = without.cold._similarities(corpus.doc_matrix)
+    np.testing.assert_allclose(with_rondes.cold.ronde_mean, np.median(sims[ronde_rows], axis=0))
+    np.testing.assert_allclose(without.cold.ronde_mean, without.cold.bank_mean)
+    np.testing.assert_array_equal(with_rondes.probabilities(story_lemmas, context=T.OPEN),
+                                  without.probabilities(story_lemmas, context=T.OPEN))
+    assert not np.allclose(with_rondes.probabilities(story_lemmas, context=T.RONDE),
+                           without.probabilities(story_lemmas, context=T.RONDE))
+    features, _ = with_rondes.features(corpus.vectorise(story_lemmas))
+    top_two = features[:, :, T.CALIBRATION_FEATURES.index("top_two")]
+    assert set(top_two.sum(axis=1)) <= {1.0, 2.0}  # a story's two best subdoelen (one if it shares words with one)
+    relative = features[:, :, T.CALIBRATION_FEATURES.index("relative_ronde")]
+    np.testing.assert_allclose(relative.max(axis=1), 1.0)
+
+
+def test_a_ronde_with_few_stories_is_compared_with_the_whole_bank(story_lemmas):
+    corpus = T.CorpusModel(story_lemmas)
+    few = T.TreeScorer(TREE, lemmatise, corpus, reference_rows=[0, 4, 8])
+    assert few.cold.ronde_mean is few.cold.bank_mean
+    np.testing.assert_array_equal(few.probabilities(story_lemmas, context=T.RONDE),
+                                  T.TreeScorer(TREE, lemmatise, corpus).probabilities(story_lemmas, context=T.RONDE))

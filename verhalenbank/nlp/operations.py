@@ -249,6 +249,19 @@ def _load_bank() -> _Bank:
     return _Bank(ids, lemmas, [r[2] for r in rows], T.CorpusModel(lemmas), {i: k for k, i in enumerate(ids)})
 
 
+def reference_rows(boom: Doelenboom, bank: _Bank) -> list[int]:
+    """The bank's stories collected in the tree's rondes: its reference in the ronde context."""
+    ronde_ids = set(db.session.scalars(
+        select(ronde_doelenbomen.c.ronde_id).where(ronde_doelenbomen.c.doelenboom_id == boom.id)))
+    return [row for row, ronde_id in enumerate(bank.ronde_ids) if ronde_id in ronde_ids]
+
+
+def tree_scorer(boom: Doelenboom, bank: _Bank, lemmatiser=None) -> T.TreeScorer:
+    """The scorer of one tree over the bank, taught by the tree's judged stories."""
+    return T.TreeScorer(tree_spec(boom), lemmatiser or _lemmatiser(), bank.corpus,
+                        reference_rows=reference_rows(boom, bank), examples=tree_examples(boom))
+
+
 def plaatswijzer(all_trees: list[Doelenboom]) -> P.Plaatswijzer:
     """Where stories come from, as this bank knows it: the trees' municipalities, and the wijken
     of stories collected in rondes for a municipality's trees or confirmed in its trees."""
@@ -321,7 +334,7 @@ def tag_verhalen(ids: list[int]) -> int:
         group = per_tree.get(boom.id)
         if not group:
             continue
-        scorer = T.TreeScorer(tree_spec(boom), lemmatiser, bank.corpus, examples=tree_examples(boom))
+        scorer = tree_scorer(boom, bank, lemmatiser)
         contexts = [context for _, context in group]
         stories = [verhaal for verhaal, _ in group]
         results = scorer.score([(v.lemmas or "").split() for v in stories], keys=[v.id for v in stories], context=contexts)
@@ -345,7 +358,7 @@ def _drop_suggestions_outside(verhaal: Verhaal, boom_ids: set[int]) -> None:
 def scores_for(verhaal: Verhaal, boom: Doelenboom) -> dict[str, float]:
     """The tagger's probability per subdoel of this tree for one analysed story (stores nothing)."""
     bank = _load_bank()
-    scorer = T.TreeScorer(tree_spec(boom), _lemmatiser(), bank.corpus, examples=tree_examples(boom))
+    scorer = tree_scorer(boom, bank)
     context = _context(verhaal, boom, plaatswijzer(list(db.session.scalars(select(Doelenboom)))))
     row = scorer.score([(verhaal.lemmas or "").split()], keys=[verhaal.id], context=context)[0]
     return {item.code: item.score for item in row}
@@ -460,18 +473,18 @@ def train_doelenboom(boom: Doelenboom, folds: int = 5) -> TrainResultaat:
     if len(verhalen) < 4 or not truth.any():
         return TrainResultaat(boom.code, len(verhalen), melding="te weinig beoordeelde verhalen om van te leren")
     bank = _load_bank()
-    spec = tree_spec(boom)
+    spec, reference = tree_spec(boom), reference_rows(boom, bank)
     lemmatiser = _lemmatiser()
     lemma_lists = [(v.lemmas or "").split() for v in verhalen]
     wijzer = plaatswijzer(list(db.session.scalars(select(Doelenboom))))
     contexts = [_context(v, boom, wijzer) for v in verhalen]
     figures, _, _ = cross_validate(
-        lambda examples: T.TreeScorer(spec, lemmatiser, bank.corpus, examples=examples),
+        lambda examples: T.TreeScorer(spec, lemmatiser, bank.corpus, reference_rows=reference, examples=examples),
         lemma_lists, truth, codes, folds=folds, context=contexts,
     )
     # What more confirmations would bring (the quality page shows it; nlp/leercurve.py).
     curve = learning_curve(
-        lambda examples: T.TreeScorer(spec, lemmatiser, bank.corpus, examples=examples),
+        lambda examples: T.TreeScorer(spec, lemmatiser, bank.corpus, reference_rows=reference, examples=examples),
         lemma_lists, truth, codes, context=contexts,
     )
     now = utcnow()

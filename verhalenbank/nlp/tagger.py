@@ -280,11 +280,15 @@ class ColdStartTagger:
         corpus: CorpusModel,
         reference_rows: Sequence[int] | None = None,
     ):
-        """``reference_rows`` is accepted for compatibility and not used: a score must not depend
-        on which rondes or other trees the bank holds, so similarities are standardised over the
-        whole bank."""
+        """``reference_rows``: the bank's stories collected for this tree (rows of ``corpus``, the
+        stories of its rondes). In a ronde a coder compares a story with the other stories told
+        for the same tree, so the ronde context also standardises over them; with fewer than
+        MIN_CORPUS_FOR_FEEDBACK it falls back to the bank. The open context never looks at
+        them, and neither looks at other trees: a score does not depend on what else the bank
+        holds."""
         self.tree = tree
         self.corpus = corpus
+        self.reference_rows = list(reference_rows) if reference_rows is not None else []
         self.codes = tree.subdoel_codes
         self.queries = self._initial_queries(tree_texts)
         self.indicator_queries = self._indicator_queries(tree_texts)
@@ -312,6 +316,11 @@ class ColdStartTagger:
             self.bank_mean = np.full(len(self.codes), 0.05)
             self.bank_std = np.full(len(self.codes), 0.05)
             self.theme_mean, self.theme_std = 0.05, 0.05
+        self.ronde_mean, self.ronde_std = self.bank_mean, self.bank_std
+        if self.use_bank_floor and len(self.reference_rows) >= MIN_CORPUS_FOR_FEEDBACK:
+            ronde_sims = bank_sims[self.reference_rows]
+            self.ronde_mean = np.median(ronde_sims, axis=0)
+            self.ronde_std = ronde_sims.std(axis=0) + 1e-6
 
     def learn(self, example_matrix, truth: np.ndarray) -> None:
         """Move each subdoel's query towards the stories people gave it and away from the stories
@@ -491,14 +500,20 @@ def _sigmoid(x):
 # left out at a time; the coefficients and thresholds are then fitted on those and on the example
 # trees (benchmarks/fit_tagger_calibration.py). A feature with coefficient 0 was not chosen.
 
-CALIBRATION_FEATURES = ("z_bank", "relative", "is_best", "margin", "similarity", "z_theme", "example_vote")
+CALIBRATION_FEATURES = (
+    "z_bank", "relative", "is_best", "margin", "similarity", "z_theme", "example_vote",
+    # The same story among the stories told for this tree (ronde context, see ColdStartTagger):
+    # standardised similarity, closeness to the story's best subdoel on that scale, and whether
+    # the subdoel is among the story's two best (a story is about one or two subdoelen of a tree).
+    "z_ronde", "relative_ronde", "top_two",
+)
 # Two contexts, each with its own coefficients: "ronde" when the story was collected in a ronde
 # of this tree (a coder would look for a subdoel of this tree), "open" when the story has no
 # ronde and is scored against every tree of the bank. Neither depends on the other trees.
 # BEGIN CALIBRATION (written by benchmarks/fit_tagger_calibration.py --write)
 CALIBRATION = {
-    "ronde": ((0.5493, -0.1521, -0.216, 0.5298, 0.97, 0.0, 1.1981), -1.7613),
-    "open": ((0.9687, -0.2962, -0.0764, 0.0536, 1.0094, 0.0, 1.342), -3.8904),
+    "ronde": ((1.0143, 0.0, 0.0, 0.0, 0.3214, 0.0, 1.1716, -0.3985, 1.0694, 0.6749), -3.0751),
+    "open": ((0.9687, -0.2962, -0.0764, 0.0536, 1.0094, 0.0, 1.342, 0.0, 0.0, 0.0), -3.8904),
 }
 SUGGEST_THRESHOLDS = {"ronde": 0.3, "open": 0.25}
 ROCCHIO_POSITIVE = 0.25
@@ -526,11 +541,15 @@ def calibration_features(
     bank_std: np.ndarray,
     theme_z: np.ndarray | None = None,
     example_vote: np.ndarray | None = None,
+    ronde_mean: np.ndarray | None = None,
+    ronde_std: np.ndarray | None = None,
 ) -> np.ndarray:
     """Features per (story, subdoel): stories × subdoelen × len(CALIBRATION_FEATURES).
 
     ``theme_z``: per story, its similarity to the tree as a whole, standardised over the bank;
-    ``example_vote``: per (story, subdoel), what the stories people judged say (0 before any)."""
+    ``example_vote``: per (story, subdoel), what the stories people judged say (0 before any);
+    ``ronde_mean``/``ronde_std``: the similarities of the stories told for this tree (default:
+    the bank's)."""
     sims = np.asarray(sims, dtype=float)
     n, m = sims.shape
     z = np.clip((sims - bank_mean) / bank_std, -4.0, 8.0)
@@ -551,7 +570,24 @@ def calibration_features(
     margin = np.clip(margin, -6.0, 6.0)
     similarity = np.sqrt(np.maximum(sims, 0.0)) * 3.0
     votes = np.zeros((n, m)) if example_vote is None else np.asarray(example_vote, dtype=float) * VOTE_SCALE
-    return np.stack([z, relative, is_best.astype(float), margin, similarity, theme, votes], axis=2)
+    z_ronde, relative_ronde, top_two = _ronde_features(
+        sims, bank_mean if ronde_mean is None else ronde_mean, bank_std if ronde_std is None else ronde_std)
+    return np.stack([z, relative, is_best.astype(float), margin, similarity, theme, votes,
+                     z_ronde, relative_ronde, top_two], axis=2)
+
+
+def _ronde_features(sims: np.ndarray, mean: np.ndarray, std: np.ndarray):
+    """z among the stories told for the tree, closeness to the story's best subdoel on that scale
+    (1 for the best), and whether the subdoel is among the story's two best."""
+    n, m = sims.shape
+    z = np.clip((sims - mean) / std, -4.0, 8.0)
+    if not m:
+        return z, z.copy(), z.copy()
+    top = z.max(axis=1, keepdims=True)
+    relative = 1.0 + (z - top) / np.maximum(np.abs(top), 1.0)
+    second = np.sort(z, axis=1)[:, -2:-1] if m > 2 else np.full((n, 1), -np.inf)
+    top_two = (z >= second) & (sims > 0)
+    return z, relative, top_two.astype(float)
 
 
 def calibrated_probability(
@@ -629,7 +665,8 @@ class TreeScorer:
                     sims[row] = self.cold.similarities_with(doc_matrix[row], queries)[0]
         theme_z = (self.cold.theme_similarities(doc_matrix) - self.cold.theme_mean) / self.cold.theme_std
         votes = self.cold.example_votes(doc_matrix, own_rows)
-        return calibration_features(sims, self.cold.bank_mean, self.cold.bank_std, theme_z, votes), sims
+        return calibration_features(sims, self.cold.bank_mean, self.cold.bank_std, theme_z, votes,
+                                    self.cold.ronde_mean, self.cold.ronde_std), sims
 
     def probabilities(
         self, lemma_lists: Sequence[Sequence[str]], keys: Sequence | None = None, context: str | Sequence[str] = OPEN
