@@ -37,7 +37,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fit_tagger_calibration import DevData, rocchio_weights, run  # noqa: E402
+from fit_tagger_calibration import DevData, rocchio_weights, run, shipped_features  # noqa: E402
 from tagger_data import (  # noqa: E402
     DEV, ROOT, SHARED, T, calibration_table, dev_stories, example_stories, lemmatise_stories,
     load_trees, macro_f1_of, tree_features, tree_gemeenten, truth_for,
@@ -313,13 +313,6 @@ class Constants:
 
     def threshold(self, context) -> float:
         return self.thresholds[context]
-
-
-def shipped_features() -> dict[str, tuple[str, ...]]:
-    """Per context, the features of the shipped calibrator (chosen on dev trees by
-    fit_tagger_calibration)."""
-    return {context: tuple(n for n, c in zip(T.CALIBRATION_FEATURES, coefficients) if c != 0.0)
-            for context, (coefficients, _) in T.CALIBRATION.items()}
 
 
 def leave_one_tree_out_constants(ex) -> dict[str, Constants]:

@@ -74,7 +74,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_tagger_quality import macro_kappa_of  # noqa: E402
-from fit_tagger_calibration import DevData, fit, score, choose_rocchio  # noqa: E402
+from fit_tagger_calibration import DevData, choose_rocchio, features_for, fit, score, shipped_features  # noqa: E402
 from tagger_data import (  # noqa: E402
     DEV, SHARED, T, calibration_table, example_stories, lemmatise_stories, load_trees, macro_f1_of, truth_for,
 )
@@ -174,24 +174,29 @@ def mix(lex, lex_bank, lex_mean, lex_std, sem, sem_bank, w):
     return mixed, np.median(mixed_bank, axis=0), mixed_bank.std(axis=0) + 1e-6
 
 
-def lexical_parts(tree, stories, lemmas, corpus, learn_rows=None):
+def lexical_parts(tree, stories, lemmas, corpus, learn_rows=None, reference=None):
     """Lexical similarities of every story (each judged story without its own judgement), of the
-    bank, and the bank statistics; the bank is ``stories`` (as in tagger_data.tree_features)."""
+    bank, and the bank statistics; the bank is ``stories`` (as in tagger_data.tree_features),
+    ``reference`` the stories collected for the tree (the ronde context's reference)."""
     examples = None
     if learn_rows is not None and len(learn_rows):
         examples = T.TreeExamples([lemmas[i] for i in learn_rows], truth_for(tree, stories, learn_rows), list(learn_rows))
-    scorer = T.TreeScorer(tree, lemmatise, corpus, examples=examples)
+    scorer = T.TreeScorer(tree, lemmatise, corpus, reference_rows=reference, examples=examples)
     _, sims = scorer.features(corpus.vectorise(lemmas), keys=list(range(len(stories))))
     bank = scorer.cold._similarities(corpus.doc_matrix)
     return sims, bank, scorer.cold.bank_mean, scorer.cold.bank_std
 
 
-def mixed_features(tree, stories, lemmas, corpus, embedder, variant, w, learn_rows=None):
-    lex, lex_bank, mean, std = lexical_parts(tree, stories, lemmas, corpus, learn_rows)
+def mixed_features(tree, stories, lemmas, corpus, embedder, variant, w, learn_rows=None, reference=None):
+    lex, lex_bank, mean, std = lexical_parts(tree, stories, lemmas, corpus, learn_rows, reference)
     if w:
         sem = semantic_sims(embedder, tree, stories, variant)
         lex, mean, std = mix(lex, lex_bank, mean, std, sem, sem, w)
-    return T.calibration_features(lex, mean, std), lex, truth_for(tree, stories)
+        lex_bank = lex  # the bank is `stories`: the mixed similarities are the bank's
+    reference = list(reference or [])
+    ronde_mean, ronde_std = T.ronde_statistics(lex_bank[reference], mean, std)
+    features = T.calibration_features(lex, mean, std, ronde_mean=ronde_mean, ronde_std=ronde_std)
+    return features, lex, truth_for(tree, stories)
 
 
 class MixedDevData(DevData):
@@ -208,7 +213,7 @@ class MixedDevData(DevData):
             bank = self.bank_of[code]
             rows = [i for i, r in enumerate(bank.rondes) if r == code]
             f, s, t = mixed_features(self.trees[code], bank.stories, bank.lemmas, bank.corpus, self.embedder,
-                                     self.variant, self.w, rows if learn else None)
+                                     self.variant, self.w, rows if learn else None, reference=rows)
             result[code] = ((f[rows], s[rows], t[rows]), (f, s, t))
         return result
 
@@ -216,7 +221,7 @@ class MixedDevData(DevData):
 def run(data, codes):
     """As fit_tagger_calibration.run, with the data's mixing."""
     cold = data.blocks(codes, learn=False)
-    calibration, threshold = fit(cold, cold, codes)
+    calibration, threshold = fit(cold, cold, codes, shipped_features())
     rocchio, _ = choose_rocchio(data, codes, calibration, threshold)
     saved = (T.ROCCHIO_POSITIVE, T.ROCCHIO_NEGATIVE)
     try:
@@ -224,7 +229,7 @@ def run(data, codes):
         learned = data.blocks(codes, learn=True)
     finally:
         T.ROCCHIO_POSITIVE, T.ROCCHIO_NEGATIVE = saved
-    calibration, threshold = fit(cold, learned, codes)
+    calibration, threshold = fit(cold, learned, codes, shipped_features())
     return calibration, threshold, rocchio
 
 
@@ -269,13 +274,14 @@ def all_trees_check(data, variant, stories, lemmas, corpus, ex, embedder):
         blocks[w] = dict(data.blocks(list(data.trees), learn=False))
         for code in ex:
             rows = [i for i, st in enumerate(stories) if st.tree == code]
-            f, s, t = mixed_features(ex_trees[code], stories, lemmas, corpus, embedder, variant, w)
+            f, s, t = mixed_features(ex_trees[code], stories, lemmas, corpus, embedder, variant, w, reference=rows)
             blocks[w][code] = ((f[rows], s[rows], t[rows]), (f, s, t))
 
     def fitted(w, codes):
         train = {c: blocks[w][c] for c in codes}
-        calibration = {T.RONDE: fit_calibrator([b[0] for b in train.values()]),
-                       T.OPEN: fit_calibrator([b[1] for b in train.values()])}
+        features = shipped_features()
+        calibration = {T.RONDE: fit_calibrator([b[0] for b in train.values()], features=features_for(features, T.RONDE)),
+                       T.OPEN: fit_calibrator([b[1] for b in train.values()], features=features_for(features, T.OPEN))}
         return calibration, choose_thresholds(train, calibration)
 
     def held_out_scores(w, train_codes, test_code):
@@ -340,7 +346,8 @@ def report_examples(constants, stories, lemmas, corpus, ex, trees, embedder):
     saved = (T.ROCCHIO_POSITIVE, T.ROCCHIO_NEGATIVE)
     T.ROCCHIO_POSITIVE, T.ROCCHIO_NEGATIVE = constants["ROCCHIO"]
     try:
-        blocks = {code: mixed_features(tree, stories, lemmas, corpus, embedder, constants["variant"], constants["w"])
+        blocks = {code: mixed_features(tree, stories, lemmas, corpus, embedder, constants["variant"], constants["w"],
+                                       reference=[i for i, st in enumerate(stories) if st.tree == code])
                   for code, tree in trees.items()}
     finally:
         T.ROCCHIO_POSITIVE, T.ROCCHIO_NEGATIVE = saved

@@ -47,6 +47,12 @@ FEATURE_SETS = {
 }
 
 
+def shipped_features() -> dict[str, tuple[str, ...]]:
+    """Per context, the features of the shipped calibrator (the set this script chose)."""
+    return {context: tuple(n for n, c in zip(T.CALIBRATION_FEATURES, coefficients) if c != 0.0)
+            for context, (coefficients, _) in T.CALIBRATION.items()}
+
+
 def features_for(features, context: str):
     """The feature names of a set for one context (None: all)."""
     return features.get(context) if isinstance(features, dict) else features

@@ -274,3 +274,18 @@ def test_a_ronde_with_few_stories_is_compared_with_the_whole_bank(story_lemmas):
     assert few.cold.ronde_mean is few.cold.bank_mean
     np.testing.assert_array_equal(few.probabilities(story_lemmas, context=T.RONDE),
                                   T.TreeScorer(TREE, lemmatise, corpus).probabilities(story_lemmas, context=T.RONDE))
+
+
+def test_a_subdoel_few_ronde_stories_touch_is_compared_with_the_whole_bank(story_lemmas):
+    """No story of the ronde shares a word with GE: it has no spread among them, so a story
+    touching it by one stray word must not stand out by thousands of standard deviations."""
+    lemmas = story_lemmas + lemmatise([OFF_TOPIC] * 4)
+    corpus = T.CorpusModel(lemmas)
+    sport_and_other = [0, 1, 2, 3, 12, 13, 14, 15]  # sport stories and off-topic ones: nothing on debts
+    scorer = T.TreeScorer(TREE, lemmatise, corpus, reference_rows=sport_and_other)
+    ge, sp = TREE.subdoel_codes.index("GE"), TREE.subdoel_codes.index("SP")
+    assert scorer.cold.ronde_mean[ge] == scorer.cold.bank_mean[ge]
+    assert scorer.cold.ronde_std[ge] == scorer.cold.bank_std[ge]
+    assert scorer.cold.ronde_std[sp] != scorer.cold.bank_std[sp]  # sport has its spread in this ronde
+    features, _ = scorer.features(corpus.vectorise(story_lemmas[4:5]))  # a debts story
+    assert features[0, ge, T.CALIBRATION_FEATURES.index("z_ronde")] < 8.0

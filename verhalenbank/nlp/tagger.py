@@ -316,11 +316,8 @@ class ColdStartTagger:
             self.bank_mean = np.full(len(self.codes), 0.05)
             self.bank_std = np.full(len(self.codes), 0.05)
             self.theme_mean, self.theme_std = 0.05, 0.05
-        self.ronde_mean, self.ronde_std = self.bank_mean, self.bank_std
-        if self.use_bank_floor and len(self.reference_rows) >= MIN_CORPUS_FOR_FEEDBACK:
-            ronde_sims = bank_sims[self.reference_rows]
-            self.ronde_mean = np.median(ronde_sims, axis=0)
-            self.ronde_std = ronde_sims.std(axis=0) + 1e-6
+        self.ronde_mean, self.ronde_std = ronde_statistics(
+            bank_sims[self.reference_rows] if self.use_bank_floor else None, self.bank_mean, self.bank_std)
 
     def learn(self, example_matrix, truth: np.ndarray) -> None:
         """Move each subdoel's query towards the stories people gave it and away from the stories
@@ -485,6 +482,24 @@ class ColdStartTagger:
                 per_sub.append((sub.indicatoren[k].code, float(sims[k])) if sims[k] > 0 else (None, 0.0))
             result.append(per_sub)
         return result
+
+
+# A subdoel that fewer of the ronde's stories than this share a word with has no spread among
+# them to standardise by (a story touching it by one stray word would stand out by thousands of
+# standard deviations): it is standardised over the bank instead. Fixed, not tuned.
+MIN_RONDE_STORIES_PER_SUBDOEL = 3
+
+
+def ronde_statistics(ronde_sims: np.ndarray | None, bank_mean: np.ndarray, bank_std: np.ndarray):
+    """(centre, spread) per subdoel of the similarities of the stories told for a tree, for the
+    ronde context; the bank's where the ronde has fewer than MIN_CORPUS_FOR_FEEDBACK stories, or
+    fewer than MIN_RONDE_STORIES_PER_SUBDOEL sharing a word with the subdoel."""
+    if ronde_sims is None or len(ronde_sims) < MIN_CORPUS_FOR_FEEDBACK:
+        return bank_mean, bank_std
+    enough = (ronde_sims > 0).sum(axis=0) >= MIN_RONDE_STORIES_PER_SUBDOEL
+    mean = np.where(enough, np.median(ronde_sims, axis=0), bank_mean)
+    std = np.where(enough, ronde_sims.std(axis=0) + 1e-6, bank_std)
+    return mean, std
 
 
 def _sigmoid(x):
