@@ -26,10 +26,8 @@ Prints JSON:
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import time
-import types
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,37 +37,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fit_tagger_calibration import DevData, rocchio_weights, run, shipped_features  # noqa: E402
 from tagger_data import (  # noqa: E402
-    DEV, ROOT, SHARED, T, calibration_table, dev_stories, example_stories, lemmatise_stories,
+    BASELINE_COMMIT, DEV, SHARED, T, B_corpus, B_tree, baseline_module, calibration_table, dev_stories, example_stories, lemmatise_stories,
     load_trees, macro_f1_of, tree_features, tree_gemeenten, truth_for,
 )
 from verhalenbank.nlp.analysis import lemmatise  # noqa: E402
 from verhalenbank.nlp.evaluation import cohen_kappa, draw_examples, split  # noqa: E402
 from verhalenbank.nlp.plaatsen import Plaatswijzer, bomen_voor, gemeente_sleutel  # noqa: E402
 
-BASELINE_COMMIT = "1bda35f"  # main before issue 12 landed (0b1c4e4): the tagger users had
 CONFIRMATIONS = (0, 5, 10, 20)
 DRAWS = 5
-
-
-def _git_module(name: str, path: str, replace: dict[str, str]):
-    source = subprocess.run(
-        ["git", "-C", str(ROOT), "show", f"{BASELINE_COMMIT}:{path}"], check=True, capture_output=True, text=True,
-    ).stdout
-    for old, new in replace.items():
-        source = source.replace(old, new)
-    module = types.ModuleType(name)
-    sys.modules[name] = module
-    exec(compile(source, f"{name}.py", "exec"), module.__dict__)  # noqa: S102 - our own git history
-    return module
-
-
-def baseline_module():
-    """Today's tagger (and the evaluation module its training uses), from git."""
-    module = _git_module("baseline_tagger", "verhalenbank/nlp/tagger.py",
-                         {"from verhalenbank.nlp.evaluation import": "from baseline_evaluation import"})
-    _git_module("baseline_evaluation", "verhalenbank/nlp/evaluation.py",
-                {"from verhalenbank.nlp.tagger import": "from baseline_tagger import"})
-    return module
 
 
 def macro_kappa_of(predicted: np.ndarray, truth: np.ndarray) -> float:
@@ -107,23 +83,6 @@ def own_tree(ex, trees, stories, lemmas, corpus, B, K):
             entry["baseline_scores"] = old_scores.ravel()
         result[code] = entry
     return result, np.concatenate(probs), np.concatenate(labels)
-
-
-_B_CORPUS = {}
-
-
-def B_corpus(B, lemmas):
-    key = id(lemmas)
-    if key not in _B_CORPUS:
-        _B_CORPUS[key] = B.CorpusModel(lemmas)
-    return _B_CORPUS[key]
-
-
-def B_tree(B, tree):
-    return B.TreeSpec(tree.code, tree.titel, tree.hoofddoel, [
-        B.SubdoelSpec(s.code, s.titel, s.beschrijving, [B.IndicatorSpec(i.code, i.titel) for i in s.indicatoren])
-        for s in tree.subdoelen
-    ])
 
 
 # --- (b) open bank -------------------------------------------------------------------------------

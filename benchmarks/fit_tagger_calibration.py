@@ -28,7 +28,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from tagger_data import (  # noqa: E402
-    DEV, ROOT, SHARED, T, dev_stories, example_stories, f1_per_subdoel, fit_calibrator, lemmatise_stories, load_trees, macro_f1_of, ronde_of, tree_features,
+    DEV, ROOT, SHARED, T, B_corpus, B_tree, baseline_module, dev_stories, example_stories, f1_per_subdoel, fit_calibrator, lemmatise_stories, load_trees, macro_f1_of, ronde_of, tree_features,
     truth_for,
 )
 
@@ -45,6 +45,7 @@ FEATURE_SETS = {
     "subdoel+theme+examples": _SUBDOEL + ("z_theme", "example_vote"),
     "subdoel+examples, ronde among its own": {T.OPEN: _SUBDOEL + ("example_vote",), T.RONDE: _RONDE},
 }
+ROCCHIO_GRID = [(0.25, 0.0), (0.5, 0.0), (1.0, 0.0), (1.0, 0.25), (2.0, 0.25), (2.0, 0.5), (4.0, 0.5)]
 
 
 def shipped_features() -> dict[str, tuple[str, ...]]:
@@ -56,7 +57,6 @@ def shipped_features() -> dict[str, tuple[str, ...]]:
 def features_for(features, context: str):
     """The feature names of a set for one context (None: all)."""
     return features.get(context) if isinstance(features, dict) else features
-ROCCHIO_GRID = [(0.25, 0.0), (0.5, 0.0), (1.0, 0.0), (1.0, 0.25), (2.0, 0.25), (2.0, 0.5), (4.0, 0.5)]
 
 
 # The dev trees and stories form several banks, as municipalities do: each bank holds the stories
@@ -223,8 +223,6 @@ def baseline_own_tree(data, codes) -> dict:
     """The tagger before issue 12 (bench_tagger_quality.BASELINE_COMMIT, suggestion at score
     >= 0.5) on each dev tree's own stories: its constants predate the dev data, so these trees
     are as new to it as they are, held out, to the fitted tagger."""
-    from bench_tagger_quality import B_corpus, B_tree, baseline_module  # it imports this module
-
     from verhalenbank.nlp.analysis import lemmatise
 
     old_tagger = baseline_module()

@@ -7,7 +7,9 @@ shared/voorbeelden are for reporting only.
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
+import types
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -183,3 +185,46 @@ def fit_calibrator(blocks, c: float = 1.0, features: tuple[str, ...] | None = No
     coef = np.zeros(x.shape[1])
     coef[use] = model.coef_[0]
     return tuple(round(float(v), 4) for v in coef), round(float(model.intercept_[0]), 4)
+
+
+# --- The tagger before issue 12, as a baseline -------------------------------------------------
+
+BASELINE_COMMIT = "1bda35f"  # main before issue 12 landed (0b1c4e4): the tagger users had
+
+
+def _git_module(name: str, path: str, replace: dict[str, str]):
+    source = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{BASELINE_COMMIT}:{path}"], check=True, capture_output=True, text=True,
+    ).stdout
+    for old, new in replace.items():
+        source = source.replace(old, new)
+    module = types.ModuleType(name)
+    sys.modules[name] = module
+    exec(compile(source, f"{name}.py", "exec"), module.__dict__)  # noqa: S102 - our own git history
+    return module
+
+
+def baseline_module():
+    """Today's tagger (and the evaluation module its training uses), from git."""
+    module = _git_module("baseline_tagger", "verhalenbank/nlp/tagger.py",
+                         {"from verhalenbank.nlp.evaluation import": "from baseline_evaluation import"})
+    _git_module("baseline_evaluation", "verhalenbank/nlp/evaluation.py",
+                {"from verhalenbank.nlp.tagger import": "from baseline_tagger import"})
+    return module
+
+
+_B_CORPUS = {}
+
+
+def B_corpus(B, lemmas):
+    key = id(lemmas)
+    if key not in _B_CORPUS:
+        _B_CORPUS[key] = B.CorpusModel(lemmas)
+    return _B_CORPUS[key]
+
+
+def B_tree(B, tree):
+    return B.TreeSpec(tree.code, tree.titel, tree.hoofddoel, [
+        B.SubdoelSpec(s.code, s.titel, s.beschrijving, [B.IndicatorSpec(i.code, i.titel) for i in s.indicatoren])
+        for s in tree.subdoelen
+    ])
