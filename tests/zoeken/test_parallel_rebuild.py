@@ -86,3 +86,38 @@ def test_a_sub_process_that_dies_is_reported_not_a_short_index(tmp_path, small_p
             backend.rebuild(documents, processes=2)
     finally:
         backend.close()
+
+
+def _term_table(backend) -> list:
+    """Every term with its statistics (weights, lengths the postings were written with) and
+    its postings, as whoosh reads them back."""
+    table = []
+    with backend._index.searcher() as searcher:
+        reader = searcher.reader()
+        for field, term in reader.all_terms():
+            info = reader.term_info(field, term)
+            matcher = reader.postings(field, term)
+            table.append((field, term, info.weight(), info.doc_frequency(), info.min_length(),
+                          info.max_length(), info.max_weight(), list(matcher.all_items())))
+    return table
+
+
+def test_lengths_read_from_memory_write_the_same_index_as_whoosh(tmp_path, monkeypatch):
+    """The rebuild reads document lengths from memory (_WritingCodec): the terms, postings and
+    per-term length statistics are those whoosh's own codec writes, and the index names
+    whoosh's codec, so reading it never needs ours."""
+    documents = _many(3)
+    ours = WhooshBackend(tmp_path / "ons")
+    ours.rebuild(documents, processes=1)
+    monkeypatch.setattr(whoosh_backend, "_WritingCodec", whoosh_backend.W3Codec)
+    whoosh_own = WhooshBackend(tmp_path / "whoosh")
+    whoosh_own.rebuild(documents, processes=1)
+    try:
+        table = _term_table(ours)
+        assert len(table) > 100
+        assert table == _term_table(whoosh_own)
+        assert {type(segment.codec()) for segment in ours._index._segments()} == {whoosh_backend.W3Codec}
+        assert _answers(ours) == _answers(whoosh_own)
+    finally:
+        ours.close()
+        whoosh_own.close()

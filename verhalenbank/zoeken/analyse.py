@@ -67,9 +67,13 @@ def is_stopword(normalised_word: str) -> bool:
     return normalised_word in STOPWOORDEN
 
 
-def words(text: str) -> list[str]:
-    """Normalised words of a text, stop words included (callers decide)."""
-    return [normalise_word(match.group()) for match in WORD_PATTERN.finditer(text or "")]
+@lru_cache(maxsize=32)
+def words(text: str) -> tuple[str, ...]:
+    """Normalised words of a text, stop words included (callers decide).
+
+    Cached for the last few texts: indexing a story reads the words of its title and text
+    several times (pairs, forms, compound parts), which was half the work of preparing it."""
+    return tuple([normalise_word(match.group()) for match in WORD_PATTERN.finditer(text or "")])
 
 
 def analyse_terms(text: str) -> list[str]:

@@ -24,7 +24,7 @@ from whoosh.analysis import Filter, RegexTokenizer
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import LockError
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader, _lenfield
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import CLEAR
 
@@ -79,6 +79,51 @@ def build_processes() -> int:
     return max(1, min(cores, MAX_BUILD_PROCESSES))
 BM25_B, BM25_K1 = 0.75, 1.2  # whoosh's BM25F defaults
 _LENGTH_TABLE = np.array([byte_to_length(code) for code in range(256)], dtype=np.float64)
+
+
+_LENGTH_OF_CODE = [byte_to_length(code) for code in range(256)]
+
+
+class _LengthsInMemory(W3PerDocReader):
+    """The document lengths of a segment being written, each field's column read once.
+
+    Whoosh writes every posting with its document's field length, which it looks up in the
+    lengths column it has just written: a file read per posting (1.2 million per 10,000
+    stories, a sixth of a rebuild). Same values, same files, read from memory."""
+
+    def __init__(self, storage, segment):
+        super().__init__(storage, segment)
+        self._in_memory: dict[str, bytes | None] = {}
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        if fieldname not in self._in_memory:
+            lenfield = _lenfield(fieldname)
+            codes = None
+            if self.has_column(lenfield):
+                colfile, offset, length = self._get_column_file(lenfield)
+                try:
+                    codes = colfile.get(offset, length)
+                finally:
+                    colfile.close()
+            self._in_memory[fieldname] = codes
+        codes = self._in_memory[fieldname]
+        if codes is None:
+            return default
+        # As W3PerDocReader: a document past the column has code 0, and code 0 gives None.
+        code = codes[docnum] if docnum < len(codes) else 0
+        return _LENGTH_OF_CODE[code] if code else None
+
+
+class _WritingCodec(W3Codec):
+    """Whoosh's own codec, with the lengths read from memory while a segment is written."""
+
+    def per_document_reader(self, storage, segment):
+        return _LengthsInMemory(storage, segment)
+
+    def new_segment(self, storage, indexname):
+        # The segment, pickled into the index's table of contents, names whoosh's own codec:
+        # reading an index never depends on this class.
+        return W3Codec().new_segment(storage, indexname)
 
 
 class DutchFilter(Filter):
@@ -380,7 +425,7 @@ class WhooshBackend(ZoekBackend):
             deadline = time.monotonic() + WRITER_TIMEOUT_SECONDS
             while True:
                 try:
-                    writer = self._index.writer(limitmb=limitmb, **(writer_options or {}))
+                    writer = self._index.writer(limitmb=limitmb, codec=_WritingCodec(), **(writer_options or {}))
                     break
                 except LockError:
                     if time.monotonic() > deadline:
