@@ -197,6 +197,38 @@ def test_lowercase_names_are_replaced(text, secrets):
     assert "[naam 1]" in public
 
 
+@pytest.mark.parametrize(
+    "text, secrets",
+    [
+        # A common first name that is no word, then a surname no list knows.
+        ("gisteren kwam tamara hoekstrazijl langs.", ["tamara", "hoekstrazijl"]),
+        ("gisteren kwam mirjam goedbloed langs.", ["mirjam", "goedbloed"]),
+        # A first name of any rank and a surname, neither a Dutch word.
+        ("we zagen selin ozturkoglu in de hal.", ["selin", "ozturkoglu"]),
+    ],
+)
+def test_lowercase_first_name_and_surname_without_context_are_replaced(text, secrets):
+    """Written in lower case, with no title or verb of saying to go on (issue 12)."""
+    public = _public(text)
+    for secret in secrets:
+        assert not re.search(rf"\b{secret}\b", public), public
+    assert public.count("[naam 1]") == 1, public
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "de bus stond stil bij de halte.",
+        "we hebben samen appeltaart gebakken en thee gedronken.",
+        "mijn buurvrouw zegt altijd goedemorgen tegen iedereen.",
+        "sinds de coronatijd voel ik me vaker alleen.",
+        "de wijkagent kwam langs voor een praatje.",
+    ],
+)
+def test_lowercase_ordinary_word_pairs_survive(text):
+    assert _public(text) == text
+
+
 def test_lowercase_mentions_of_a_named_person_get_the_same_number():
     public = _public("Mijn buurvrouw Esra kwam langs. Later zei esra dat het goed ging.")
     assert public == "Mijn buurvrouw [naam 1] kwam langs. Later zei [naam 1] dat het goed ging."

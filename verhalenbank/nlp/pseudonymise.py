@@ -401,6 +401,55 @@ def _lowercase_full_name_at(doc, i: int, lists, common_words: frozenset[str] | N
     return found
 
 
+def _lowercase_pair_at(doc, i: int, lists, common_words: frozenset[str] | None) -> tuple[int, int] | None:
+    """Two lower-case words that together are a name, where the part-of-speech tagger gives no
+    help (it calls many unknown lower-case words a verb or an adjective):
+    - a common first name that is no Dutch word, then a surname or a word no list knows
+      ("ivan prins", "sil dennenberg", "hanna zabila");
+    - a first name of any rank, then a surname or first name, neither a Dutch word;
+    - a word no list knows, then a first name or surname that is no Dutch word, both of four
+      letters or more ("sittik yaman", "zümre sezer"; chat shorthand like "gwn" is short);
+    - a common first name the pipeline does not know as a word, particles, and a word no list
+      knows ("koen van de klashorst").
+    Neither word may be a stop word, a month or a form of address."""
+    if common_words is None:
+        return None
+
+    def plain(k: int) -> bool:
+        return k < len(doc) and doc[k].text.islower() and doc[k].is_alpha and len(doc[k].text) >= 3
+
+    def unknown(word: str, lemma: str = "") -> bool:
+        # An inflected word ("buien") may be unknown where its lemma ("bui") is not.
+        lemma = lemma.lower()
+        return (word not in common_words and not _is_word(word, lists) and word not in _STOP_WORDS
+                and word not in NOT_NAMES and word not in TITLES and word not in RELATION_WORDS
+                and not (lemma and lemma != word and (lemma in common_words or _is_word(lemma, lists))))
+
+    j = i + 1
+    while j < len(doc) and doc[j].lower_ in PARTICLES and doc[j].text.islower():
+        j += 1
+    if not (plain(i) and plain(j)):
+        return None
+    first, second = doc[i].lower_, doc[j].lower_
+    if first in NOT_NAMES or first in _STOP_WORDS or second in NOT_NAMES or second in _STOP_WORDS:
+        return None
+    second_is_name = second in lists.last_lower_all or second in lists.first_lower_all
+    lemma = doc[i].lemma_.lower()
+    common_first = first in lists.first_lower and not _is_word(first, lists) and not (
+        lemma and lemma != first and (lemma in common_words or _is_word(lemma, lists)))
+    if j == i + 1:
+        if common_first and (second in lists.last_lower or second_is_name or unknown(second, doc[j].lemma_)):
+            return i, j + 1
+        if first in lists.first_lower_all and second_is_name:
+            return i, j + 1
+        if unknown(first, doc[i].lemma_) and second_is_name and second not in common_words and min(len(first), len(second)) >= 4:
+            return i, j + 1
+        return None
+    if first in lists.first_lower and first not in common_words and unknown(second, doc[j].lemma_):
+        return i, j + 1
+    return None
+
+
 # Parts of speech that make a sentence-initial known name an ordinary word ("Lieve mensen").
 _WORD_POS = frozenset({"ADJ", "ADV", "ADP", "AUX", "CCONJ", "DET", "NUM", "PRON", "SCONJ", "VERB", "INTJ"})
 
@@ -483,7 +532,9 @@ def name_spans(doc, use_entities: bool, common_words: frozenset[str] | None = No
                     spans.append(found)
         if not _is_capitalised(token.text):
             # Lower case needs more: first name + surname ("annie de boer", "esra yilmaz").
-            found = _lowercase_full_name_at(doc, i, lists, common_words) if i >= lowercase_until else None
+            found = (
+                _lowercase_full_name_at(doc, i, lists, common_words) or _lowercase_pair_at(doc, i, lists, common_words)
+            ) if i >= lowercase_until else None
             if found:
                 spans.append(found)
                 lowercase_until = found[1]
