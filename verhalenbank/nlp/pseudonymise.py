@@ -401,16 +401,37 @@ def _lowercase_full_name_at(doc, i: int, lists, common_words: frozenset[str] | N
     return found
 
 
+def _inflected_adjective(word: str, lists, common_words: frozenset[str]) -> bool:
+    """An inflected adjective whose base form is a known word ("boze" from "boos", "grote" from
+    "groot", "lieve" from "lief"): the word lists hold base forms, so the inflection is undone
+    (drop the -e, z -> s, v -> f, a single vowel doubled or a doubled consonant halved). A base
+    form that is itself a first name does not count ("sanne" is not "san" inflected)."""
+    if len(word) < 4 or not word.endswith("e"):
+        return False
+    stem = word[:-1]
+    stem = stem[:-1] + {"z": "s", "v": "f"}.get(stem[-1], stem[-1])
+    candidates = {stem}
+    if len(stem) >= 3 and stem[-2] in "aeou" and stem[-3] not in "aeiou":
+        candidates.add(stem[:-1] + stem[-2] + stem[-1])  # boz -> boos, grot -> groot
+    if len(stem) >= 3 and stem[-1] == stem[-2]:
+        candidates.add(stem[:-1])  # witt -> wit
+    return any(
+        len(candidate) >= 3 and candidate in common_words and candidate not in lists.first_lower_all
+        for candidate in candidates
+    )
+
+
 def _lowercase_pair_at(doc, i: int, lists, common_words: frozenset[str] | None) -> tuple[int, int] | None:
-    """Two lower-case words that together are a name, where the part-of-speech tagger gives no
-    help (it calls many unknown lower-case words a verb or an adjective):
-    - a common first name that is no Dutch word, then a surname or a word no list knows
-      ("ivan prins", "sil dennenberg", "hanna zabila");
+    """Two lower-case words that together are a name, where no title or verb of saying helps:
+    - a common first name that is no Dutch word and no inflected adjective ("boze"), then a
+      surname or a word no list knows ("ivan prins", "hanna zabila"). The pair goes: a lower-case
+      writer's "khadija kookt" loses its verb, but a surname never stays behind;
     - a first name of any rank, then a surname or first name, neither a Dutch word;
-    - a word no list knows, then a first name or surname that is no Dutch word, both of four
-      letters or more ("sittik yaman", "zümre sezer"; chat shorthand like "gwn" is short);
-    - a common first name the pipeline does not know as a word, particles, and a word no list
-      knows ("koen van de klashorst").
+    - a word no list knows (no compound of known words, not tagged a noun), then a first name or
+      surname that is no Dutch word, both of four letters or more ("sittik yaman"; chat
+      shorthand like "gwn" is short, "klantmanager sanne" is a compound);
+    - a common first name the pipeline does not know, particles, and an unknown word the tagger
+      calls a noun or a name ("koen van de klashorst").
     Neither word may be a stop word, a month or a form of address."""
     if common_words is None:
         return None
@@ -437,15 +458,23 @@ def _lowercase_pair_at(doc, i: int, lists, common_words: frozenset[str] | None) 
     lemma = doc[i].lemma_.lower()
     common_first = first in lists.first_lower and not _is_word(first, lists) and not (
         lemma and lemma != first and (lemma in common_words or _is_word(lemma, lists)))
+    # After particles, an unknown word is a surname only where the tagger calls it a noun or a
+    # name ("fatima van de buurtkamer" still goes: a name and where to find her).
+    surname_like = doc[j].pos_ in ("PROPN", "NOUN", "X", "") and unknown(second, doc[j].lemma_)
     if j == i + 1:
-        if common_first and (second in lists.last_lower or second_is_name or unknown(second, doc[j].lemma_)):
+        if common_first and not _inflected_adjective(first, lists, common_words) and (
+            second in lists.last_lower or second_is_name or unknown(second, doc[j].lemma_)
+        ):
             return i, j + 1
         if first in lists.first_lower_all and second_is_name:
             return i, j + 1
-        if unknown(first, doc[i].lemma_) and second_is_name and second not in common_words and min(len(first), len(second)) >= 4:
+        if (
+            unknown(first, doc[i].lemma_) and not split_compound(first, common_words) and doc[i].pos_ != "NOUN"
+            and second_is_name and second not in common_words and min(len(first), len(second)) >= 4
+        ):
             return i, j + 1
         return None
-    if first in lists.first_lower and first not in common_words and unknown(second, doc[j].lemma_):
+    if first in lists.first_lower and first not in common_words and surname_like:
         return i, j + 1
     return None
 

@@ -72,8 +72,16 @@ def words(text: str) -> tuple[str, ...]:
     """Normalised words of a text, stop words included (callers decide).
 
     Cached for the last few texts: indexing a story reads the words of its title and text
-    several times (pairs, forms, compound parts), which was half the work of preparing it."""
+    several times (pairs, forms, compound parts), which was half the work of preparing it.
+    The index writers call `forget_texts` once a story's fields are made."""
     return tuple([normalise_word(match.group()) for match in WORD_PATTERN.finditer(text or "")])
+
+
+def forget_texts() -> None:
+    """Drop the texts `words` remembers, so this cache holds no story's text after its index
+    fields were made (a story erased later must not linger there). The word-level caches
+    (`normalise_word`, `stem`, `compound_parts`) keep single words, as they did before."""
+    words.cache_clear()
 
 
 def analyse_terms(text: str) -> list[str]:

@@ -42,6 +42,7 @@ from verhalenbank.zoeken.analyse import (
     allowed_typos,
     compound_text,
     fold_accents,
+    forget_texts,
     stem,
     spelling_alternatives,
     word_forms,
@@ -127,6 +128,13 @@ _LOCK_GENERATION = text("SELECT generatie FROM zoekgeneratie WHERE id = 1 FOR UP
 
 
 def _row(document: ZoekDocument) -> dict:
+    try:
+        return _row_of(document)
+    finally:
+        forget_texts()
+
+
+def _row_of(document: ZoekDocument) -> dict:
     facets = document.facet_values()
     extra = " ".join(
         part

@@ -31,6 +31,7 @@ from whoosh.writing import CLEAR
 from verhalenbank.zoeken.analyse import (
     STOPWOORDEN,
     compound_text,
+    forget_texts,
     normalise_word,
     pair_term,
     stem,
@@ -170,6 +171,13 @@ def build_schema() -> Schema:
 
 
 def _document_fields(document: ZoekDocument) -> dict:
+    try:
+        return _fields_of(document)
+    finally:
+        forget_texts()
+
+
+def _fields_of(document: ZoekDocument) -> dict:
     content_parts = (
         document.titel or "",
         document.tekst_publiek or "",
