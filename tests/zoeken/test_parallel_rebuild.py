@@ -90,29 +90,34 @@ def test_a_sub_process_that_dies_is_reported_not_a_short_index(tmp_path, small_p
 
 def _term_table(backend) -> list:
     """Every term with its statistics (weights, lengths the postings were written with) and
-    its postings, as whoosh reads them back."""
+    its postings by story id, as whoosh reads them back; independent of which segment (which
+    sub-process) a story went to."""
     table = []
     with backend._index.searcher() as searcher:
         reader = searcher.reader()
+        story_of = {docnum: fields["id"] for docnum, fields in reader.iter_docs()}
         for field, term in reader.all_terms():
             info = reader.term_info(field, term)
-            matcher = reader.postings(field, term)
+            postings = sorted((story_of[docnum], value) for docnum, value in reader.postings(field, term).all_items())
             table.append((field, term, info.weight(), info.doc_frequency(), info.min_length(),
-                          info.max_length(), info.max_weight(), list(matcher.all_items())))
+                          info.max_length(), info.max_weight(), postings))
     return table
 
 
-def test_lengths_read_from_memory_write_the_same_index_as_whoosh(tmp_path, monkeypatch):
-    """The rebuild reads document lengths from memory (_WritingCodec): the terms, postings and
-    per-term length statistics are those whoosh's own codec writes, and the index names
-    whoosh's codec, so reading it never needs ours."""
-    documents = _many(3)
+@pytest.mark.parametrize("processes", [1, 2])
+def test_lengths_read_from_memory_write_the_same_index_as_whoosh(tmp_path, monkeypatch, small_parallel, processes):
+    """The rebuild reads document lengths from memory (_WritingCodec), in this process or in
+    MpWriter's sub-processes: the terms, postings and per-term length statistics are those
+    whoosh's own codec writes, and the index names whoosh's codec, so reading it never needs
+    ours."""
+    documents = _many(12)
     ours = WhooshBackend(tmp_path / "ons")
-    ours.rebuild(documents, processes=1)
+    ours.rebuild(documents, processes=processes)
     monkeypatch.setattr(whoosh_backend, "_WritingCodec", whoosh_backend.W3Codec)
     whoosh_own = WhooshBackend(tmp_path / "whoosh")
-    whoosh_own.rebuild(documents, processes=1)
+    whoosh_own.rebuild(documents, processes=processes)
     try:
+        assert len(ours._index._segments()) == processes
         table = _term_table(ours)
         assert len(table) > 100
         assert table == _term_table(whoosh_own)
