@@ -439,12 +439,16 @@ def _lowercase_pair_at(doc, i: int, lists, common_words: frozenset[str] | None) 
     def plain(k: int) -> bool:
         return k < len(doc) and doc[k].text.islower() and doc[k].is_alpha and len(doc[k].text) >= 3
 
-    def unknown(word: str, lemma: str = "") -> bool:
+    def known_lemma(k: int) -> bool:
         # An inflected word ("buien") may be unknown where its lemma ("bui") is not.
-        lemma = lemma.lower()
+        lemma = doc[k].lemma_.lower()
+        return bool(lemma) and lemma != doc[k].lower_ and (lemma in common_words or _is_word(lemma, lists))
+
+    def unknown(k: int) -> bool:
+        word = doc[k].lower_
         return (word not in common_words and not _is_word(word, lists) and word not in _STOP_WORDS
                 and word not in NOT_NAMES and word not in TITLES and word not in RELATION_WORDS
-                and not (lemma and lemma != word and (lemma in common_words or _is_word(lemma, lists))))
+                and not known_lemma(k))
 
     j = i + 1
     while j < len(doc) and doc[j].lower_ in PARTICLES and doc[j].text.islower():
@@ -455,21 +459,19 @@ def _lowercase_pair_at(doc, i: int, lists, common_words: frozenset[str] | None) 
     if first in NOT_NAMES or first in _STOP_WORDS or second in NOT_NAMES or second in _STOP_WORDS:
         return None
     second_is_name = second in lists.last_lower_all or second in lists.first_lower_all
-    lemma = doc[i].lemma_.lower()
-    common_first = first in lists.first_lower and not _is_word(first, lists) and not (
-        lemma and lemma != first and (lemma in common_words or _is_word(lemma, lists)))
+    common_first = first in lists.first_lower and not _is_word(first, lists) and not known_lemma(i)
     # After particles, an unknown word is a surname only where the tagger calls it a noun or a
     # name ("fatima van de buurtkamer" still goes: a name and where to find her).
-    surname_like = doc[j].pos_ in ("PROPN", "NOUN", "X", "") and unknown(second, doc[j].lemma_)
+    surname_like = doc[j].pos_ in ("PROPN", "NOUN", "X", "") and unknown(j)
     if j == i + 1:
         if common_first and not _inflected_adjective(first, lists, common_words) and (
-            second in lists.last_lower or second_is_name or unknown(second, doc[j].lemma_)
+            second in lists.last_lower or second_is_name or unknown(j)
         ):
             return i, j + 1
         if first in lists.first_lower_all and second_is_name:
             return i, j + 1
         if (
-            unknown(first, doc[i].lemma_) and not split_compound(first, common_words) and doc[i].pos_ != "NOUN"
+            unknown(i) and not split_compound(first, common_words) and doc[i].pos_ != "NOUN"
             and second_is_name and second not in common_words and min(len(first), len(second)) >= 4
         ):
             return i, j + 1

@@ -79,10 +79,9 @@ def build_processes() -> int:
         cores = os.cpu_count() or 1
     return max(1, min(cores, MAX_BUILD_PROCESSES))
 BM25_B, BM25_K1 = 0.75, 1.2  # whoosh's BM25F defaults
-_LENGTH_TABLE = np.array([byte_to_length(code) for code in range(256)], dtype=np.float64)
+_LENGTH_OF_CODE = [byte_to_length(code) for code in range(256)]  # whoosh's length byte -> length
+_LENGTH_TABLE = np.array(_LENGTH_OF_CODE, dtype=np.float64)
 
-
-_LENGTH_OF_CODE = [byte_to_length(code) for code in range(256)]
 
 
 class _LengthsInMemory(W3PerDocReader):
