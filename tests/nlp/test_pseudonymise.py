@@ -205,6 +205,14 @@ def test_lowercase_names_are_replaced(text, secrets):
         ("gisteren kwam mirjam goedbloed langs.", ["mirjam", "goedbloed"]),
         # A first name of any rank and a surname, neither a Dutch word.
         ("we zagen selin ozturkoglu in de hal.", ["selin", "ozturkoglu"]),
+        # A common first name that is also a word, then a surname nobody uses as a word.
+        ("gisteren kwam romeo ramautar langs.", ["romeo", "ramautar"]),
+        # Two first names, then the surname: the surname goes with them.
+        ("gisteren kwam anna maria kopciuch langs.", ["anna", "maria", "kopciuch"]),
+        # A first name no list knows (the model calls it a noun), then a surname that is only that.
+        ("gisteren kwam shermayra maduro langs.", ["shermayra", "maduro"]),
+        # A capitalised first name with its surname in lower case.
+        ("Gisteren kwam Wiesia kopciuch langs.", ["Wiesia", "kopciuch"]),
     ],
 )
 def test_lowercase_first_name_and_surname_without_context_are_replaced(text, secrets):
@@ -229,6 +237,29 @@ def test_lowercase_first_name_and_surname_without_context_are_replaced(text, sec
 )
 def test_lowercase_ordinary_word_pairs_survive(text):
     assert _public(text) == text
+
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        # "meti" is a surname in the list, but "moksi meti" is a dish: a noun before a short surname.
+        ("ik heb een pan moksi meti gebracht.", "moksi meti"),
+        # A job before a first name: the job stays.
+        ("mijn nieuwe klantmanager sanne zegt: kom langs.", "klantmanager"),
+    ],
+)
+def test_lowercase_nouns_before_a_name_stay(text, kept):
+    assert kept in _public(text)
+
+
+def test_surname_without_particles_right_after_a_verb_is_replaced():
+    """"Kuilenburg" is known as the core of "van Kuilenburg"; right after a verb it is a person."""
+    public = _public("Later belde Kuilenburg nog even over de afspraak.")
+    assert public == "Later belde [naam 1] nog even over de afspraak."
+
+
+def test_place_after_a_verb_stays():
+    assert _public("In de vakantie bezochten we Haarlem en Bergen.") == "In de vakantie bezochten we Haarlem en Bergen."
 
 
 def test_lowercase_mentions_of_a_named_person_get_the_same_number():

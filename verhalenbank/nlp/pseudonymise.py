@@ -304,6 +304,39 @@ def _extend_name(doc, start: int) -> int:
     return end
 
 
+def _rare_surname(doc, k: int, lists, common_words: frozenset[str] | None) -> bool:
+    """A lower-case word that is a surname in the list (any rank), no ordinary word, and unknown
+    to the pipeline's vocabulary ("kopciuch", "ramautar", "yüksel")."""
+    if common_words is None or k >= len(doc):
+        return False
+    token = doc[k]
+    word = token.lower_
+    return (
+        token.text.islower() and token.is_alpha and len(word) >= 4 and word in lists.last_lower_all
+        and word not in common_words and not _is_word(word, lists) and word not in _STOP_WORDS
+    )
+
+
+def _lowercase_surname_after(doc, start: int, end: int, lists, common_words: frozenset[str] | None) -> int:
+    """A known first name written with a capital, then its surname in lower case ("Wiesia
+    kopciuch"): the surname goes with it."""
+    if end == start + 1 and _rare_surname(doc, end, lists, common_words):
+        return end + 1
+    return end
+
+
+def _core_after_verb(doc, i: int, lists) -> bool:
+    """The core of a surname with particles ("Kuilenburg" of "van Kuilenburg") on its own, right
+    after a verb ("Later belde Kuilenburg"): a person there; a place would follow a preposition.
+    Cores that are also ordinary words or places ("Hoorn", "Bergen") and entities the model
+    calls a place or an organisation do not count."""
+    token = doc[i]
+    return (
+        i > 0 and doc[i - 1].pos_ in ("VERB", "AUX") and token.text in lists.cores and token.is_alpha
+        and not _is_word(token.lower_, lists) and token.ent_type_ not in ("LOC", "ORG", "GPE")
+    )
+
+
 def _first_name_before(doc, start: int, lists, common_words: frozenset[str] | None) -> int:
     """Start of a name including an unknown first name right before a known surname ("Jurich
     Winklaar", "Priya Sewdien"): a capitalised word that is no ordinary word or form of address."""
@@ -427,9 +460,14 @@ def _lowercase_pair_at(doc, i: int, lists, common_words: frozenset[str] | None) 
       surname or a word no list knows ("ivan prins", "hanna zabila"). The pair goes: a lower-case
       writer's "khadija kookt" loses its verb, but a surname never stays behind;
     - a first name of any rank, then a surname or first name, neither a Dutch word;
+    - a common first name, even one that is also a word ("romeo"), then a surname that is no word
+      and unknown to the pipeline ("romeo ramautar");
     - a word no list knows (no compound of known words, not tagged a noun), then a first name or
       surname that is no Dutch word, both of four letters or more ("sittik yaman"; chat
-      shorthand like "gwn" is short, "klantmanager sanne" is a compound);
+      shorthand like "gwn" is short, "klantmanager sanne" is a compound). Where the tagger calls
+      the unknown word a noun, as small models do with any unknown lower-case word, the second
+      must be a surname of five letters or more that is no first name ("shermayra maduro", not
+      the dish "moksi meti");
     - a common first name the pipeline does not know, particles, and an unknown word the tagger
       calls a noun or a name ("koen van de klashorst").
     Neither word may be a stop word, a month or a form of address."""
@@ -470,8 +508,17 @@ def _lowercase_pair_at(doc, i: int, lists, common_words: frozenset[str] | None) 
             return i, j + 1
         if first in lists.first_lower_all and second_is_name:
             return i, j + 1
+        # A common first name that is also a word ("romeo") before a surname nobody uses as a word.
         if (
-            unknown(i) and not split_compound(first, common_words) and doc[i].pos_ != "NOUN"
+            first in lists.first_lower and _rare_surname(doc, j, lists, common_words)
+            and not _inflected_adjective(first, lists, common_words)
+        ):
+            return i, j + 1
+        if (
+            unknown(i) and not split_compound(first, common_words)
+            # Small models call unknown lower-case words nouns; then the surname must be one only.
+            and (doc[i].pos_ != "NOUN" or (_rare_surname(doc, j, lists, common_words) and len(second) >= 5
+                                            and second not in lists.first_lower_all))
             and second_is_name and second not in common_words and min(len(first), len(second)) >= 4
         ):
             return i, j + 1
@@ -567,6 +614,8 @@ def name_spans(doc, use_entities: bool, common_words: frozenset[str] | None = No
                 _lowercase_full_name_at(doc, i, lists, common_words) or _lowercase_pair_at(doc, i, lists, common_words)
             ) if i >= lowercase_until else None
             if found:
+                # "anna maria kopciuch": two first names, then the surname.
+                found = (found[0], found[1] + 1) if _rare_surname(doc, found[1], lists, common_words) else found
                 spans.append(found)
                 lowercase_until = found[1]
             continue
@@ -584,7 +633,8 @@ def name_spans(doc, use_entities: bool, common_words: frozenset[str] | None = No
                 next_capitalised or saying
             ):
                 continue
-            spans.append((_arabic_particle_before(doc, i), _extend_name(doc, i)))
+            end = _lowercase_surname_after(doc, i, _extend_name(doc, i), lists, common_words)
+            spans.append((_arabic_particle_before(doc, i), end))
         # First name lists miss many surnames; a known surname right after a capitalised word.
         elif token.text in surnames and i > 0 and doc[i - 1].text in firsts:
             spans.append((i - 1, i + 1))
@@ -610,7 +660,7 @@ def name_spans(doc, use_entities: bool, common_words: frozenset[str] | None = No
             if (token.text in surnames and not located and not place_like) or (
                 particles and token.text in cores and not of_a_place
                 and (len(particles) > 1 or token.ent_type_ != "LOC")
-            ):
+            ) or (not particles and _core_after_verb(doc, i, lists)):
                 spans.append((start, i + 1))
     # An unknown name with a verb of saying ("Jurich zei …", "toen vroeg Oleksij …"), or with
     # letters no Dutch word has ("Şerafeddin", "Gülsiye", "Małgorzata"), unless a place ("uit Łódź").
