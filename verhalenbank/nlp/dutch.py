@@ -186,3 +186,23 @@ def split_compound(word: str, known: set[str] | frozenset[str], min_part: int = 
         if best:
             break
     return best
+
+
+# Words at least this common in Dutch at large (wordfreq's Zipf scale: 3.0 = one per million
+# words, e.g. "rozen", "leent", "verhoogt"; rare surnames such as "kopciuch" or "ramautar" are
+# near 0, "yilmaz" 2.4) are ordinary words to the pseudonymiser even where a small model's
+# vocabulary does not know them.
+COMMON_ZIPF = 3.0
+
+
+def zipf_in_dutch(word: str) -> float:
+    """How common a word is in Dutch at large (wordfreq's Zipf scale; 0 for unknown words)."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "nl")
+
+
+@lru_cache(maxsize=65536)
+def common_in_dutch(word: str) -> bool:
+    return zipf_in_dutch(word) >= COMMON_ZIPF
+

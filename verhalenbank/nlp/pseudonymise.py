@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from verhalenbank.nlp.dutch import MONTHS, STOP_WORDS as _STOP_WORDS, WEEKDAYS, split_compound
+from verhalenbank.nlp.dutch import MONTHS, STOP_WORDS as _STOP_WORDS, WEEKDAYS, common_in_dutch, split_compound
 from verhalenbank.nlp.names import name_lists
 from verhalenbank.nlp.normalise import Normalised, normalise
 
@@ -305,8 +305,10 @@ def _extend_name(doc, start: int) -> int:
 
 
 def _rare_surname(doc, k: int, lists, common_words: frozenset[str] | None) -> bool:
-    """A lower-case word that is a surname in the list (any rank), no ordinary word, and unknown
-    to the pipeline's vocabulary ("kopciuch", "ramautar", "yüksel")."""
+    """A lower-case word that is a surname in the list (any rank), no ordinary word, unknown to
+    the pipeline's vocabulary and rare in Dutch at large ("kopciuch", "maduro", "yüksel"; not
+    "rozen", "dure" or "verhoogt", which are surnames too but which a small model's vocabulary
+    and the word list's flag can miss), and not tagged a verb, adverb or preposition."""
     if common_words is None or k >= len(doc):
         return False
     token = doc[k]
@@ -314,6 +316,7 @@ def _rare_surname(doc, k: int, lists, common_words: frozenset[str] | None) -> bo
     return (
         token.text.islower() and token.is_alpha and len(word) >= 4 and word in lists.last_lower_all
         and word not in common_words and not _is_word(word, lists) and word not in _STOP_WORDS
+        and token.pos_ not in ("VERB", "AUX", "ADV", "ADP") and not common_in_dutch(word)
     )
 
 
@@ -325,16 +328,78 @@ def _lowercase_surname_after(doc, start: int, end: int, lists, common_words: fro
     return end
 
 
-def _core_after_verb(doc, i: int, lists) -> bool:
-    """The core of a surname with particles ("Kuilenburg" of "van Kuilenburg") on its own, right
-    after a verb ("Later belde Kuilenburg"): a person there; a place would follow a preposition.
-    Cores that are also ordinary words or places ("Hoorn", "Bergen") and entities the model
-    calls a place or an organisation do not count."""
+POSSESSIVE_ENDINGS = ("'s", "’s", "'", "’")
+
+
+def possessive_stem(text: str) -> str | None:
+    """The name in a possessive written with an apostrophe ("Esra's", "Anna’s", "Kees'")."""
+    for ending in POSSESSIVE_ENDINGS:
+        if text.endswith(ending) and len(text) > len(ending) + 1:
+            return text[: -len(ending)]
+    return None
+
+
+def _possessive_name(doc, i: int, lists, common_words: frozenset[str] | None) -> bool:
+    """A known name with a possessive ending: "Esra's moeder", "Roos' tuin", and without an
+    apostrophe "Stijns fiets" when the word itself is none the pipeline or a word list knows."""
     token = doc[i]
+    if not _is_capitalised(token.text):
+        return False
+    stem = possessive_stem(token.text)
+    if stem is not None:
+        return stem in lists.first or stem in lists.last
+    stem = token.text[:-1]
     return (
-        i > 0 and doc[i - 1].pos_ in ("VERB", "AUX") and token.text in lists.cores and token.is_alpha
-        and not _is_word(token.lower_, lists) and token.ent_type_ not in ("LOC", "ORG", "GPE")
+        token.text.endswith("s") and len(stem) >= 3 and stem in lists.first and token.is_alpha
+        and token.text not in lists.first and token.text not in lists.last  # "Floris", "Thijs"
+        and common_words is not None and token.lower_ not in common_words and not _is_word(token.lower_, lists)
+        and not _is_word(stem.lower(), lists)
     )
+
+
+COORDINATORS = frozenset({"en", ",", "of"})  # not "&": "Klik & Tik" is a course, "Smit & Zonen" a firm
+
+
+def _could_be_coordinated_name(doc, k: int, lists, common_words: frozenset[str] | None) -> bool:
+    """A capitalised word inside a sentence that no word list knows, or a known name: beside a
+    name with only "en" or a comma between them, a person too ("Sharella en Jurensley")."""
+    if k < 0 or k >= len(doc) or common_words is None or _starts_sentence(doc, k):
+        return False
+    token = doc[k]
+    lower = token.lower_
+    if not (_is_capitalised(token.text) and token.is_alpha and len(token.text) >= 3):
+        return False
+    if lower in _STOP_WORDS or lower in NOT_NAMES or lower in TITLES or lower in RELATION_WORDS:
+        return False
+    if token.ent_type_ in ("LOC", "ORG", "GPE"):
+        return False
+    known_name = token.text in lists.first or token.text in lists.last
+    return known_name or (lower not in common_words and not _is_word(lower, lists)
+                          and not split_compound(lower, common_words))
+
+
+def _coordinated_names(doc, spans: list[tuple[int, int]], lists, common_words) -> list[tuple[int, int]]:
+    """Names listed beside a name found ("Sharella en Jurensley", "Tesfay, Awet en Senait")."""
+    claimed = {k for start, end in spans for k in range(start, end)}
+    found: list[tuple[int, int]] = []
+    todo = list(spans)
+    while todo:
+        start, end = todo.pop()
+        if not any(doc[k].text in lists.first for k in range(start, end)):
+            continue  # only beside a known first name: "Eneco en Essent" are firms, "Phnom Penh" a city
+        candidates = []
+        if end + 1 < len(doc) and doc[end].lower_ in COORDINATORS:
+            candidates.append(end + 1)
+        if start >= 2 and doc[start - 1].lower_ in COORDINATORS:
+            candidates.append(start - 2)
+        for k in candidates:
+            if k in claimed or not _could_be_coordinated_name(doc, k, lists, common_words):
+                continue
+            span = (k, _extend_name(doc, k)) if k > start else (k, k + 1)
+            claimed.update(range(*span))
+            found.append(span)
+            todo.append(span)
+    return found
 
 
 def _first_name_before(doc, start: int, lists, common_words: frozenset[str] | None) -> int:
@@ -460,14 +525,10 @@ def _lowercase_pair_at(doc, i: int, lists, common_words: frozenset[str] | None) 
       surname or a word no list knows ("ivan prins", "hanna zabila"). The pair goes: a lower-case
       writer's "khadija kookt" loses its verb, but a surname never stays behind;
     - a first name of any rank, then a surname or first name, neither a Dutch word;
-    - a common first name, even one that is also a word ("romeo"), then a surname that is no word
-      and unknown to the pipeline ("romeo ramautar");
     - a word no list knows (no compound of known words, not tagged a noun), then a first name or
       surname that is no Dutch word, both of four letters or more ("sittik yaman"; chat
-      shorthand like "gwn" is short, "klantmanager sanne" is a compound). Where the tagger calls
-      the unknown word a noun, as small models do with any unknown lower-case word, the second
-      must be a surname of five letters or more that is no first name ("shermayra maduro", not
-      the dish "moksi meti");
+      shorthand like "gwn" is short, "klantmanager sanne" is a compound; "lahana sarma" is a dish,
+      so an unknown word the tagger calls a noun does not count);
     - a common first name the pipeline does not know, particles, and an unknown word the tagger
       calls a noun or a name ("koen van de klashorst").
     Neither word may be a stop word, a month or a form of address."""
@@ -508,17 +569,13 @@ def _lowercase_pair_at(doc, i: int, lists, common_words: frozenset[str] | None) 
             return i, j + 1
         if first in lists.first_lower_all and second_is_name:
             return i, j + 1
-        # A common first name that is also a word ("romeo") before a surname nobody uses as a word.
         if (
-            first in lists.first_lower and _rare_surname(doc, j, lists, common_words)
+            first in lists.first_lower and doc[i].pos_ not in _WORD_POS and _rare_surname(doc, j, lists, common_words)
             and not _inflected_adjective(first, lists, common_words)
         ):
             return i, j + 1
         if (
-            unknown(i) and not split_compound(first, common_words)
-            # Small models call unknown lower-case words nouns; then the surname must be one only.
-            and (doc[i].pos_ != "NOUN" or (_rare_surname(doc, j, lists, common_words) and len(second) >= 5
-                                            and second not in lists.first_lower_all))
+            unknown(i) and not split_compound(first, common_words) and doc[i].pos_ != "NOUN"
             and second_is_name and second not in common_words and min(len(first), len(second)) >= 4
         ):
             return i, j + 1
@@ -619,6 +676,9 @@ def name_spans(doc, use_entities: bool, common_words: frozenset[str] | None = No
                 spans.append(found)
                 lowercase_until = found[1]
             continue
+        if _possessive_name(doc, i, lists, common_words):
+            spans.append((i, i + 1))
+            continue
         # Known first names.
         after_article = i > 0 and doc[i - 1].lower_ in ("de", "het", "'t", "een", "der", "den")
         # "in Kabul", "uit Ede": a place; "naar Esra" may be a visit, "naar Ede" is a trip.
@@ -660,7 +720,7 @@ def name_spans(doc, use_entities: bool, common_words: frozenset[str] | None = No
             if (token.text in surnames and not located and not place_like) or (
                 particles and token.text in cores and not of_a_place
                 and (len(particles) > 1 or token.ent_type_ != "LOC")
-            ) or (not particles and _core_after_verb(doc, i, lists)):
+            ):
                 spans.append((start, i + 1))
     # An unknown name with a verb of saying ("Jurich zei …", "toen vroeg Oleksij …"), or with
     # letters no Dutch word has ("Şerafeddin", "Gülsiye", "Małgorzata"), unless a place ("uit Łódź").
@@ -712,10 +772,16 @@ def name_spans(doc, use_entities: bool, common_words: frozenset[str] | None = No
             ):
                 continue  # the small models call many sentence-initial words a person
             spans.append((start, max(ent.end, _extend_name(doc, ent.end - 1))))
-    return [(_first_name_before(doc, start, lists, common_words), end) for start, end in spans]
+    spans = [(_first_name_before(doc, start, lists, common_words), end) for start, end in spans]
+    return spans + _coordinated_names(doc, spans, lists, common_words)
 
 
 # --- Putting it together -----------------------------------------------------------------------
+
+
+def _name_parts(doc, start: int, end: int) -> list[str]:
+    """The words of a name span, a possessive ending taken off ("Esra's" -> "Esra")."""
+    return [possessive_stem(doc[k].text) or doc[k].text for k in range(start, end)]
 
 
 def _is_not_a_person(doc, start: int, end: int) -> bool:
@@ -758,10 +824,10 @@ def pseudonymise(
     claimed = {k for s, e in spans for k in range(s, e)}
     known = PersonRegistry([set(p) for p in registry.people])
     for start, end in spans:
-        known.number_for([doc[k].text for k in range(start, end)])
+        known.number_for(_name_parts(doc, start, end))
     lists = name_lists()
     for i, token in enumerate(doc):
-        if i in claimed or not known.knows(token.text):
+        if i in claimed or not known.knows(possessive_stem(token.text) or token.text):
             continue
         if _is_capitalised(token.text):
             if token.text.lower() not in NOT_NAMES and token.text not in CAPITALISED_PARTICLES:
@@ -772,8 +838,11 @@ def pseudonymise(
         if _is_not_a_person(doc, start, end):
             continue
         span = doc[start:end]
+        # "Esra's moeder" -> "[naam 1]'s moeder": the ending stays, the number is Esra's.
+        stem = possessive_stem(doc[end - 1].text)
+        end_char = span.end_char - (len(doc[end - 1].text) - len(stem) if stem else 0)
         replacements.append(
-            Replacement(span.start_char, span.end_char, "naam", person_key=" ".join(t.text for t in span))
+            Replacement(span.start_char, end_char, "naam", person_key=" ".join(_name_parts(doc, start, end)))
         )
     pieces: list[str] = []
     merged = _merge(replacements)

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
+from verhalenbank.nlp.dutch import zipf_in_dutch
+
 # Placeholders left by pseudonymisation ("[naam]", "[nummer]") are not words of the story.
 _PLAATSHOUDER = re.compile(r"\[[^\]]{0,40}\]")
 _WOORD = re.compile(r"[a-zà-öø-ÿ]+(?:['-][a-zà-öø-ÿ]+)*")
@@ -119,11 +121,7 @@ ALGEMEEN_ZIPF = 5.5
 
 def is_algemeen(woord: str) -> bool:
     """True for a word too common in Dutch to characterise stories (see ALGEMEEN_ZIPF)."""
-    try:
-        from wordfreq import zipf_frequency
-    except ImportError:  # pragma: no cover - wordfreq is a dependency; fall back to stop words only
-        return False
-    return zipf_frequency(woord, "nl") >= ALGEMEEN_ZIPF
+    return zipf_in_dutch(woord) >= ALGEMEEN_ZIPF
 
 
 def vraagwoorden(vragen: Iterable[str]) -> frozenset[str]:
