@@ -31,6 +31,7 @@ import re
 import shutil
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,7 +79,9 @@ def dutch_words() -> set[str]:
         ).stdout
         lines += expanded.splitlines()
     for line in lines:
-        word = line.split("/", 1)[0].strip()
+        # OpenTaal writes the Dutch digraph as one character ("konĳn", "pĳl"); NFKC makes it
+        # "ij", as people type it. Without this, every word with "ij" was missed as a word.
+        word = unicodedata.normalize("NFKC", line.split("/", 1)[0].strip())
         if word and word[0].islower():
             words.add(word)
     # Dutch and Flemish places (Faker's address providers): "Hoorn", "Haarlem" are surnames too.
