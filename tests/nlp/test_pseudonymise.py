@@ -268,6 +268,8 @@ def test_lowercase_nouns_before_a_name_stay(text, kept):
         "De woningcorporatie verhoogt de huur elk jaar.",
         "Mijn favoriete stad is Praag.",
         "We zijn Velsen voorbij gereden.",
+        # Lower-case place names of two name-like words, right after "in" or "uit".
+        "mijn neef woont in hong kong en werkt uit santa cruz.",
     ],
 )
 def test_ordinary_words_that_are_rare_surnames_survive(text):

@@ -666,10 +666,12 @@ def name_spans(doc, use_entities: bool, common_words: frozenset[str] | None = No
                 if found:
                     spans.append(found)
         if not _is_capitalised(token.text):
-            # Lower case needs more: first name + surname ("annie de boer", "esra yilmaz").
+            # Lower case needs more: first name + surname ("annie de boer", "esra yilmaz"), and
+            # not right after "in", "uit", "te": "in hong kong", "uit santa cruz" are places.
+            after_place_word = i > 0 and doc[i - 1].lower_ in PLACE_ONLY_PREPOSITIONS
             found = (
                 _lowercase_full_name_at(doc, i, lists, common_words) or _lowercase_pair_at(doc, i, lists, common_words)
-            ) if i >= lowercase_until else None
+            ) if i >= lowercase_until and not after_place_word else None
             if found:
                 # "anna maria kopciuch": two first names, then the surname.
                 found = (found[0], found[1] + 1) if _rare_surname(doc, found[1], lists, common_words) else found
