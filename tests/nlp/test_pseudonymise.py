@@ -439,3 +439,36 @@ def test_names_no_list_knows_are_found_by_their_place_in_the_sentence(text, secr
 )
 def test_unknown_words_that_are_compounds_or_places_stay(text):
     assert _public(text) == text
+
+
+@pytest.mark.parametrize(
+    "text, entity, label",
+    [
+        # Labels of the official nl_core_news_* pipelines, which the stand-in model does not have.
+        ("Gdańsk is een mooie stad.", "Gdańsk", "GPE"),
+        ("Mijn buurman Żubrówka ligt in de kast.", "Żubrówka", "PRODUCT"),
+        ("Zij spreekt Khmer en een beetje Nederlands.", "Khmer", "LANGUAGE"),
+        ("Mijn zoon rijdt Renault en mijn dochter ook.", "Renault", "PRODUCT"),
+    ],
+)
+def test_places_and_things_the_official_models_label_stay(text, entity, label):
+    """The rules that find unknown names leave an entity the model calls a place, a product, a
+    language etc. alone, whichever label set the pipeline has (LOC/ORG or GPE/PRODUCT/...)."""
+    from spacy.tokens import Span
+
+    from verhalenbank.nlp.components import PSEUDONYMISER
+    from verhalenbank.nlp.pipeline import get_pipeline
+    from verhalenbank.nlp.pseudonymise import pseudonymise
+
+    nlp = get_pipeline().nlp
+    component = nlp.get_pipe(PSEUDONYMISER)
+    disable = [name for name in nlp.pipe_names if name.startswith("verhalenbank_")]
+
+    def public(with_label: bool) -> str:
+        doc = nlp(text, disable=disable)
+        start = next(t.i for t in doc if t.text == entity)
+        doc.ents = [Span(doc, start, start + 1, label=label)] if with_label else []
+        return pseudonymise(doc, None, component.use_entities, component.common_words).text
+
+    assert entity not in public(with_label=False)  # without the label, a name by its shape
+    assert public(with_label=True) == text

@@ -95,6 +95,16 @@ PRONOUNS = frozenset(
     "ik jij je u hij zij ze het wij we jullie men niemand iemand iedereen allemaal alles niets niks"
     " mijn jouw uw zijn haar ons onze hun hen elkaar zelf dit dat deze die wie wat".split()
 )
+# Entity labels of the two kinds of Dutch pipeline: the stand-in model's PER/LOC/ORG and the
+# official nl_core_news_* labels (PERSON, GPE, FAC, NORP, PRODUCT, ...). A place, and an entity that is
+# no person at all; PER/PERSON is handled where the entities are read.
+PLACE_LABELS = frozenset({"LOC", "GPE", "FAC"})
+NOT_PERSON_LABELS = frozenset({"ORG", "NORP", "LANGUAGE", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
+NO_PERSON_LABELS = PLACE_LABELS | NOT_PERSON_LABELS
+# Labels that only the official pipelines give: precise enough to overrule a name list ("spreekt
+# Khmer", "een Mercedes"), where the stand-in's ORG and LOC fall on many real names.
+THING_LABELS = NOT_PERSON_LABELS - {"ORG"}
+
 NOT_NAMES = MONTHS | WEEKDAYS | PRONOUNS | frozenset(
     "god here gemeente wmo ggz uwv pgb digid zorg jeugdzorg".split()
 )
@@ -276,7 +286,7 @@ def _unknown_name_at(doc, i: int, lists, common_words: frozenset[str] | None) ->
             return i, _extend_name(doc, i + 1)
     if (
         this_unknown and _starts_sentence(doc, i) and nxt.text.islower() and nxt.pos_ in ("VERB", "AUX")
-        and doc[i].ent_type_ not in ("LOC", "ORG")
+        and doc[i].ent_type_ not in NO_PERSON_LABELS
     ):
         return i, i + 1
     return None
@@ -371,7 +381,7 @@ def _could_be_coordinated_name(doc, k: int, lists, common_words: frozenset[str] 
         return False
     if lower in _STOP_WORDS or lower in NOT_NAMES or lower in TITLES or lower in RELATION_WORDS:
         return False
-    if token.ent_type_ in ("LOC", "ORG", "GPE"):
+    if token.ent_type_ in NO_PERSON_LABELS:
         return False
     known_name = token.text in lists.first or token.text in lists.last
     return known_name or (lower not in common_words and not _is_word(lower, lists)
@@ -653,7 +663,7 @@ def name_spans(doc, use_entities: bool, common_words: frozenset[str] | None = No
                         continue
                     # Not LOC: small models call many unknown names a place, and a place
                     # right after "mijn buurman" is not Dutch.
-                    if doc[start].ent_type_ == "ORG":
+                    if doc[start].ent_type_ in NOT_PERSON_LABELS:
                         continue
                 spans.append((start, end))
             continue
@@ -688,6 +698,8 @@ def name_spans(doc, use_entities: bool, common_words: frozenset[str] | None = No
         place_like = previous in PLACE_ONLY_PREPOSITIONS or (
             previous in PLACE_PREPOSITIONS and token.lower_ in lists.words
         )
+        if token.ent_type_ in THING_LABELS:
+            continue
         if token.text in firsts and not after_article and not place_like:
             next_capitalised = i + 1 < len(doc) and _is_capitalised(doc[i + 1].text)
             saying = i + 1 < len(doc) and doc[i + 1].lower_ in SAYING_VERBS
@@ -718,10 +730,10 @@ def name_spans(doc, use_entities: bool, common_words: frozenset[str] | None = No
             # And so does a bare surname after "in", "naar", "uit": "uit Kabul" is rarely a person.
             place_like = not particles and start == i and doc[i - 1].lower_ in PLACE_PREPOSITIONS
             # The small models call many surnames a place: LOC counts only for known places.
-            located = token.ent_type_ == "ORG" or (token.ent_type_ == "LOC" and lower in lists.words)
+            located = token.ent_type_ in NOT_PERSON_LABELS or (token.ent_type_ in PLACE_LABELS and lower in lists.words)
             if (token.text in surnames and not located and not place_like) or (
                 particles and token.text in cores and not of_a_place
-                and (len(particles) > 1 or token.ent_type_ != "LOC")
+                and (len(particles) > 1 or token.ent_type_ not in PLACE_LABELS)
             ):
                 spans.append((start, i + 1))
     # An unknown name with a verb of saying ("Jurich zei …", "toen vroeg Oleksij …"), or with
@@ -735,7 +747,7 @@ def name_spans(doc, use_entities: bool, common_words: frozenset[str] | None = No
             _is_capitalised(token.text) and FOREIGN_LETTERS.intersection(token.text)
             and (common_words is None or token.lower_ not in common_words)
             and not (i > 0 and doc[i - 1].lower_ in PLACE_PREPOSITIONS)
-            and token.ent_type_ not in ("LOC", "ORG")
+            and token.ent_type_ not in NO_PERSON_LABELS
         ):
             spans.append((i, _extend_name(doc, i)))
             continue
@@ -746,7 +758,7 @@ def name_spans(doc, use_entities: bool, common_words: frozenset[str] | None = No
             and _is_capitalised(token.text) and token.is_alpha and len(token.text) >= 3
             and common_words is not None and token.lower_ not in common_words
             and not _is_word(token.lower_, lists) and token.lower_ not in NOT_NAMES
-            and token.ent_type_ not in ("LOC", "ORG")
+            and token.ent_type_ not in NO_PERSON_LABELS
         ):
             spans.append((i, _extend_name(doc, i)))
             continue
