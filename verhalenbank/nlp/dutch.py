@@ -206,3 +206,14 @@ def zipf_in_dutch(word: str) -> float:
 def common_in_dutch(word: str) -> bool:
     return zipf_in_dutch(word) >= COMMON_ZIPF
 
+
+# Below this a word is practically never seen in Dutch text (Zipf 1.0 = once per 100 million
+# words): "jurensley", "kopciuch", "ramautar" are near 0; brands, languages and greetings that a
+# small model does not know ("Humanitas" 2.9, "Tigrinya" 1.1, "Proficiat" 3.7) are above.
+UNSEEN_ZIPF = 1.0
+
+
+@lru_cache(maxsize=65536)
+def unseen_in_dutch(word: str) -> bool:
+    return zipf_in_dutch(word) < UNSEEN_ZIPF
+

@@ -15,7 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from verhalenbank.nlp.dutch import MONTHS, STOP_WORDS as _STOP_WORDS, WEEKDAYS, common_in_dutch, split_compound
+from verhalenbank.nlp.dutch import (
+    MONTHS, STOP_WORDS as _STOP_WORDS, WEEKDAYS, common_in_dutch, split_compound, unseen_in_dutch,
+)
 from verhalenbank.nlp.names import name_lists
 from verhalenbank.nlp.normalise import Normalised, normalise
 
@@ -314,11 +316,12 @@ def _extend_name(doc, start: int) -> int:
     return end
 
 
-def _rare_surname(doc, k: int, lists, common_words: frozenset[str] | None) -> bool:
+def _rare_surname(doc, k: int, lists, common_words: frozenset[str] | None, unseen: bool = False) -> bool:
     """A lower-case word that is a surname in the list (any rank), no ordinary word, unknown to
     the pipeline's vocabulary and rare in Dutch at large ("kopciuch", "maduro", "yüksel"; not
     "rozen", "dure" or "verhoogt", which are surnames too but which a small model's vocabulary
-    and the word list's flag can miss), and not tagged a verb, adverb or preposition."""
+    and the word list's flag can miss), and not tagged a verb, adverb or preposition.
+    ``unseen``: practically never seen in Dutch text ("kopciuch"; not "crypto", "trekhaak")."""
     if common_words is None or k >= len(doc):
         return False
     token = doc[k]
@@ -327,52 +330,76 @@ def _rare_surname(doc, k: int, lists, common_words: frozenset[str] | None) -> bo
         token.text.islower() and token.is_alpha and len(word) >= 4 and word in lists.last_lower_all
         and word not in common_words and not _is_word(word, lists) and word not in _STOP_WORDS
         and token.pos_ not in ("VERB", "AUX", "ADV", "ADP") and not common_in_dutch(word)
+        and (not unseen or unseen_in_dutch(word))
     )
 
 
 def _lowercase_surname_after(doc, start: int, end: int, lists, common_words: frozenset[str] | None) -> int:
     """A known first name written with a capital, then its surname in lower case ("Wiesia
-    kopciuch"): the surname goes with it."""
-    if end == start + 1 and _rare_surname(doc, end, lists, common_words):
+    kopciuch"): the surname goes with it, when the word is practically never seen in Dutch text
+    ("kocht Jan crypto" keeps its crypto)."""
+    if end == start + 1 and _rare_surname(doc, end, lists, common_words, unseen=True):
         return end + 1
     return end
 
 
-POSSESSIVE_ENDINGS = ("'s", "’s", "'", "’")
+def _two_first_names_and_surname(doc, found: tuple[int, int], lists, common_words) -> tuple[int, int]:
+    """"anna maria kopciuch": two lower-case first names found as a pair, then the surname."""
+    start, end = found
+    first_names = lists.first_lower | lists.first_lower_all
+    if end - start == 2 and all(doc[k].lower_ in first_names for k in (start, start + 1)) and _rare_surname(
+        doc, end, lists, common_words, unseen=True
+    ):
+        return start, end + 1
+    return found
 
 
-def possessive_stem(text: str) -> str | None:
-    """The name in a possessive written with an apostrophe ("Esra's", "Anna’s", "Kees'")."""
+# Tokenizers split "Anna’s" and "Kees'" into the name and the ending; "Esra's" stays one token.
+POSSESSIVE_ENDINGS = ("'s", "’s")
+
+
+def possessive_stem(text: str, lists=None) -> str | None:
+    """The name in a possessive: "Esra's", and with ``lists`` also "Ahmeds" (a known first name
+    and an "s", where the whole word is no name itself: not "Floris", "Thijs")."""
     for ending in POSSESSIVE_ENDINGS:
         if text.endswith(ending) and len(text) > len(ending) + 1:
             return text[: -len(ending)]
+    if (
+        lists is not None and text.endswith("s") and len(text) >= 4 and text[:-1] in lists.first
+        and text not in lists.first and text not in lists.last
+    ):
+        return text[:-1]
     return None
 
 
 def _possessive_name(doc, i: int, lists, common_words: frozenset[str] | None) -> bool:
-    """A known name with a possessive ending: "Esra's moeder", "Roos' tuin", and without an
-    apostrophe "Stijns fiets" when the word itself is none the pipeline or a word list knows."""
+    """A known name with a possessive ending: "Esra's moeder", "Mila's huis", "Ahmeds broer" (not
+    "Jumbo's", "Afrika's"); without an apostrophe only where the whole word is none the pipeline or
+    a word list knows."""
     token = doc[i]
-    if not _is_capitalised(token.text):
+    if not _is_capitalised(token.text) or common_words is None:
         return False
     stem = possessive_stem(token.text)
     if stem is not None:
-        return stem in lists.first or stem in lists.last
-    stem = token.text[:-1]
+        # A common first name may also be a word ("Mila's huis", "Roos's tuin"); a surname that is a
+        # word or place may not ("Jumbo's", "Afrika's").
+        common_first = stem in lists.first and stem.lower() in lists.first_lower
+        return common_first or ((stem in lists.first or stem in lists.last) and not _is_word(stem.lower(), lists))
+    stem = possessive_stem(token.text, lists)
     return (
-        token.text.endswith("s") and len(stem) >= 3 and stem in lists.first and token.is_alpha
-        and token.text not in lists.first and token.text not in lists.last  # "Floris", "Thijs"
-        and common_words is not None and token.lower_ not in common_words and not _is_word(token.lower_, lists)
-        and not _is_word(stem.lower(), lists)
+        stem is not None and token.is_alpha and token.lower_ not in common_words
+        and not _is_word(token.lower_, lists) and not _is_word(stem.lower(), lists)
     )
 
 
-COORDINATORS = frozenset({"en", ",", "of"})  # not "&": "Klik & Tik" is a course, "Smit & Zonen" a firm
+# Not a comma ("Lieve Esra, Proficiat") and not "&" ("Klik & Tik" is a course).
+COORDINATORS = frozenset({"en", "of"})
 
 
 def _could_be_coordinated_name(doc, k: int, lists, common_words: frozenset[str] | None) -> bool:
-    """A capitalised word inside a sentence that no word list knows, or a known name: beside a
-    name with only "en" or a comma between them, a person too ("Sharella en Jurensley")."""
+    """A known name, or a capitalised word inside a sentence that no word list knows and that is
+    practically never seen in Dutch text: beside a first name with only "en" or "of" between them,
+    a person too ("Sharella en Jurensley"; not "Kees en Humanitas", "Khmer en Tigrinya")."""
     if k < 0 or k >= len(doc) or common_words is None or _starts_sentence(doc, k):
         return False
     token = doc[k]
@@ -383,9 +410,9 @@ def _could_be_coordinated_name(doc, k: int, lists, common_words: frozenset[str] 
         return False
     if token.ent_type_ in NO_PERSON_LABELS:
         return False
-    known_name = token.text in lists.first or token.text in lists.last
+    known_name = (token.text in lists.first or token.text in lists.last) and not _is_word(lower, lists)
     return known_name or (lower not in common_words and not _is_word(lower, lists)
-                          and not split_compound(lower, common_words))
+                          and not split_compound(lower, common_words) and unseen_in_dutch(lower))
 
 
 def _coordinated_names(doc, spans: list[tuple[int, int]], lists, common_words) -> list[tuple[int, int]]:
@@ -395,8 +422,12 @@ def _coordinated_names(doc, spans: list[tuple[int, int]], lists, common_words) -
     todo = list(spans)
     while todo:
         start, end = todo.pop()
-        if not any(doc[k].text in lists.first for k in range(start, end)):
-            continue  # only beside a known first name: "Eneco en Essent" are firms, "Phnom Penh" a city
+        # Only beside a known first name that is no word and stands after no article: "Eneco en
+        # Essent" are firms, "Phnom Penh" a city, "Frans" also a language, "De Bijenkorf" a shop.
+        if not any(doc[k].text in lists.first and not _is_word(doc[k].lower_, lists) for k in range(start, end)):
+            continue
+        if start > 0 and doc[start - 1].lower_ in ARTICLES:
+            continue
         candidates = []
         if end + 1 < len(doc) and doc[end].lower_ in COORDINATORS:
             candidates.append(end + 1)
@@ -684,7 +715,7 @@ def name_spans(doc, use_entities: bool, common_words: frozenset[str] | None = No
             ) if i >= lowercase_until and not after_place_word else None
             if found:
                 # "anna maria kopciuch": two first names, then the surname.
-                found = (found[0], found[1] + 1) if _rare_surname(doc, found[1], lists, common_words) else found
+                found = _two_first_names_and_surname(doc, found, lists, common_words)
                 spans.append(found)
                 lowercase_until = found[1]
             continue
@@ -794,8 +825,9 @@ def name_spans(doc, use_entities: bool, common_words: frozenset[str] | None = No
 
 
 def _name_parts(doc, start: int, end: int) -> list[str]:
-    """The words of a name span, a possessive ending taken off ("Esra's" -> "Esra")."""
-    return [possessive_stem(doc[k].text) or doc[k].text for k in range(start, end)]
+    """The words of a name span, a possessive ending taken off ("Esra's", "Ahmeds" -> "Esra", "Ahmed")."""
+    lists = name_lists()
+    return [possessive_stem(doc[k].text, lists) or doc[k].text for k in range(start, end)]
 
 
 def _is_not_a_person(doc, start: int, end: int) -> bool:
@@ -841,7 +873,7 @@ def pseudonymise(
         known.number_for(_name_parts(doc, start, end))
     lists = name_lists()
     for i, token in enumerate(doc):
-        if i in claimed or not known.knows(possessive_stem(token.text) or token.text):
+        if i in claimed or not known.knows(possessive_stem(token.text, lists) or token.text):
             continue
         if _is_capitalised(token.text):
             if token.text.lower() not in NOT_NAMES and token.text not in CAPITALISED_PARTICLES:
@@ -853,7 +885,7 @@ def pseudonymise(
             continue
         span = doc[start:end]
         # "Esra's moeder" -> "[naam 1]'s moeder": the ending stays, the number is Esra's.
-        stem = possessive_stem(doc[end - 1].text)
+        stem = possessive_stem(doc[end - 1].text, lists)
         end_char = span.end_char - (len(doc[end - 1].text) - len(stem) if stem else 0)
         replacements.append(
             Replacement(span.start_char, end_char, "naam", person_key=" ".join(_name_parts(doc, start, end)))
