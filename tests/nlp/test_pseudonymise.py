@@ -486,3 +486,30 @@ def test_places_and_things_the_official_models_label_stay(text, entity, label):
 
     assert entity not in public(with_label=False)  # without the label, a name by its shape
     assert public(with_label=True) == text
+
+
+@pytest.mark.parametrize(
+    "text, secret",
+    [
+        ("De fiets van Tsymbaliuk is gestolen.", "Tsymbaliuk"),
+        ("Wij vroegen Tewolde om te helpen.", "Tewolde"),
+    ],
+)
+def test_a_capitalised_word_dutch_text_never_has_is_a_name_inside_a_sentence(text, secret):
+    public = _public(text)
+    assert secret not in public
+    assert "[naam 1]" in public
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We wonen zonder lift in de Zuiderpolder.",  # after an article: a place
+        "De bus stopt bij het Colijnplein.",
+        "Hij bracht mij naar het Energieloket.",
+        "Mijn oom woont in Mendefera.",  # after a place preposition (Dutch text never has the word)
+    ],
+)
+def test_places_after_an_article_or_preposition_stay(text):
+    assert _public(text) == text
+

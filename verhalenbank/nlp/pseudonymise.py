@@ -294,6 +294,29 @@ def _unknown_name_at(doc, i: int, lists, common_words: frozenset[str] | None) ->
     return None
 
 
+# Words after which a capitalised word is a place, a building or an organisation far more often
+# than a person ("in de Zuiderpolder", "het Energieloket", "bij Werkfit", "als geboren Hemmerveener").
+AFTER_NO_PERSON = ARTICLES | frozenset({"een", "bij", "als"})
+
+
+def _unseen_capitalised_inside_sentence(doc, i: int, lists, common_words: frozenset[str] | None) -> bool:
+    """A capitalised word inside a sentence that no word list knows, that is no compound of known
+    words and that Dutch text practically never has (wordfreq Zipf < 1): a name ("De fiets van
+    Tsymbaliuk", "Wij vroegen Tewolde"), unless it follows a place preposition ("uit Kisumu") or
+    the model calls it a place or a thing."""
+    token = doc[i]
+    if common_words is None or _starts_sentence(doc, i) or not _is_capitalised(token.text):
+        return False
+    lower = token.lower_
+    return (
+        token.is_alpha and len(token.text) >= 4 and lower not in common_words and not _is_word(lower, lists)
+        and lower not in NOT_NAMES and lower not in TITLES and lower not in RELATION_WORDS
+        and doc[i - 1].lower_ not in PLACE_PREPOSITIONS and doc[i - 1].lower_ not in AFTER_NO_PERSON
+        and token.ent_type_ not in NO_PERSON_LABELS
+        and not split_compound(lower, common_words) and unseen_in_dutch(lower)
+    )
+
+
 def _extend_name(doc, start: int) -> int:
     """End (exclusive) of a name starting at ``start``: surname, particles, initials."""
     end = start + 1
@@ -801,6 +824,9 @@ def name_spans(doc, use_entities: bool, common_words: frozenset[str] | None = No
             and ((i + 1 < len(doc) and doc[i + 1].lower_ in SAYING_VERBS)
                  or (i > 0 and doc[i - 1].lower_ in SAYING_VERBS))
         ):
+            spans.append((i, _extend_name(doc, i)))
+            continue
+        if _unseen_capitalised_inside_sentence(doc, i, lists, common_words):
             spans.append((i, _extend_name(doc, i)))
     if use_entities:
         for ent in doc.ents:
