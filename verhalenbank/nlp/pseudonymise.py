@@ -305,15 +305,11 @@ def _unseen_capitalised_inside_sentence(doc, i: int, lists, common_words: frozen
     Tsymbaliuk", "Wij vroegen Tewolde"), unless it follows a place preposition ("uit Kisumu") or
     the model calls it a place or a thing."""
     token = doc[i]
-    if common_words is None or _starts_sentence(doc, i) or not _is_capitalised(token.text):
+    if _starts_sentence(doc, i) or len(token.text) < 4 or not _unknown_capitalised(doc, i, lists, common_words):
         return False
-    lower = token.lower_
     return (
-        token.is_alpha and len(token.text) >= 4 and lower not in common_words and not _is_word(lower, lists)
-        and lower not in NOT_NAMES and lower not in TITLES and lower not in RELATION_WORDS
-        and doc[i - 1].lower_ not in PLACE_PREPOSITIONS and doc[i - 1].lower_ not in AFTER_NO_PERSON
-        and token.ent_type_ not in NO_PERSON_LABELS
-        and not split_compound(lower, common_words) and unseen_in_dutch(lower)
+        doc[i - 1].lower_ not in PLACE_PREPOSITIONS and doc[i - 1].lower_ not in AFTER_NO_PERSON
+        and token.ent_type_ not in NO_PERSON_LABELS and unseen_in_dutch(token.lower_)
     )
 
 
@@ -434,8 +430,7 @@ def _could_be_coordinated_name(doc, k: int, lists, common_words: frozenset[str] 
     if token.ent_type_ in NO_PERSON_LABELS:
         return False
     known_name = (token.text in lists.first or token.text in lists.last) and not _is_word(lower, lists)
-    return known_name or (lower not in common_words and not _is_word(lower, lists)
-                          and not split_compound(lower, common_words) and unseen_in_dutch(lower))
+    return known_name or (_unknown_capitalised(doc, k, lists, common_words) and unseen_in_dutch(lower))
 
 
 def _coordinated_names(doc, spans: list[tuple[int, int]], lists, common_words) -> list[tuple[int, int]]:
@@ -850,9 +845,8 @@ def name_spans(doc, use_entities: bool, common_words: frozenset[str] | None = No
 # --- Putting it together -----------------------------------------------------------------------
 
 
-def _name_parts(doc, start: int, end: int) -> list[str]:
+def _name_parts(doc, start: int, end: int, lists) -> list[str]:
     """The words of a name span, a possessive ending taken off ("Esra's", "Ahmeds" -> "Esra", "Ahmed")."""
-    lists = name_lists()
     return [possessive_stem(doc[k].text, lists) or doc[k].text for k in range(start, end)]
 
 
@@ -895,9 +889,9 @@ def pseudonymise(
     # also in lower case when that part is no ordinary word ("esra" after "Esra Yılmaz").
     claimed = {k for s, e in spans for k in range(s, e)}
     known = PersonRegistry([set(p) for p in registry.people])
-    for start, end in spans:
-        known.number_for(_name_parts(doc, start, end))
     lists = name_lists()
+    for start, end in spans:
+        known.number_for(_name_parts(doc, start, end, lists))
     for i, token in enumerate(doc):
         if i in claimed or not known.knows(possessive_stem(token.text, lists) or token.text):
             continue
@@ -914,7 +908,7 @@ def pseudonymise(
         stem = possessive_stem(doc[end - 1].text, lists)
         end_char = span.end_char - (len(doc[end - 1].text) - len(stem) if stem else 0)
         replacements.append(
-            Replacement(span.start_char, end_char, "naam", person_key=" ".join(_name_parts(doc, start, end)))
+            Replacement(span.start_char, end_char, "naam", person_key=" ".join(_name_parts(doc, start, end, lists)))
         )
     pieces: list[str] = []
     merged = _merge(replacements)
