@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Container
 from functools import lru_cache
 
 # Function words and very general verbs/adverbs that carry no topic. Kept generic on purpose.
@@ -151,7 +152,7 @@ def stem(word: str) -> str:
 _WORD_RE = re.compile(r"^[a-zà-ÿ]+$")
 
 
-def split_compound(word: str, known: set[str] | frozenset[str], min_part: int = 3) -> list[str]:
+def split_compound(word: str, known: Container[str], min_part: int = 3) -> list[str]:
     """Split a Dutch compound into known parts, e.g. buurtkamer → [buurt, kamer].
 
     ``known`` is a vocabulary of (lowercase) words seen in the bank's stories and trees. The
@@ -217,3 +218,108 @@ UNSEEN_ZIPF = 1.0
 def unseen_in_dutch(word: str) -> bool:
     return zipf_in_dutch(word) < UNSEEN_ZIPF
 
+
+# Below this a word is rare in Dutch text (Zipf 2.0 = once per 10 million words): names a small
+# model does not know ("savak" 1.6, "prokhir" 0) are below, the activities, drinks and apps that
+# open a sentence the same way ("Yoga helpt", "Koffie helpt", "Duolingo helpt": 2.0-5.3) above.
+RARE_ZIPF = 2.0
+
+
+@lru_cache(maxsize=65536)
+def rare_in_dutch(word: str) -> bool:
+    return zipf_in_dutch(word) < RARE_ZIPF
+
+
+class SeenInDutch:
+    """Words common in Dutch at large, and longer words of a vocabulary that Dutch text has (Zipf
+    >= UNSEEN_ZIPF): a model's vocabulary holds fragments ("oks", "sdag", "tew") that make false
+    compounds of names ("Okseniia", "Tewolde"), and lacks words such as "maatje" that make real
+    ones ("taalmaatje")."""
+
+    def __init__(self, vocabulary: frozenset[str]):
+        self.vocabulary = vocabulary
+
+    def __contains__(self, word: object) -> bool:
+        word = str(word)
+        return common_in_dutch(word) or (len(word) > 3 and word in self.vocabulary and not unseen_in_dutch(word))
+
+
+
+# Common finite verbs whose form does not follow from their infinitive by the rules below.
+IRREGULAR_FINITE_VERBS = frozenset(
+    """
+    is was waren heeft had hadden kan kon konden wil wou wilde mag mocht moet moest zal zou
+    kwam kwamen ging gingen gaat zag zagen deed deden stond stonden zat zaten liep liepen gaf
+    gaven nam namen hielp hielpen bracht brachten dacht kocht zocht bleef kreeg werd sprak las
+    """.split()
+)
+_SOFTENED = {"f": "v", "s": "z"}  # leeft -> leven, reist -> reizen
+
+
+def _infinitives(stem_: str) -> set[str]:
+    """Infinitives a verb stem may come from: help -> helpen, kook -> koken, zeg -> zeggen,
+    leef -> leven."""
+    if len(stem_) < 2:
+        return set()
+    last = stem_[-1]
+    bodies = {stem_, stem_[:-1] + _SOFTENED.get(last, last)}
+    for body in list(bodies):
+        if len(body) >= 3 and body[-2] == body[-3] and body[-2] in "aeou":
+            bodies.add(body[:-3] + body[-2] + body[-1])  # kook -> kok(en), woon -> won(en)
+        if len(body) >= 2 and body[-2] in "aeiou" and (len(body) < 3 or body[-3] not in "aeiou"):
+            bodies.add(body + body[-1])  # zeg -> zegg(en), bel -> bell(en)
+    return {body + "en" for body in bodies}
+
+
+def _finite_stems(word: str) -> list[str]:
+    """Verb stems a finite form may have: present "-t", past "-te"/"-de", "-ten"/"-den"."""
+    stems = []
+    if word.endswith("t"):
+        stems.append(word[:-1])
+    if word.endswith(("te", "de")):
+        stems.append(word[:-2])
+    if word.endswith(("ten", "den")):
+        stems.append(word[:-3])
+    return stems
+
+
+@lru_cache(maxsize=65536)
+def looks_like_finite_verb(word: str) -> bool:
+    """Whether a lower-case word is a common finite verb form by its shape and Dutch at large:
+    a present "-t" ("helpt", "kookt", "woont") or a past "-te"/"-de"/"-ten"/"-den" ("kookte",
+    "woonden") of a common verb, or a common irregular form ("kwam", "bracht"). For small models
+    that tag "helpt" after an unknown word as an adjective; not from their tags."""
+    if word in IRREGULAR_FINITE_VERBS:
+        return True
+    if not word.isalpha() or len(word) < 4 or not common_in_dutch(word):
+        return False
+    return any(common_in_dutch(infinitive) for stem_ in _finite_stems(word) for infinitive in _infinitives(stem_))
+
+
+# Verbs whose subject is a person (or a pet), hardly ever a thing, the weather or a feeling:
+# "Noor helpt mij", "Roos kookt", but "Hoop doet leven", "Storm komt eraan".
+PERSON_VERBS = frozenset(
+    """
+    helpen koken bellen wonen werken zeggen vertellen vragen antwoorden lachen huilen denken
+    weten fietsen wandelen zingen dansen bezoeken schrijven lezen praten kletsen luisteren zorgen
+    poetsen appen mailen studeren bidden zwemmen sporten knutselen tekenen bakken oppassen
+    logeren verhuizen trouwen vieren stofzuigen repareren
+    """.split()
+)
+# Their irregular finite forms.
+PERSON_VERB_FORMS = frozenset(
+    """
+    zei zeiden vroeg vroegen hielp hielpen dacht dachten wist wisten schreef schreven las lazen
+    zong zongen zwom zwommen sprak spraken
+    """.split()
+)
+
+
+@lru_cache(maxsize=65536)
+def is_person_verb(word: str) -> bool:
+    """Whether a lower-case word is a finite form of a verb a person does (PERSON_VERBS)."""
+    if word in PERSON_VERB_FORMS:
+        return True
+    return word.isalpha() and any(
+        infinitive in PERSON_VERBS for stem_ in _finite_stems(word) for infinitive in _infinitives(stem_)
+    )

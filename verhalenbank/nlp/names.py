@@ -40,6 +40,9 @@ class NameLists:
     # lower-case first name + surname pair ("shermayra isenia"), never for one word alone.
     first_lower_all: frozenset[str] = frozenset()
     last_lower_all: frozenset[str] = frozenset()
+    # First names ranked in one of the origin groups, not only "common in any country": the
+    # latter hold many ordinary words ("Thee", "Mee", "Baby").
+    first_local: frozenset[str] = frozenset()
 
 
 def _supplement(path: Path) -> set[str]:
@@ -62,17 +65,20 @@ def name_lists() -> NameLists:
     last_lower: set[str] = set()
     first_lower_all: set[str] = set()
     last_lower_all: set[str] = set()
+    first_local: set[str] = set()
     with gzip.open(NAMES_FILE, "rt", encoding="utf-8") as handle:
         for line in handle:
             if line.startswith("#"):
                 continue
-            name, kind, _groups, is_word, rank = line.rstrip("\n").split("\t")
+            name, kind, groups, is_word, rank = line.rstrip("\n").split("\t")
             parts = name.split(" ")
             if is_word == "1":
                 words.add(parts[-1].lower())
             if kind == "v":
                 if len(parts) == 1:
                     first.add(name)
+                    if set(groups.split(",")) - {"internationaal"}:
+                        first_local.add(name)
                     if int(rank) <= LOWERCASE_FIRST_RANK:
                         first_lower.add(name.lower())
                     if is_word != "1":
@@ -100,6 +106,7 @@ def name_lists() -> NameLists:
         last_lower=frozenset(last_lower),
         first_lower_all=frozenset((first_lower_all | {n.lower() for n in supplement}) - words),
         last_lower_all=frozenset(last_lower_all - words),
+        first_local=frozenset(first_local | supplement),
     )
 
 

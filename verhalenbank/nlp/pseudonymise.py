@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass, field
 
 from verhalenbank.nlp.dutch import (
-    MONTHS, STOP_WORDS as _STOP_WORDS, WEEKDAYS, common_in_dutch, split_compound, unseen_in_dutch,
+    MONTHS, STOP_WORDS as _STOP_WORDS, WEEKDAYS, SeenInDutch, common_in_dutch, is_person_verb, looks_like_finite_verb,
+    rare_in_dutch, split_compound, unseen_in_dutch, zipf_in_dutch,
 )
 from verhalenbank.nlp.names import name_lists
 from verhalenbank.nlp.normalise import Normalised, normalise
@@ -233,10 +234,13 @@ def _is_initial(text: str) -> bool:
 
 
 def _starts_sentence(doc, i: int) -> bool:
+    return i == 0 or doc[i].is_sent_start or _after_sentence_end(doc, i)
+
+
+def _after_sentence_end(doc, i: int) -> bool:
+    """A sentence start by the text alone, not the parser's guess (small models start a new
+    sentence inside "Shermayra Girigorie brengt")."""
     if i == 0:
-        return True
-    token = doc[i]
-    if token.is_sent_start:
         return True
     previous = doc[i - 1].text
     return previous in {".", "!", "?", ":", "'", '"', "‘", "“", "'s", "\n"} or previous.endswith("\n")
@@ -255,6 +259,12 @@ def _is_word(lower: str, lists) -> bool:
     return lower in lists.words or lower in _STOP_WORDS
 
 
+def _is_compound(lower: str, common_words: frozenset[str]) -> bool:
+    """A compound of words Dutch text has ("buurtsportcoach"), not a split into strings a model's
+    vocabulary happens to hold ("okseniia": "oks" + "iia")."""
+    return bool(split_compound(lower, SeenInDutch(common_words)))
+
+
 def _unknown_capitalised(doc, i: int, lists, common_words: frozenset[str] | None) -> bool:
     """A capitalised word that no word list knows and that is no compound of known words: in a
     Dutch sentence nearly always a name ("Tsymbaliuk", "Hryhorii"), not "Buurtsportcoach"."""
@@ -266,7 +276,7 @@ def _unknown_capitalised(doc, i: int, lists, common_words: frozenset[str] | None
         _is_capitalised(token.text) and token.is_alpha and len(token.text) >= 3
         and lower not in common_words and lower not in _STOP_WORDS and lower not in NOT_NAMES
         and lower not in TITLES and lower not in RELATION_WORDS and not _is_word(lower, lists)
-        and not split_compound(lower, common_words)
+        and not _is_compound(lower, common_words)
     )
 
 
@@ -281,17 +291,32 @@ def _unknown_name_at(doc, i: int, lists, common_words: frozenset[str] | None) ->
     this_unknown = _unknown_capitalised(doc, i, lists, common_words)
     this_name = this_unknown or doc[i].text in lists.first or doc[i].text in lists.last
     nxt = doc[i + 1]
-    if this_name and _is_capitalised(nxt.text) and not _starts_sentence(doc, i + 1):
+    if this_name and _is_capitalised(nxt.text) and not _after_sentence_end(doc, i + 1):
         next_unknown = _unknown_capitalised(doc, i + 1, lists, common_words)
         next_name = next_unknown or nxt.text in lists.last or nxt.text in lists.first
         if (this_unknown or next_unknown) and next_name:
             return i, _extend_name(doc, i + 1)
     if (
-        this_unknown and _starts_sentence(doc, i) and nxt.text.islower() and nxt.pos_ in ("VERB", "AUX")
-        and doc[i].ent_type_ not in NO_PERSON_LABELS
+        this_unknown and _starts_sentence(doc, i) and nxt.text.islower() and doc[i].ent_type_ not in NO_PERSON_LABELS
+        and _name_shaped(doc[i]) and (nxt.pos_ in ("VERB", "AUX") or _mistagged_verb(nxt))
     ):
         return i, i + 1
     return None
+
+
+# Tags a small model gives a verb it does not recognise after an unknown word ("Savak helpt":
+# ADJ), unlike the tags of function words.
+_MISTAGGED_VERB_POS = frozenset({"ADJ", "NOUN", "PROPN", "X", ""})
+
+
+def _mistagged_verb(token) -> bool:
+    """A finite verb by its form where a small model's tag is another content word's."""
+    return token.pos_ in _MISTAGGED_VERB_POS and looks_like_finite_verb(token.lower_)
+
+
+def _name_shaped(token) -> bool:
+    """Rare in Dutch text and no capital inside ("Savak", not "Yoga", "Koffie" or "WhatsApp")."""
+    return token.text[1:].islower() and rare_in_dutch(token.lower_)
 
 
 # Words after which a capitalised word is a place, a building or an organisation far more often
@@ -634,14 +659,32 @@ def _lowercase_pair_at(doc, i: int, lists, common_words: frozenset[str] | None) 
         ):
             return i, j + 1
         if (
-            unknown(i) and not split_compound(first, common_words) and doc[i].pos_ != "NOUN"
-            and second_is_name and second not in common_words and min(len(first), len(second)) >= 4
+            unknown(i) and not _is_compound(first, common_words) and doc[i].pos_ != "NOUN"
+            and second_is_name and second not in common_words and not common_in_dutch(second)
+            and min(len(first), len(second)) >= 4
         ):
             return i, j + 1
         return None
     if first in lists.first_lower and first not in common_words and surname_like:
         return i, j + 1
     return None
+
+
+# A word at least this common in Dutch text (once per 100,000 words: "hoop", "centrum", "zon") is
+# an ordinary word at a sentence start whatever follows it.
+VERY_COMMON_ZIPF = 5.0
+
+
+def _person_doing(doc, i: int, lists) -> bool:
+    """A first name that is also a word, opening a sentence (by its punctuation, not the parser's
+    guess) before a verb people do: "Noor helpt mij", "Roos kookt", not "Roos bloeit" or "Hoop
+    doet leven". Only names ranked in an origin group, not names merely common in any country,
+    which include ordinary words ("Thee helpt", "Mee helpt"), and no very common word."""
+    token = doc[i]
+    return (
+        _after_sentence_end(doc, i) and i + 1 < len(doc) and is_person_verb(doc[i + 1].lower_)
+        and token.text in lists.first_local and zipf_in_dutch(token.lower_) < VERY_COMMON_ZIPF
+    )
 
 
 # Parts of speech that make a sentence-initial known name an ordinary word ("Lieve mensen").
@@ -753,7 +796,7 @@ def name_spans(doc, use_entities: bool, common_words: frozenset[str] | None = No
             next_capitalised = i + 1 < len(doc) and _is_capitalised(doc[i + 1].text)
             saying = i + 1 < len(doc) and doc[i + 1].lower_ in SAYING_VERBS
             if _starts_sentence(doc, i) and _ordinary_at_sentence_start(token, lists, common_words) and not (
-                next_capitalised or saying
+                next_capitalised or saying or _person_doing(doc, i, lists)
             ):
                 continue
             end = _lowercase_surname_after(doc, i, _extend_name(doc, i), lists, common_words)
