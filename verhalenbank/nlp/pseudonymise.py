@@ -622,6 +622,9 @@ def _lowercase_pair_at(doc, i: int, lists, common_words: frozenset[str] | None) 
     def plain(k: int) -> bool:
         return k < len(doc) and doc[k].text.islower() and doc[k].is_alpha and len(doc[k].text) >= 3
 
+    if not plain(i) or doc[i].lower_ in _STOP_WORDS or doc[i].lower_ in NOT_NAMES:
+        return None  # most words, before the closures below are made
+
     def known_lemma(k: int) -> bool:
         # An inflected word ("buien") may be unknown where its lemma ("bui") is not.
         lemma = doc[k].lemma_.lower()
