@@ -221,3 +221,36 @@ def test_ronde_add_cli_opens_with_topics_in_residents_words(runner, voorbeeld_bo
     db.session.expire_all()
     assert db.session.scalar(select(Ronde.is_open).where(Ronde.slug == "hoorn-buurt-2")) is True
     assert runner.invoke(main, ["ronde", "add", "x2", "--titel", "T", "--onderwerp", "zonder-woorden"]).exit_code == 2
+
+
+def test_import_with_helper_processes_analyses_and_indexes_every_story_once(runner, app, tmp_path, monkeypatch):
+    """`--processen 2`: the stories' analysis goes through the job queue, worked by this process
+    and a helper `verhalenbank worker --once` process; every story is analysed and indexed, none
+    twice."""
+    from tests.support.paths import PROJECT_ROOT
+    from verhalenbank.core.jobs import Job, JobStatus
+    from verhalenbank.verhalen.verwerking import ANALYSEREN
+    from verhalenbank.zoeken.operations import get_backend
+
+    monkeypatch.setenv("VERHALENBANK_SECRET_KEY", "test-secret")  # the helper's environment
+    monkeypatch.setenv("PYTHONPATH", str(PROJECT_ROOT))
+    zinnen = ["Elke dinsdag drink ik koffie in de buurtkamer.", "De buurvrouw nam me mee naar het koor.",
+              "Mijn zoon vond een stage via het jongerenwerk.", "In de moestuin praat ik met de buren."]
+    bestand = tmp_path / "v.jsonl"
+    bestand.write_text("".join(
+        json.dumps({"id": f"p-{i}", "tekst": f"{zinnen[i % 4]} Verhaal {i}.", "toestemming": True}) + "\n"
+        for i in range(150)
+    ), encoding="utf-8")
+    result = runner.invoke(main, ["verhalen", "import", str(bestand), "--processen", "2"])
+    assert result.exit_code == 0, result.output
+    assert "150 opgeslagen, 0 geweigerd, 0 overgeslagen" in result.output
+    db.session.expire_all()
+    statuses = db.session.execute(select(Verhaal.analyse_status, func.count()).group_by(Verhaal.analyse_status)).all()
+    assert dict(statuses) == {AnalyseStatus.GEANALYSEERD: 150}
+    jobs = db.session.scalars(select(Job).where(Job.kind == ANALYSEREN)).all()
+    assert sorted(job.payload["verhaal_id"] for job in jobs) == sorted(db.session.scalars(select(Verhaal.id)))
+    assert {(job.status, job.attempts) for job in jobs} == {(JobStatus.DONE.value, 1)}
+    backend = get_backend()
+    if hasattr(backend, "close"):
+        backend.close()  # a fresh reader: the helper may have written the index
+    assert backend.count() == 150

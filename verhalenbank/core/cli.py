@@ -145,6 +145,19 @@ def start_worker_process(app) -> "subprocess.Popen":
     return process
 
 
+def start_helper_workers(app, count: int) -> list["subprocess.Popen"]:
+    """`count` extra `verhalenbank worker --once` processes for a command that has queued much
+    work (a large import): they work the queue beside the command, at normal priority, and stop
+    when nothing is left. Processes of their own, so each core analyses."""
+    import subprocess
+
+    command = [sys.executable, "-m", "verhalenbank.cli", "worker", "--once", "--nice", "0"]
+    return [
+        subprocess.Popen(command, env=worker_environment(app), stdout=subprocess.DEVNULL)
+        for _ in range(count)
+    ]
+
+
 def verlaag_prioriteit(nice: int, *, idle: bool) -> str:
     """Lower this process's CPU priority so that residents' requests go first; returns what was
     done. SCHED_IDLE runs the process only when a CPU has nothing else to do (Linux)."""

@@ -301,10 +301,11 @@ def work(
     kinds: Iterable[str] | None = None,
     housekeeping: bool = True,
     yield_to_rush: bool = False,
+    after_batch: Callable[[], None] | None = None,
 ) -> int:
     """Work the queue in the current app context until `stop` is set (or, with `burst`, until
-    nothing is ready). With `yield_to_rush`, wait while `in_rush()`. Returns the number of jobs
-    processed."""
+    nothing is ready). With `yield_to_rush`, wait while `in_rush()`. `after_batch` is called
+    after every batch (a command's progress bar). Returns the number of jobs processed."""
     worker = worker or worker_id()
     stop = stop or threading.Event()
     processed = 0
@@ -324,7 +325,29 @@ def work(
             continue
         run_batch(jobs)
         processed += len(jobs)
+        if after_batch:
+            after_batch()
     return processed
+
+
+def available_cores(limit: int) -> int:
+    """The cores this process may run on, at most `limit` (processes worth starting for one job)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, limit))
+
+
+def remaining(kinds: Iterable[str]) -> int:
+    """Jobs of these kinds still waiting or running (ends its read transaction)."""
+    count = db.session.scalar(
+        select(func.count(Job.id)).where(
+            Job.kind.in_(list(kinds)), Job.status.in_([JobStatus.WAITING.value, JobStatus.RUNNING.value])
+        )
+    )
+    db.session.commit()
+    return int(count or 0)
 
 
 def run_now_if_synchronous() -> int:

@@ -4,16 +4,23 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from verhalenbank.accounts.audit import AuditActie
 from verhalenbank.accounts.operations import log_audit
+from verhalenbank.core import jobs
+from verhalenbank.core.cli import start_helper_workers
 from verhalenbank.extensions import db
 from verhalenbank.nlp.operations import analysis_failures_note
 from verhalenbank.verhalen.exchange import export_jsonl, import_jsonl
 from verhalenbank.verhalen.models import Verhaal
-from verhalenbank.verhalen.verwerking import verwerk_verhalen
+from verhalenbank.verhalen.verwerking import ANALYSEREN, INDEXEREN, plan_verwerking, verwerk_verhalen
+
+# A file this long is analysed by several processes (each loads the language model: seconds).
+PARALLEL_FROM = 1_000
+MAX_IMPORT_PROCESSES = 4
 
 
 @click.group()
@@ -34,8 +41,15 @@ def _count_lines(path: Path) -> int:
     help="Tree of rondes the import creates; RONDE=CODE for one ronde only. Repeat for several. "
          "Without it, lines of a ronde that does not exist are refused.",
 )
+@click.option(
+    "--processen", type=click.IntRange(min=1), default=None,
+    help=f"Processes that analyse the stories (default: the cores, at most {MAX_IMPORT_PROCESSES}, for a file "
+         f"of {PARALLEL_FROM:,} lines or more; else 1, this process).",
+)
 @with_appcontext
-def import_command(bestand: Path, ronde_slug: str | None, doelenboom_opties: tuple[str, ...]) -> None:
+def import_command(
+    bestand: Path, ronde_slug: str | None, doelenboom_opties: tuple[str, ...], processen: int | None,
+) -> None:
     """Import stories; lines whose id is already stored are skipped."""
     if not bestand.is_file():
         raise click.ClickException(f"{bestand}: file not found")
@@ -43,6 +57,9 @@ def import_command(bestand: Path, ronde_slug: str | None, doelenboom_opties: tup
     for optie in doelenboom_opties:
         slug, _, code = optie.rpartition("=")
         doelenbomen.setdefault(slug or None, []).append(code)
+    regels = _count_lines(bestand)
+    if processen is None:
+        processen = jobs.available_cores(MAX_IMPORT_PROCESSES) if regels >= PARALLEL_FROM else 1
     # Binary: every line is decoded on its own, so bad UTF-8 anywhere refuses just that line.
     handle = bestand.open("rb")
 
@@ -50,17 +67,32 @@ def import_command(bestand: Path, ronde_slug: str | None, doelenboom_opties: tup
     if sys.stderr.isatty():
         from tqdm import tqdm
 
-        progress = tqdm(total=_count_lines(bestand), unit="regel", file=sys.stderr, desc=bestand.name)
+        progress = tqdm(total=regels, unit="regel", file=sys.stderr, desc=bestand.name)
+    helpers: list = []
 
     def na_batch(ids: list[int]) -> None:
-        db.session.commit()  # stored before anything else may fail
-        verwerk_verhalen(ids)
+        if processen == 1:
+            db.session.commit()  # stored before anything else may fail
+            verwerk_verhalen(ids)
+            return
+        # Several processes: the analysis goes through the job queue, which this process and
+        # its helper workers work together once the stories are stored.
+        plan_verwerking(ids)
+        db.session.commit()  # stored, their analysis queued, before anything else may fail
+        if not helpers:
+            try:
+                helpers.extend(start_helper_workers(current_app._get_current_object(), processen - 1))
+            except OSError as exc:  # this process then analyses everything itself
+                click.echo(f"Could not start helper workers ({exc}); analysing in this process only.", err=True)
+                helpers.append(None)
 
     with handle:
         rapport = import_jsonl(
             handle, ronde_slug=ronde_slug, doelenbomen=doelenbomen, na_batch=na_batch,
             voortgang=(lambda _n: progress.update(1)) if progress else None,
         )
+    if helpers:
+        _work_queue_with(helpers, len(rapport.opgeslagen), show_progress=progress is not None)
     note = analysis_failures_note()  # e.g. no spaCy model: say so instead of failing silently
     from verhalenbank.rondes.operations import find_ronde
 
@@ -85,6 +117,31 @@ def import_command(bestand: Path, ronde_slug: str | None, doelenboom_opties: tup
         click.echo(note, err=True)
     if rapport.geweigerd:
         raise SystemExit(1)
+
+
+def _work_queue_with(helpers: list, stored: int, *, show_progress: bool) -> None:
+    """Analyse and index the queued stories here, beside the helper workers; then wait for them
+    and take what they left (a helper that stopped early, a batch that came back)."""
+    kinds = (ANALYSEREN, INDEXEREN)
+    bar = None
+    if show_progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=stored, unit="verhaal", file=sys.stderr, desc="analyse")
+
+    def voortgang() -> None:
+        if bar is not None:
+            bar.n = max(0, stored - jobs.remaining((ANALYSEREN,)))
+            bar.refresh()
+
+    jobs.work(burst=True, kinds=kinds, housekeeping=False, after_batch=voortgang)
+    for helper in helpers:
+        if helper is not None:
+            helper.wait()
+    jobs.work(burst=True, kinds=kinds, housekeeping=False, after_batch=voortgang)
+    if bar is not None:
+        voortgang()
+        bar.close()
 
 
 @verhalen.command("export")

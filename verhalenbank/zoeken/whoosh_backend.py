@@ -11,7 +11,6 @@ from __future__ import annotations
 import fcntl
 import itertools
 import logging
-import os
 import threading
 import time
 from contextlib import contextmanager
@@ -28,6 +27,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader, _lenfi
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import CLEAR
 
+from verhalenbank.core.jobs import available_cores
 from verhalenbank.zoeken.analyse import (
     STOPWOORDEN,
     compound_text,
@@ -73,11 +73,7 @@ MAX_BUILD_PROCESSES = 4
 
 def build_processes() -> int:
     """The cores this process may run on, at most MAX_BUILD_PROCESSES."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, MAX_BUILD_PROCESSES))
+    return available_cores(MAX_BUILD_PROCESSES)
 BM25_B, BM25_K1 = 0.75, 1.2  # whoosh's BM25F defaults
 _LENGTH_OF_CODE = [byte_to_length(code) for code in range(256)]  # whoosh's length byte -> length
 _LENGTH_TABLE = np.array(_LENGTH_OF_CODE, dtype=np.float64)
