@@ -556,3 +556,52 @@ def test_a_wijk_whose_stories_people_confirmed_in_a_tree_places_later_stories(ap
         (ander.code, T.RONDE)]
     assert [(b.code, c) for b, c in operations.trees_with_context(elders, [boom, ander], wijzer)] == [
         (boom.code, T.OPEN), (ander.code, T.OPEN)]
+
+
+def test_a_worker_keeps_a_large_bank_only_while_no_story_in_it_changed(app, monkeypatch):
+    """Tagging reuses the bank it read while the bank is large and grew little; a story erased,
+    withdrawn or analysed again makes the next batch read it afresh, so no erased story's words
+    stay in the tagger's model."""
+    from verhalenbank.verhalen.operations import erase_verhaal
+
+    boom = _make_tree()
+    verhalen = _store(boom)
+    verwerk_verhalen([v.id for v in verhalen])
+    monkeypatch.setattr(operations, "BANK_REUSE_FROM", 3)
+    monkeypatch.setattr(operations, "BANK_GROWTH", 0.2)  # 8 stories: one more is reused, two are not
+    operations._bank_cache.clear()
+    reads = []
+    real_load = operations._load_bank
+    monkeypatch.setattr(operations, "_load_bank", lambda: reads.append(1) or real_load())
+
+    def tag_one() -> list[int]:
+        operations.tag_verhalen([verhalen[0].id])
+        db.session.commit()
+        (_, bank), = operations._bank_cache.values()
+        return bank.ids
+
+    ids = tag_one()
+    assert len(reads) == 1 and ids == sorted(v.id for v in verhalen)
+    tag_one()
+    assert len(reads) == 1  # unchanged bank: kept
+
+    erase_verhaal(verhalen[-1], door=None, reden="verteller vroeg erom")
+    db.session.commit()
+    ids = tag_one()
+    assert len(reads) == 2 and verhalen[-1].id not in ids  # erased: read again, without it
+
+    def analyse_new(tekst: str) -> None:
+        nieuw = store_verhaal(VerhaalInvoer(tekst=tekst, toestemming=True))
+        db.session.commit()
+        reads.clear()
+        verwerk_verhalen([nieuw.id])  # analysed, then tagged against the bank
+
+    analyse_new("Ik sport nu ook bij de vereniging.")
+    assert reads == []  # one story more in a bank of eight: kept
+    analyse_new("Ik betaal mijn schulden af.")
+    assert reads == [1]  # two more: read again
+
+    reads.clear()
+    operations.analyse_verhalen([verhalen[1].id], opnieuw=True)  # analysed again, then tagged
+    db.session.commit()
+    assert reads == [1]  # a story analysed again: read again

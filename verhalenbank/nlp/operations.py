@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import case, func, or_, select
 
 from verhalenbank.core.models import utcnow
 from verhalenbank.doelenbomen.models import Doelenboom, Subdoel
@@ -232,21 +232,72 @@ def _lemmatiser():
 @dataclass
 class _Bank:
     ids: list[int]
-    lemmas: list[list[str]]
     ronde_ids: list[int | None]
     corpus: T.CorpusModel
     row: dict[int, int]
 
 
+def _in_bank():
+    return (Verhaal.analyse_status == AnalyseStatus.GEANALYSEERD, Verhaal.status == VerhaalStatus.ACTIEF)
+
+
 def _load_bank() -> _Bank:
     rows = db.session.execute(
-        select(Verhaal.id, Verhaal.lemmas, Verhaal.ronde_id)
-        .where(Verhaal.analyse_status == AnalyseStatus.GEANALYSEERD, Verhaal.status == VerhaalStatus.ACTIEF)
-        .order_by(Verhaal.id)
+        select(Verhaal.id, Verhaal.lemmas, Verhaal.ronde_id).where(*_in_bank()).order_by(Verhaal.id)
     ).all()
     ids = [r[0] for r in rows]
     lemmas = [(r[1] or "").split() for r in rows]
-    return _Bank(ids, lemmas, [r[2] for r in rows], T.CorpusModel(lemmas), {i: k for k, i in enumerate(ids)})
+    # The lemma lists go once the model is made: a bank a worker keeps holds only the model.
+    return _Bank(ids, [r[2] for r in rows], T.CorpusModel(lemmas), {i: k for k, i in enumerate(ids)})
+
+
+# Tagging a batch scores it against the whole bank (similarities standardised over every story),
+# which is read and modelled afresh: at 100,000 stories seconds per batch of 32. A worker keeps
+# the bank it read while the bank is large and only grew a little since: a few percent more
+# stories barely move the standardisation, and a batch is then tagged in milliseconds.
+BANK_REUSE_FROM = 1_000  # smaller banks are read for every batch (exact, and cheap)
+BANK_GROWTH = 0.05  # reuse while the stories analysed since are at most this share of the bank
+
+
+@dataclass(frozen=True)
+class _BankState:
+    count: int  # stories in the bank when it was read
+    analysed_at: object  # the latest geanalyseerd_op among them
+
+
+_bank_cache: dict[str, tuple[_BankState, _Bank]] = {}
+
+
+def _bank_counts(analysed_at) -> tuple[int, int]:
+    """Stories in the bank analysed up to `analysed_at` (or at an unknown time), and after it."""
+    earlier = or_(Verhaal.geanalyseerd_op.is_(None), Verhaal.geanalyseerd_op <= analysed_at)
+    up_to, after = db.session.execute(
+        select(func.count(case((earlier, 1))), func.count(case((~earlier, 1)))).where(*_in_bank())
+    ).one()
+    return int(up_to or 0), int(after or 0)
+
+
+def _current_bank() -> _Bank:
+    """The bank for tagging: the one this process read before, when none of its stories changed
+    (none withdrawn, erased or analysed again: as many stories analysed up to its latest analysis
+    as it holds) and the stories analysed since, by any worker, are few; otherwise read afresh.
+    Erasing a story makes the next batch read the bank again, so no erased story's words stay in
+    the model."""
+    key = str(db.engine.url)
+    cached = _bank_cache.pop(key, None)
+    if cached is not None:
+        state, bank = cached
+        unchanged, added = _bank_counts(state.analysed_at)
+        if unchanged == state.count and added <= BANK_GROWTH * state.count:
+            _bank_cache[key] = cached
+            return bank
+    analysed_at = db.session.scalar(select(func.max(Verhaal.geanalyseerd_op)).where(*_in_bank()))
+    bank = _load_bank()
+    if len(bank.ids) >= BANK_REUSE_FROM and analysed_at is not None:
+        state = _BankState(len(bank.ids), analysed_at)
+        if _bank_counts(analysed_at) == (state.count, 0):  # nothing changed between the reads
+            _bank_cache[key] = (state, bank)
+    return bank
 
 
 def reference_rows(boom: Doelenboom, bank: _Bank) -> list[int]:
@@ -316,7 +367,7 @@ def tag_verhalen(ids: list[int]) -> int:
     all_trees = list(db.session.scalars(select(Doelenboom).order_by(Doelenboom.id)))
     if not all_trees or not ids:
         return 0
-    bank = _load_bank()
+    bank = _current_bank()
     verhalen = [
         v for v in db.session.scalars(select(Verhaal).where(Verhaal.id.in_(ids)))
         if v.analyse_status == AnalyseStatus.GEANALYSEERD
