@@ -50,3 +50,12 @@ def test_a_worker_beside_the_web_server_only_takes_idle_cpu_time():
     Checked in child processes: each lowers its own priority."""
     assert _priority_in_a_child(True) == ["idle", "True", "0"]
     assert _priority_in_a_child(False) == ["nice_10", "False", "10"]
+
+
+def test_worker_refuses_an_unknown_job_kind(app, runner):
+    from verhalenbank.cli import main
+
+    result = runner.invoke(main, ["worker", "--once", "--soort", "verhalen.onbekend"])
+    assert result.exit_code != 0
+    assert "Unknown job kind: verhalen.onbekend" in result.output
+    assert "verhalen.analyseren" in result.output  # the known kinds are listed

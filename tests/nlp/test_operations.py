@@ -563,13 +563,14 @@ def test_a_worker_keeps_a_large_bank_only_while_no_story_in_it_changed(app, monk
     withdrawn or analysed again makes the next batch read it afresh, so no erased story's words
     stay in the tagger's model."""
     from verhalenbank.verhalen.operations import erase_verhaal
+    from verhalenbank.verhalen.verwerking import index_opschonen_job
 
     boom = _make_tree()
     verhalen = _store(boom)
     verwerk_verhalen([v.id for v in verhalen])
     monkeypatch.setattr(operations, "BANK_REUSE_FROM", 3)
     monkeypatch.setattr(operations, "BANK_GROWTH", 0.2)  # 8 stories: one more is reused, two are not
-    operations._bank_cache.clear()
+    monkeypatch.setattr(operations, "_bank_cache", {})
     reads = []
     real_load = operations._load_bank
     monkeypatch.setattr(operations, "_load_bank", lambda: reads.append(1) or real_load())
@@ -605,3 +606,6 @@ def test_a_worker_keeps_a_large_bank_only_while_no_story_in_it_changed(app, monk
     operations.analyse_verhalen([verhalen[1].id], opnieuw=True)  # analysed again, then tagged
     db.session.commit()
     assert reads == [1]  # a story analysed again: read again
+
+    index_opschonen_job([{}])  # what the worker runs after an erasure
+    assert operations._bank_cache == {}

@@ -145,17 +145,24 @@ def start_worker_process(app) -> "subprocess.Popen":
     return process
 
 
-def start_helper_workers(app, count: int) -> list["subprocess.Popen"]:
-    """`count` extra `verhalenbank worker --once` processes for a command that has queued much
-    work (a large import): they work the queue beside the command, at normal priority, and stop
-    when nothing is left. Processes of their own, so each core analyses."""
+def start_helper_workers(app, count: int, kinds: tuple[str, ...]) -> list["subprocess.Popen"]:
+    """Up to `count` extra `verhalenbank worker --once` processes for a command that has queued
+    much work of these kinds (a large import): they work those jobs beside the command, at normal
+    priority, and stop when none is left. Processes of their own, so each core works. Returns the
+    ones that started (none when the system refuses a process)."""
     import subprocess
 
     command = [sys.executable, "-m", "verhalenbank.cli", "worker", "--once", "--nice", "0"]
-    return [
-        subprocess.Popen(command, env=worker_environment(app), stdout=subprocess.DEVNULL)
-        for _ in range(count)
-    ]
+    for kind in kinds:
+        command += ["--soort", kind]
+    started = []
+    for _ in range(count):
+        try:
+            started.append(subprocess.Popen(command, env=worker_environment(app), stdout=subprocess.DEVNULL))
+        except OSError as exc:
+            click.echo(f"Could not start a helper worker ({exc}); going on with {len(started)}.", err=True)
+            break
+    return started
 
 
 def verlaag_prioriteit(nice: int, *, idle: bool) -> str:
@@ -188,8 +195,11 @@ def verlaag_prioriteit(nice: int, *, idle: bool) -> str:
                    "and wait while stories arrive in a rush (at most 2 minutes behind the oldest): "
                    "for a worker beside the web server, which then answers residents at full speed; "
                    "the backlog drains afterwards. `serve` starts its worker this way.")
+@click.option("--soort", "soorten", multiple=True, metavar="KIND",
+              help="Only jobs of this kind (repeat for several; default: every kind), e.g. "
+                   "verhalen.analyseren, zoeken.indexeren.")
 @with_appcontext
-def worker(burst: bool, poll: float, nice: int, idle: bool) -> None:
+def worker(burst: bool, poll: float, nice: int, idle: bool, soorten: tuple[str, ...]) -> None:
     """Work the job queue: analysis, indexing, transcripts (run one or more, on any machine)."""
     import threading
 
@@ -205,5 +215,8 @@ def worker(burst: bool, poll: float, nice: int, idle: bool) -> None:
 
     signal.signal(signal.SIGTERM, polite_stop)
     signal.signal(signal.SIGINT, polite_stop)
-    verwerkt = jobs.work(burst=burst, poll_seconds=poll, stop=stop, yield_to_rush=idle)
+    unknown = sorted(set(soorten) - set(jobs.registered()))
+    if unknown:
+        raise click.ClickException(f"Unknown job kind: {', '.join(unknown)} (known: {', '.join(sorted(jobs.registered()))})")
+    verwerkt = jobs.work(burst=burst, poll_seconds=poll, stop=stop, yield_to_rush=idle, kinds=soorten or None)
     click.echo(f"{verwerkt} taken verwerkt.")

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import func, select
 
 from verhalenbank.core.models import utcnow
 from verhalenbank.doelenbomen.models import Doelenboom, Subdoel
@@ -261,41 +261,50 @@ BANK_GROWTH = 0.05  # reuse while the stories analysed since are at most this sh
 
 @dataclass(frozen=True)
 class _BankState:
-    count: int  # stories in the bank when it was read
+    ids: frozenset[int]  # the stories in the bank when it was read
     analysed_at: object  # the latest geanalyseerd_op among them
 
 
 _bank_cache: dict[str, tuple[_BankState, _Bank]] = {}
 
 
-def _bank_counts(analysed_at) -> tuple[int, int]:
-    """Stories in the bank analysed up to `analysed_at` (or at an unknown time), and after it."""
-    earlier = or_(Verhaal.geanalyseerd_op.is_(None), Verhaal.geanalyseerd_op <= analysed_at)
-    up_to, after = db.session.execute(
-        select(func.count(case((earlier, 1))), func.count(case((~earlier, 1)))).where(*_in_bank())
-    ).one()
-    return int(up_to or 0), int(after or 0)
+def forget_bank() -> None:
+    """Drop the bank this process keeps (after an erasure: its words leave the memory too)."""
+    _bank_cache.clear()
+
+
+def _bank_kept(state: _BankState) -> bool:
+    """Whether the bank read in `state` may still be used: every story in it is still in the bank
+    and none was analysed again since (by its id, not a count: a story erased and another one
+    arriving late must not cancel out), and the stories added since are few. One read of the
+    bank's ids, milliseconds where reading the bank itself takes seconds."""
+    analysed_again = Verhaal.geanalyseerd_op > state.analysed_at
+    added = 0
+    seen = 0
+    for verhaal_id, again in db.session.execute(select(Verhaal.id, analysed_again).where(*_in_bank())):
+        if verhaal_id in state.ids:
+            if again:
+                return False
+            seen += 1
+        else:
+            added += 1
+    return seen == len(state.ids) and added <= BANK_GROWTH * len(state.ids)
 
 
 def _current_bank() -> _Bank:
-    """The bank for tagging: the one this process read before, when none of its stories changed
-    (none withdrawn, erased or analysed again: as many stories analysed up to its latest analysis
-    as it holds) and the stories analysed since, by any worker, are few; otherwise read afresh.
-    Erasing a story makes the next batch read the bank again, so no erased story's words stay in
-    the model."""
+    """The bank for tagging: the one this process read before while `_bank_kept`, otherwise read
+    afresh. Erasing a story makes the next batch read the bank again, and the worker forgets the
+    bank when it cleans up after an erasure (verwerking.index_opschonen_job)."""
     key = str(db.engine.url)
     cached = _bank_cache.pop(key, None)
-    if cached is not None:
-        state, bank = cached
-        unchanged, added = _bank_counts(state.analysed_at)
-        if unchanged == state.count and added <= BANK_GROWTH * state.count:
-            _bank_cache[key] = cached
-            return bank
+    if cached is not None and _bank_kept(cached[0]):
+        _bank_cache[key] = cached
+        return cached[1]
     analysed_at = db.session.scalar(select(func.max(Verhaal.geanalyseerd_op)).where(*_in_bank()))
     bank = _load_bank()
     if len(bank.ids) >= BANK_REUSE_FROM and analysed_at is not None:
-        state = _BankState(len(bank.ids), analysed_at)
-        if _bank_counts(analysed_at) == (state.count, 0):  # nothing changed between the reads
+        state = _BankState(frozenset(bank.ids), analysed_at)
+        if _bank_kept(state):  # nothing changed between the two reads
             _bank_cache[key] = (state, bank)
     return bank
 

@@ -21,6 +21,7 @@ from verhalenbank.verhalen.verwerking import ANALYSEREN, INDEXEREN, plan_verwerk
 # A file this long is analysed by several processes (each loads the language model: seconds).
 PARALLEL_FROM = 1_000
 MAX_IMPORT_PROCESSES = 4
+QUEUE_KINDS = (ANALYSEREN, INDEXEREN)  # what the import and its helpers work
 
 
 @click.group()
@@ -68,9 +69,10 @@ def import_command(
         from tqdm import tqdm
 
         progress = tqdm(total=regels, unit="regel", file=sys.stderr, desc=bestand.name)
-    helpers: list = []
+    helpers: list | None = None  # started after the first batch
 
     def na_batch(ids: list[int]) -> None:
+        nonlocal helpers
         if processen == 1:
             db.session.commit()  # stored before anything else may fail
             verwerk_verhalen(ids)
@@ -79,19 +81,15 @@ def import_command(
         # its helper workers work together once the stories are stored.
         plan_verwerking(ids)
         db.session.commit()  # stored, their analysis queued, before anything else may fail
-        if not helpers:
-            try:
-                helpers.extend(start_helper_workers(current_app._get_current_object(), processen - 1))
-            except OSError as exc:  # this process then analyses everything itself
-                click.echo(f"Could not start helper workers ({exc}); analysing in this process only.", err=True)
-                helpers.append(None)
+        if helpers is None:
+            helpers = start_helper_workers(current_app._get_current_object(), processen - 1, QUEUE_KINDS)
 
     with handle:
         rapport = import_jsonl(
             handle, ronde_slug=ronde_slug, doelenbomen=doelenbomen, na_batch=na_batch,
             voortgang=(lambda _n: progress.update(1)) if progress else None,
         )
-    if helpers:
+    if helpers is not None:
         _work_queue_with(helpers, len(rapport.opgeslagen), show_progress=progress is not None)
     note = analysis_failures_note()  # e.g. no spaCy model: say so instead of failing silently
     from verhalenbank.rondes.operations import find_ronde
@@ -122,7 +120,7 @@ def import_command(
 def _work_queue_with(helpers: list, stored: int, *, show_progress: bool) -> None:
     """Analyse and index the queued stories here, beside the helper workers; then wait for them
     and take what they left (a helper that stopped early, a batch that came back)."""
-    kinds = (ANALYSEREN, INDEXEREN)
+    kinds = QUEUE_KINDS
     bar = None
     if show_progress:
         from tqdm import tqdm
@@ -136,12 +134,17 @@ def _work_queue_with(helpers: list, stored: int, *, show_progress: bool) -> None
 
     jobs.work(burst=True, kinds=kinds, housekeeping=False, after_batch=voortgang)
     for helper in helpers:
-        if helper is not None:
-            helper.wait()
+        helper.wait()
     jobs.work(burst=True, kinds=kinds, housekeeping=False, after_batch=voortgang)
     if bar is not None:
         voortgang()
         bar.close()
+    # A batch that failed waits for its retry, a helper that died holds its jobs until their
+    # lease ends: the stories are stored and a worker finishes them; say so.
+    left = jobs.remaining(kinds)
+    if left:
+        click.echo(f"{left} analyse- of indexeertaken wachten nog (een nieuwe poging of een gestopte helper); "
+                   "`verhalenbank worker --once` of de worker van de server maakt ze af.", err=True)
 
 
 @verhalen.command("export")

@@ -138,7 +138,11 @@ def leer_job(payloads: list[dict]) -> None:
 
 
 def index_opschonen_job(payloads: list[dict]) -> None:
-    """Job handler: rewrite the index files that still hold erased stories' words."""
+    """Job handler: rewrite the index files that still hold erased stories' words, and forget the
+    bank this worker keeps for tagging (it may hold them too)."""
+    from verhalenbank.nlp.operations import forget_bank
+
+    forget_bank()
     index_opschonen()
 
 
