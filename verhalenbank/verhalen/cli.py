@@ -89,8 +89,9 @@ def import_command(
             handle, ronde_slug=ronde_slug, doelenbomen=doelenbomen, na_batch=na_batch,
             voortgang=(lambda _n: progress.update(1)) if progress else None,
         )
-    if helpers is not None:
-        _work_queue_with(helpers, len(rapport.opgeslagen), show_progress=progress is not None)
+    if processen > 1:
+        # Also when every line was stored before (a run after a killed one): the jobs it left.
+        _work_queue_with(helpers or [], len(rapport.opgeslagen), show_progress=progress is not None)
     note = analysis_failures_note()  # e.g. no spaCy model: say so instead of failing silently
     from verhalenbank.rondes.operations import find_ronde
 
