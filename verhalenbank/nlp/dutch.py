@@ -271,8 +271,9 @@ def _infinitives(stem_: str) -> set[str]:
     return {body + "en" for body in bodies}
 
 
-def _finite_stems(word: str) -> list[str]:
-    """Verb stems a finite form may have: present "-t", past "-te"/"-de", "-ten"/"-den"."""
+def _infinitives_of(word: str) -> set[str]:
+    """Infinitives a finite form may come from, by its ending: present "-t", past "-te"/"-de",
+    "-ten"/"-den" ("helpt" -> helpen, "woonden" -> wonen)."""
     stems = []
     if word.endswith("t"):
         stems.append(word[:-1])
@@ -280,7 +281,7 @@ def _finite_stems(word: str) -> list[str]:
         stems.append(word[:-2])
     if word.endswith(("ten", "den")):
         stems.append(word[:-3])
-    return stems
+    return {infinitive for stem_ in stems for infinitive in _infinitives(stem_)}
 
 
 @lru_cache(maxsize=65536)
@@ -293,7 +294,7 @@ def looks_like_finite_verb(word: str) -> bool:
         return True
     if not word.isalpha() or len(word) < 4 or not common_in_dutch(word):
         return False
-    return any(common_in_dutch(infinitive) for stem_ in _finite_stems(word) for infinitive in _infinitives(stem_))
+    return any(common_in_dutch(infinitive) for infinitive in _infinitives_of(word))
 
 
 # Verbs whose subject is a person (or a pet), hardly ever a thing, the weather or a feeling:
@@ -320,6 +321,4 @@ def is_person_verb(word: str) -> bool:
     """Whether a lower-case word is a finite form of a verb a person does (PERSON_VERBS)."""
     if word in PERSON_VERB_FORMS:
         return True
-    return word.isalpha() and any(
-        infinitive in PERSON_VERBS for stem_ in _finite_stems(word) for infinitive in _infinitives(stem_)
-    )
+    return word.isalpha() and not PERSON_VERBS.isdisjoint(_infinitives_of(word))

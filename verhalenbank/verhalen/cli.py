@@ -121,7 +121,6 @@ def import_command(
 def _work_queue_with(helpers: list, stored: int, *, show_progress: bool) -> None:
     """Analyse and index the queued stories here, beside the helper workers; then wait for them
     and take what they left (a helper that stopped early, a batch that came back)."""
-    kinds = QUEUE_KINDS
     bar = None
     if show_progress:
         from tqdm import tqdm
@@ -133,16 +132,16 @@ def _work_queue_with(helpers: list, stored: int, *, show_progress: bool) -> None
             bar.n = max(0, stored - jobs.remaining((ANALYSEREN,)))
             bar.refresh()
 
-    jobs.work(burst=True, kinds=kinds, housekeeping=False, after_batch=voortgang)
+    jobs.work(burst=True, kinds=QUEUE_KINDS, housekeeping=False, after_batch=voortgang)
     for helper in helpers:
         helper.wait()
-    jobs.work(burst=True, kinds=kinds, housekeeping=False, after_batch=voortgang)
+    jobs.work(burst=True, kinds=QUEUE_KINDS, housekeeping=False, after_batch=voortgang)
     if bar is not None:
         voortgang()
         bar.close()
     # A batch that failed waits for its retry, a helper that died holds its jobs until their
     # lease ends: the stories are stored and a worker finishes them; say so.
-    left = jobs.remaining(kinds)
+    left = jobs.remaining(QUEUE_KINDS)
     if left:
         click.echo(f"{left} analyse- of indexeertaken wachten nog (een nieuwe poging of een gestopte helper); "
                    "`verhalenbank worker --once` of de worker van de server maakt ze af.", err=True)
