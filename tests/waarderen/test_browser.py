@@ -9,7 +9,7 @@ import threading
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.browser import import_example_trees, migrated_sqlite_app, served, serious_axe_violations
 from tests.support.paths import VOORBEELDEN
@@ -33,7 +33,7 @@ def live_app(tmp_path_factory):
     from verhalenbank.doelenbomen.models import Doelenboom
     from verhalenbank.extensions import db
     from verhalenbank.rondes.operations import boom_bij_naam
-    from verhalenbank.verhalen.models import Contactgegevens, Verhaal
+    from verhalenbank.verhalen.models import AnalyseStatus, Contactgegevens, Verhaal
 
     app = migrated_sqlite_app(tmp_path_factory.mktemp("waarderen-browser"))
     with app.app_context():
@@ -48,6 +48,10 @@ def live_app(tmp_path_factory):
             assert result.exit_code == 0, result.output
         result = runner.invoke(main, ["verhalen", "import", str(VOORBEELDEN / "verhalen.jsonl")])
         assert result.exit_code == 0, result.output
+        # The suggested selection below needs analysed stories (a public text): say so here if not.
+        geanalyseerd = db.session.scalar(
+            select(func.count()).select_from(Verhaal).where(Verhaal.analyse_status == AnalyseStatus.GEANALYSEERD))
+        assert geanalyseerd == 90, result.output
         # Every teller left contact details and agreed to hear back about their story.
         for verhaal in db.session.scalars(select(Verhaal)):
             db.session.add(Contactgegevens(verhaal=verhaal, naam=f"Verteller {verhaal.id}",
@@ -90,6 +94,8 @@ def test_a_waarderingssessie_end_to_end(live_app, browser):
     pagina.goto(f"{base}/waarderen/")
     pagina.select_option("#ronde", RONDE)
     pagina.click("text=Verder")
+    # The click only starts the navigation: count on the loaded page, not on the one it leaves.
+    pagina.wait_for_url(lambda url: "/waarderen/nieuw" in url, wait_until="load")
     assert pagina.locator("input[type=checkbox][name^=verhaal-]:checked").count() >= 4
     pagina.fill("#panel", "raadslid\nbuurtwerker\ninwoner")
     pagina.click("text=Sessie klaarzetten")
