@@ -207,6 +207,35 @@ def test_lowercase_names_are_replaced(text, secrets):
 
 
 @pytest.mark.parametrize(
+    "text, secret",
+    [
+        # The small model starts a sentence before the name: after a lower-case word there is none.
+        ("Ik ken Hilayda al twintig jaar, we wonen naast elkaar.", "Hilayda"),
+        # A known first name that is also a word ("bas"), inside a sentence.
+        ("Ik ken Bas al twintig jaar, we wonen naast elkaar.", "Bas"),
+        # An unknown name after "met" that the small model calls a place.
+        ("We gingen met Massinissa naar de markt en daarna naar huis.", "Massinissa"),
+    ],
+)
+def test_a_first_name_alone_inside_a_sentence_is_replaced(text, secret):
+    public = _public(text)
+    assert secret not in public, public
+    assert public.count("[naam 1]") == 1, public
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # No full stop before a new sentence: the words after it stay.
+        "ik ging naar huis Daarna heb ik thee gezet.",
+        "we zaten te praten Toen kwam de zon erdoor.",
+    ],
+)
+def test_a_missing_full_stop_makes_no_name(text):
+    assert _public(text) == text
+
+
+@pytest.mark.parametrize(
     "text, secrets",
     [
         # A common first name that is no word, then a surname no list knows.
