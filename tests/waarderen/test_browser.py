@@ -198,6 +198,7 @@ def test_a_waarderingssessie_end_to_end(live_app, browser):
     pagina.goto(f"{base}/pakketten/")
     pagina.locator("form", has=pagina.locator(f"input[name=ronde][value='{RONDE}']")).locator(
         "button[type=submit]").click()
+    pagina.wait_for_url(lambda url: not url.split("#")[0].endswith("/pakketten/"), wait_until="load")
     pakket_url = pagina.url.split("#")[0]
     pdf = leider.request.get(f"{pakket_url}/pakket.pdf")
     assert pdf.ok
