@@ -609,3 +609,38 @@ def test_a_worker_keeps_a_large_bank_only_while_no_story_in_it_changed(app, monk
 
     index_opschonen_job([{}])  # what the worker runs after an erasure
     assert operations._bank_cache == {}
+
+
+def test_an_imported_storys_suggestions_do_not_depend_on_where_it_stood_in_the_file(
+    app, runner, voorbeeld_bomen, tmp_path, monkeypatch
+):
+    """Batch by batch, the first stories are tagged on a bank of a few stories; the import tags
+    them again on the bank it ends with, so they get what a retag of the whole bank gives."""
+    import functools
+
+    from verhalenbank.cli import main
+    from verhalenbank.verhalen import cli as verhalen_cli
+
+    lines = []
+    with open(VOORBEELDEN / "verhalen.jsonl", encoding="utf-8") as handle:
+        for line in handle:
+            data = json.loads(line)
+            data.pop("ronde", None)
+            data.pop("labels", None)
+            lines.append(json.dumps(data))
+    path = tmp_path / "open-bank.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(verhalen_cli, "import_jsonl", functools.partial(verhalen_cli.import_jsonl, batch_grootte=10))
+
+    result = runner.invoke(main, ["verhalen", "import", str(path)])
+    assert result.exit_code == 0, result.output
+
+    def suggestions() -> dict[tuple[int, int], float]:
+        return {(t.verhaal_id, t.subdoel_id): float(t.score) for t in db.session.scalars(select(Tag)) if not t.bevestigd}
+
+    na_import = suggestions()
+    assert na_import  # the open bank gets suggestions
+    ids = list(db.session.scalars(select(Verhaal.id)))
+    operations.tag_verhalen(ids)
+    db.session.commit()
+    assert suggestions() == na_import

@@ -245,24 +245,61 @@ def verwerk_boomwijziging(boom_ids: list[int]) -> int:
         db.session.rollback()
         logger.exception("retagging after a change of doelenboom %s failed", boom_ids)
         return 0
+    return hertag_verhalen(ids, f"after a change of doelenboom {boom_ids}")
+
+
+def _tags_of(verhaal_ids: list[int]) -> dict[int, set[tuple]]:
+    """What the search index holds of these stories' tags, per story (no scores:
+    zoeken.operations.build_zoekdocument)."""
+    from sqlalchemy import select
+
+    from verhalenbank.extensions import db
+    from verhalenbank.verhalen.models import Tag
+
+    tags: dict[int, set[tuple]] = {i: set() for i in verhaal_ids}
+    rows = db.session.execute(
+        select(Tag.verhaal_id, Tag.subdoel_id, Tag.indicator_id, Tag.bevestigd, Tag.afgewezen)
+        .where(Tag.verhaal_id.in_(verhaal_ids))
+    )
+    for verhaal_id, *rest in rows:
+        tags[verhaal_id].add(tuple(rest))
+    return tags
+
+
+def hertag_verhalen(ids: list[int], waarom: str, *, alleen_veranderd: bool = False) -> int:
+    """Retag these stories, RETAG_BATCH per transaction, each batch committed, and refresh their
+    index entries: all of them, batch by batch (a tree change may have renamed the codes the
+    index holds), or with `alleen_veranderd` only those whose tags changed, in one index write at
+    the end. Never raises: a batch that fails is logged (with `waarom`) and skipped. Returns how
+    many stories were retagged."""
+    from verhalenbank.extensions import db
     from verhalenbank.nlp.operations import tag_verhalen
     from verhalenbank.zoeken.operations import index_after_commit
 
     klaar = 0
+    veranderd: list[int] = []
     for start in range(0, len(ids), RETAG_BATCH):
         deel = ids[start:start + RETAG_BATCH]
         try:
+            voor = _tags_of(deel) if alleen_veranderd else {}
             tag_verhalen(deel)
+            na = _tags_of(deel) if alleen_veranderd else {}
             db.session.commit()
         except Exception:  # noqa: BLE001 - the next batch still gets its turn
             db.session.rollback()
-            logger.exception("retagging stories %s..%s after a change of doelenboom %s failed", deel[0], deel[-1], boom_ids)
+            logger.exception("retagging stories %s..%s %s failed", deel[0], deel[-1], waarom)
             continue
-        index_after_commit(deel)
-        db.session.rollback()  # end the read transaction indexing began: the lock is free now
+        if alleen_veranderd:
+            veranderd += [i for i in deel if voor[i] != na[i]]
+        else:
+            index_after_commit(deel)
+            db.session.rollback()  # end the read transaction indexing began: the lock is free now
         klaar += len(deel)
         if start + RETAG_BATCH < len(ids):
             time.sleep(PAUZE_TUSSEN_BATCHES)  # let a waiting writer (the public form) in first
+    if veranderd:
+        index_after_commit(veranderd)  # one index write: each costs most of a second on a big index
+        db.session.rollback()
     return klaar
 
 
