@@ -43,8 +43,9 @@ def _job_kinds() -> list:
                 prepare="verhalenbank.verhalen.verwerking:lees_te_analyseren"),
         JobKind(INDEXEREN, "verhalenbank.verhalen.verwerking:indexeer_job", batch=256,
                 label="Verhalen doorzoekbaar maken"),
+        # After a tree changed, or the bank grew past a checkpoint: after new stories' analysis.
         JobKind(HERTAGGEN, "verhalenbank.verhalen.verwerking:hertag_job", batch=8, lease_seconds=3600,
-                label="Verhalen opnieuw labelen na een wijziging van een doelenboom"),
+                label="Verhalen opnieuw labelen (doelenboom gewijzigd of verhalenbank gegroeid)", achteraan=True),
         # After a review decision: the tree's suggestions learn from it (seconds, not a train run).
         JobKind(LEREN, "verhalenbank.verhalen.verwerking:leer_job", batch=64, lease_seconds=3600,
                 label="Voorstellen leren van een beoordeling"),

@@ -88,6 +88,19 @@ def test_claim_takes_a_batch_of_one_kind_oldest_first_and_completes_it(app):
     assert jobs.claim("w1") == []
 
 
+def test_a_kind_marked_achteraan_waits_for_every_other_ready_job(app):
+    """Catching-up work (retagging the bank) never holds up what residents just sent."""
+    jobs.register(JobKind("test.achteraan", f"{__name__}:tel_handler", batch=5, achteraan=True))
+    try:
+        jobs.plan_job("test.achteraan", {"n": 100})
+        plan(1)
+        db.session.commit()
+        assert [c.payload["n"] for c in jobs.claim("w1")] == [1]  # the newer job of the other kind first
+        assert [c.payload["n"] for c in jobs.claim("w1")] == [100]
+    finally:
+        jobs._KINDS.pop("test.achteraan", None)
+
+
 def test_failure_keeps_the_reason_retries_later_then_gives_up(app):
     plan(1, kapot=True)
     db.session.commit()

@@ -35,10 +35,15 @@ SETTLE_TIME_LIMIT_SECONDS = 180
 
 
 def _wait_until_processed(omg, *, timeout: float) -> float | None:
-    """Seconds until no story waits for analysis; None when the timeout passed first."""
+    """Seconds until no story waits for analysis or indexing; None when the timeout passed first.
+    (Retagging the bank's first stories after it grew may still run: it changes no count.)"""
     start = time.monotonic()
     while time.monotonic() - start < timeout:
-        if omg.scalar("SELECT COUNT(*) FROM verhalen WHERE analyse_status = 'te analyseren'") == 0:
+        if omg.scalar(
+            "SELECT (SELECT COUNT(*) FROM verhalen WHERE analyse_status = 'te analyseren')"
+            " + (SELECT COUNT(*) FROM jobs WHERE status IN ('waiting', 'running')"
+            " AND kind IN ('verhalen.analyseren', 'zoeken.indexeren'))"
+        ) == 0:
             return round(time.monotonic() - start, 1)
         time.sleep(0.5)
     return None

@@ -611,6 +611,41 @@ def test_a_worker_keeps_a_large_bank_only_while_no_story_in_it_changed(app, monk
     assert operations._bank_cache == {}
 
 
+def _suggestions() -> dict[tuple[int, int], float]:
+    return {(t.verhaal_id, t.subdoel_id): float(t.score) for t in db.session.scalars(select(Tag)) if not t.bevestigd}
+
+
+def _retagged_suggestions() -> dict[tuple[int, int], float]:
+    """The suggestions a retag of the whole bank gives (then rolled back)."""
+    operations.tag_verhalen(list(db.session.scalars(select(Verhaal.id))))
+    db.session.flush()
+    uitkomst = _suggestions()
+    db.session.rollback()
+    return uitkomst
+
+
+def test_stories_told_one_by_one_into_a_new_bank_are_tagged_again_as_it_grows(app, voorbeeld_bomen):
+    """The first residents' stories were tagged on a bank of one, two, three stories; when the
+    bank passes a checkpoint (here its 12th story) they are tagged again on the bank as it is."""
+    from verhalenbank.core import jobs
+    from verhalenbank.verhalen.verwerking import plan_verwerking
+
+    assert 12 in operations.BANK_CHECKPOINTS and 13 not in operations.BANK_CHECKPOINTS
+    with open(VOORBEELDEN / "verhalen.jsonl", encoding="utf-8") as handle:
+        teksten = [json.loads(line)["tekst"] for line in handle][:13]
+    for nummer, tekst in enumerate(teksten, start=1):
+        verhaal = store_verhaal(VerhaalInvoer(tekst=tekst, toestemming=True))
+        plan_verwerking([verhaal.id])
+        db.session.commit()
+        jobs.work(burst=True, housekeeping=False)
+        if nummer == 11:
+            # Between checkpoints the early stories keep the tags of the small bank they had.
+            assert _suggestions() != _retagged_suggestions()
+        if nummer == 12:
+            assert _suggestions() == _retagged_suggestions()
+            assert _suggestions()  # the open bank gets suggestions
+
+
 def test_an_imported_storys_suggestions_do_not_depend_on_where_it_stood_in_the_file(
     app, runner, voorbeeld_bomen, tmp_path, monkeypatch
 ):
@@ -635,12 +670,6 @@ def test_an_imported_storys_suggestions_do_not_depend_on_where_it_stood_in_the_f
     result = runner.invoke(main, ["verhalen", "import", str(path)])
     assert result.exit_code == 0, result.output
 
-    def suggestions() -> dict[tuple[int, int], float]:
-        return {(t.verhaal_id, t.subdoel_id): float(t.score) for t in db.session.scalars(select(Tag)) if not t.bevestigd}
-
-    na_import = suggestions()
+    na_import = _suggestions()
     assert na_import  # the open bank gets suggestions
-    ids = list(db.session.scalars(select(Verhaal.id)))
-    operations.tag_verhalen(ids)
-    db.session.commit()
-    assert suggestions() == na_import
+    assert _retagged_suggestions() == na_import

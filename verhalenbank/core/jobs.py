@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable
 
-from sqlalchemy import JSON, Index, Integer, String, Text, and_, delete, func, or_, select
+from sqlalchemy import JSON, Index, Integer, String, Text, and_, case, delete, func, literal, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from verhalenbank.core.models import Base, as_utc, utcnow
@@ -120,6 +120,9 @@ class JobKind:
     on_failure: str | None = None
     label: str = ""  # plain Dutch, for the beheerder's overview
     prepare: str | None = None
+    # Taken only when no ready job of another kind waits: catching-up work (retagging many
+    # stories) never holds up what residents just sent.
+    achteraan: bool = False
 
 
 _KINDS: dict[str, JobKind] = {}
@@ -170,14 +173,17 @@ def _ready(now: datetime):
 
 
 def claim(worker: str, *, kinds: Iterable[str] | None = None, now: datetime | None = None) -> list[Claimed]:
-    """Take the next batch: ready jobs of one kind, oldest first. Commits (the claim must be
+    """Take the next batch: ready jobs of one kind, oldest first (kinds marked `achteraan` after
+    all others). Commits (the claim must be
     visible to other workers before the work starts); returns the claimed jobs."""
     now = now or utcnow()
     known = sorted(set(kinds) if kinds is not None else set(_KINDS))
     if not known:
         return []
+    achteraan = [name for name in known if name in _KINDS and _KINDS[name].achteraan]
+    volgorde = case((Job.kind.in_(achteraan), 1), else_=0) if achteraan else literal(0)
     first = db.session.scalar(
-        select(Job.kind).where(_ready(now), Job.kind.in_(known)).order_by(Job.id).limit(1)
+        select(Job.kind).where(_ready(now), Job.kind.in_(known)).order_by(volgorde, Job.id).limit(1)
     )
     if first is None:
         db.session.commit()

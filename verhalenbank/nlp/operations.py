@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -259,30 +260,46 @@ BANK_REUSE_FROM = 1_000  # smaller banks are read for every batch (exact, and ch
 BANK_GROWTH = 0.05  # reuse while the stories analysed since are at most this share of the bank
 
 
-# Below this size the bank's standardisation still moves as it grows: a story tagged when the
-# bank held 30 stories gets other suggestions than when it holds 300 (of 256 stories imported
-# batch by batch into an empty bank, 30 had other suggestions than after a retag at the end,
-# scores off by 0.09 on average, at most 0.41). Stories tagged on a bank this small are tagged
-# again once it has grown (`stories_tagged_on_a_small_bank`).
-SETTLED_BANK = BANK_REUSE_FROM
+# A small bank's standardisation still moves as it grows: a story tagged when the bank held 30
+# stories gets other suggestions than when it holds 300 (of 250 stories told one by one into a
+# new bank, 13 of the first 25 had other suggestions than a retag at the end gave, scores off by
+# 0.15). So each time the bank grows past a checkpoint (1, 2, 3, 5, 8, 12, 18, ... 3,596: each
+# half again the one before) its first stories are tagged again (`verwerking.plan_hertaggen_bank`),
+# at most RETAG_UP_TO of them: about three times RETAG_UP_TO taggings in a bank's life, after
+# which the bank is large enough for its standardisation to stay put.
+RETAG_UP_TO = 4_096
+BANK_CHECKPOINT_GROWTH = 1.5
 
 
-def bank_size() -> int:
-    """How many stories the bank holds (analysed and active): what tagging standardises over."""
-    return int(db.session.scalar(select(func.count(Verhaal.id)).where(*_in_bank())) or 0)
+def _checkpoints() -> tuple[int, ...]:
+    points, size = [], 1
+    while size <= RETAG_UP_TO:
+        points.append(size)
+        size = max(size + 1, math.ceil(size * BANK_CHECKPOINT_GROWTH))
+    return tuple(points)
 
 
-def stories_tagged_on_a_small_bank(size_before: int) -> list[int]:
-    """After stories were added to a bank that held `size_before`: the stories whose tags were
-    computed on a bank smaller than SETTLED_BANK and more than BANK_GROWTH smaller than it is
-    now (the earliest analysed, at most SETTLED_BANK of them), to be tagged again. None when
-    the bank was settled already or barely grew."""
-    size = bank_size()
-    if size_before >= SETTLED_BANK or size <= size_before * (1 + BANK_GROWTH):
-        return []
+BANK_CHECKPOINTS = _checkpoints()
+
+
+def small_bank_size() -> int:
+    """How many stories the bank holds (analysed and active), counted up to RETAG_UP_TO + 1:
+    cheap however large the bank is."""
+    bounded = select(Verhaal.id).where(*_in_bank()).limit(RETAG_UP_TO + 1).subquery()
+    return int(db.session.scalar(select(func.count()).select_from(bounded)) or 0)
+
+
+def grew_past_checkpoint(before: int, after: int) -> bool:
+    """Whether a bank that grew from `before` to `after` stories passed a checkpoint."""
+    return any(before < point <= after for point in BANK_CHECKPOINTS)
+
+
+def stories_tagged_on_a_small_bank() -> list[int]:
+    """The bank's first stories (the earliest analysed, at most RETAG_UP_TO): those tagged while
+    the bank was small, to be tagged again on the bank as it is now."""
     query = (
         select(Verhaal.id).where(*_in_bank())
-        .order_by(Verhaal.geanalyseerd_op, Verhaal.id).limit(min(SETTLED_BANK, size))
+        .order_by(Verhaal.geanalyseerd_op, Verhaal.id).limit(RETAG_UP_TO)
     )
     return sorted(db.session.scalars(query))
 

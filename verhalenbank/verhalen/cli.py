@@ -13,10 +13,10 @@ from verhalenbank.accounts.operations import log_audit
 from verhalenbank.core import jobs
 from verhalenbank.core.cli import start_helper_workers
 from verhalenbank.extensions import db
-from verhalenbank.nlp.operations import analysis_failures_note, bank_size, stories_tagged_on_a_small_bank
+from verhalenbank.nlp.operations import analysis_failures_note
 from verhalenbank.verhalen.exchange import export_jsonl, import_jsonl
 from verhalenbank.verhalen.models import Verhaal
-from verhalenbank.verhalen.verwerking import ANALYSEREN, INDEXEREN, hertag_verhalen, plan_verwerking, verwerk_verhalen
+from verhalenbank.verhalen.verwerking import ANALYSEREN, HERTAGGEN, INDEXEREN, plan_verwerking, verwerk_verhalen
 
 # A file this long is analysed by several processes (each loads the language model: seconds).
 PARALLEL_FROM = 1_000
@@ -70,8 +70,6 @@ def import_command(
 
         progress = tqdm(total=regels, unit="regel", file=sys.stderr, desc=bestand.name)
     helpers: list | None = None  # started after the first batch
-    bank_voor = bank_size()
-    db.session.rollback()  # hold no transaction while the lines are read
 
     def na_batch(ids: list[int]) -> None:
         nonlocal helpers
@@ -94,12 +92,10 @@ def import_command(
     if processen > 1:
         # Also when every line was stored before (a run after a killed one): the jobs it left.
         _work_queue_with(helpers or [], len(rapport.opgeslagen), show_progress=progress is not None)
-    # The first stories were tagged on a bank of a few stories: tag them again on the bank as
-    # it is now, so a story's suggestions do not depend on where in the file it stood.
-    opnieuw = stories_tagged_on_a_small_bank(bank_voor)
-    db.session.rollback()
-    if opnieuw:
-        hertag_verhalen(opnieuw, "after an import into a small bank", alleen_veranderd=True)
+    # A bank that grew past a checkpoint queued tagging its first stories again (they were
+    # tagged on a bank of a few stories): done here, so a story's suggestions do not depend on
+    # where in the file it stood, and the import ends with the tags a worker would give.
+    jobs.work(burst=True, kinds=(HERTAGGEN,), housekeeping=False)
     note = analysis_failures_note()  # e.g. no spaCy model: say so instead of failing silently
     from verhalenbank.rondes.operations import find_ronde
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 logger = logging.getLogger(__name__)
 
@@ -83,9 +85,31 @@ def analyseer_job(payloads: list[dict], teksten: list[tuple[int, str, str | None
 
     vooraf = bereken_analyses(teksten) if teksten else None
     ids = sorted({int(payload["verhaal_id"]) for payload in payloads})
-    analyse_verhalen(ids, vooraf=vooraf)
-    db.session.flush()
+    with plan_hertaggen_bank_na_groei():
+        analyse_verhalen(ids, vooraf=vooraf)
+        db.session.flush()
     plan_job(INDEXEREN, {"verhaal_ids": ids})
+
+
+@contextmanager
+def plan_hertaggen_bank_na_groei() -> Iterator[None]:
+    """Around analysing stories: when the bank grows past a checkpoint meanwhile, queue tagging
+    its first stories again (nlp.operations.RETAG_UP_TO), unless that job already waits. Flush only."""
+    from sqlalchemy import select
+
+    from verhalenbank.core.jobs import Job, JobStatus, plan_job
+    from verhalenbank.extensions import db
+    from verhalenbank.nlp.operations import RETAG_UP_TO, grew_past_checkpoint, small_bank_size
+
+    voor = small_bank_size()
+    yield
+    if voor > RETAG_UP_TO or not grew_past_checkpoint(voor, small_bank_size()):
+        return
+    wachtend = db.session.scalars(
+        select(Job.payload).where(Job.kind == HERTAGGEN, Job.status == JobStatus.WAITING.value)
+    )
+    if not any(payload.get("bank") for payload in wachtend):
+        plan_job(HERTAGGEN, {"bank": True})
 
 
 def indexeer_job(payloads: list[dict]) -> None:
@@ -115,12 +139,21 @@ def plan_boomwijziging(boom_ids: list[int]) -> None:
 
 
 def hertag_job(payloads: list[dict]) -> None:
-    """Job handler: retag the stories of the changed trees with `verwerk_boomwijziging`, which
-    commits every RETAG_BATCH stories (and refreshes their index entries), so no writer waits
-    longer than one batch. Retagging again gives the same tags, so a job taken again after a
-    crash does no harm."""
-    boom_ids = sorted({int(i) for payload in payloads for i in payload["boom_ids"]})
-    verwerk_boomwijziging(boom_ids)
+    """Job handler: retag the stories of the changed trees with `verwerk_boomwijziging`, and,
+    after the bank grew past a checkpoint (`plan_hertaggen_bank_na_groei`), its first stories.
+    Both commit every RETAG_BATCH stories (and refresh index entries), so no writer waits longer
+    than one batch. Retagging again gives the same tags, so a job taken again after a crash
+    does no harm."""
+    boom_ids = sorted({int(i) for payload in payloads for i in payload.get("boom_ids", [])})
+    if boom_ids:
+        verwerk_boomwijziging(boom_ids)
+    if any(payload.get("bank") for payload in payloads):
+        from verhalenbank.extensions import db
+        from verhalenbank.nlp.operations import stories_tagged_on_a_small_bank
+
+        ids = stories_tagged_on_a_small_bank()
+        db.session.rollback()  # hold no transaction between the batches
+        hertag_verhalen(ids, "after the bank grew", alleen_veranderd=True)
 
 
 def plan_leren(boom_ids: list[int]) -> None:
@@ -157,7 +190,8 @@ def _analyse(verhaal_ids: list[int]) -> None:
     try:
         from verhalenbank.nlp.operations import analyse_verhalen
 
-        analyse_verhalen(verhaal_ids)
+        with plan_hertaggen_bank_na_groei():
+            analyse_verhalen(verhaal_ids)
         db.session.commit()
     except Exception as exc:  # noqa: BLE001 - never lose or block a stored story
         db.session.rollback()
