@@ -174,8 +174,8 @@ def _ready(now: datetime):
 
 def claim(worker: str, *, kinds: Iterable[str] | None = None, now: datetime | None = None) -> list[Claimed]:
     """Take the next batch: ready jobs of one kind, oldest first (kinds marked `achteraan` after
-    all others). Commits (the claim must be
-    visible to other workers before the work starts); returns the claimed jobs."""
+    all others). Commits (the claim must be visible to other workers before the work starts);
+    returns the claimed jobs."""
     now = now or utcnow()
     known = sorted(set(kinds) if kinds is not None else set(_KINDS))
     if not known:

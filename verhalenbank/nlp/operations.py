@@ -264,7 +264,8 @@ BANK_GROWTH = 0.05  # reuse while the stories analysed since are at most this sh
 # stories gets other suggestions than when it holds 300 (of 250 stories told one by one into a
 # new bank, 13 of the first 25 had other suggestions than a retag at the end gave, scores off by
 # 0.15). So each time the bank grows past a checkpoint (1, 2, 3, 5, 8, 12, 18, ... 3,596: each
-# half again the one before) its first stories are tagged again (`verwerking.plan_hertaggen_bank`),
+# half again the one before) its first stories are tagged again
+# (`verhalen.verwerking.plan_hertaggen_bank_na_groei`),
 # at most RETAG_UP_TO of them: about three times RETAG_UP_TO taggings in a bank's life, after
 # which the bank is large enough for its standardisation to stay put.
 RETAG_UP_TO = 4_096
