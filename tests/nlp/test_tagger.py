@@ -289,3 +289,17 @@ def test_a_subdoel_few_ronde_stories_touch_is_compared_with_the_whole_bank(story
     assert scorer.cold.ronde_std[sp] != scorer.cold.bank_std[sp]  # sport has its spread in this ronde
     features, _ = scorer.features(corpus.vectorise(story_lemmas[4:5]))  # a debts story
     assert features[0, ge, T.CALIBRATION_FEATURES.index("z_ronde")] < 8.0
+
+
+def test_lemmatise_remembers_texts_and_hands_out_copies():
+    """Tree texts are lemmatised for every batch tagged, so lemmas are remembered per text; a
+    caller that changes its lists must not change what the next caller gets."""
+    from verhalenbank.nlp.pipeline import get_pipeline
+
+    tekst = "De vrijwilligers van de buurtkamer helpen ouderen."
+    eerste = lemmatise([tekst, tekst])
+    assert eerste[0] == eerste[1]
+    assert eerste[0] is not eerste[1]
+    assert tekst in get_pipeline().lemma_cache
+    eerste[0].append("veranderd")
+    assert lemmatise([tekst]) == [eerste[1]]

@@ -71,3 +71,32 @@ def test_a_bom_at_the_start_is_not_a_bad_line(runner, tmp_path):
     result = runner.invoke(main, ["verhalen", "import", str(bestand)])
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(func.count(Verhaal.id))) == 2
+
+
+def test_a_story_twice_in_one_file_is_stored_once(runner, tmp_path):
+    """Which lines are stored already is asked once per batch of lines: a line repeated later in
+    the same batch, or in the next one, must still be skipped, with an id and without one."""
+    zonder_id = json.dumps({"tekst": "Zonder id: de buurvrouw brengt soep."}).encode()
+    regels = [_goed(1), zonder_id, _goed(1), zonder_id]
+    regels += [_goed(n) for n in range(2, 120)]  # past the first batch of 100 lines
+    regels += [_goed(1), zonder_id, _goed(50)]
+    bestand = tmp_path / "dubbel.jsonl"
+    bestand.write_bytes(b"\n".join(regels) + b"\n")
+
+    result = runner.invoke(main, ["verhalen", "import", str(bestand)])
+    assert result.exit_code == 0, result.output
+    assert "120 opgeslagen, 0 geweigerd, 5 overgeslagen" in result.output
+    assert db.session.scalar(select(func.count(Verhaal.id))) == 120
+    assert db.session.scalar(select(func.count(Verhaal.id)).where(Verhaal.extern_id.is_(None))) == 1
+
+
+def test_refusals_are_reported_in_file_order(runner, tmp_path):
+    """Lines are read a batch at a time, then stored: a line refused while storing (its ronde
+    does not exist) and a later line refused while reading are still reported in file order."""
+    regels = [_goed(1), json.dumps({"id": "r", "tekst": "Verhaal.", "ronde": "bestaat-niet"}).encode(), b"{kapot"]
+    bestand = tmp_path / "verhalen.jsonl"
+    bestand.write_bytes(b"\n".join(regels) + b"\n")
+    result = runner.invoke(main, ["verhalen", "import", str(bestand)])
+    assert result.exit_code == 1, result.output
+    assert "1 opgeslagen, 2 geweigerd" in result.output
+    assert list(_genoemde_regels(result.output)) == [2, 3]

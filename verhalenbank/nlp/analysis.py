@@ -106,11 +106,21 @@ def _listens_to_shared_tok2vec(nlp, name: str) -> bool:
         return True
 
 
+LEMMA_CACHE_SIZE = 20_000  # texts; tree texts are a few dozen per tree
+
+
 def lemmatise(texts: Iterable[str], model: str | None = None) -> list[list[str]]:
-    """Plain lemma lists (for tree texts): no pseudonymisation or keywords needed."""
-    nlp = get_pipeline(model).nlp
-    disable = [name for name in nlp.pipe_names if name.startswith("verhalenbank_") or name == "ner"]
-    return [
-        [clean_lemma(t.lemma_, t.text) for t in doc if any(ch.isalpha() for ch in t.text)]
-        for doc in nlp.pipe(list(texts), batch_size=BATCH_SIZE, disable=disable)
-    ]
+    """Plain lemma lists (for tree texts): no pseudonymisation or keywords needed. Remembered
+    per text in the loaded pipeline: the same tree texts come back for every batch tagged."""
+    loaded = get_pipeline(model)
+    nlp, cache = loaded.nlp, loaded.lemma_cache
+    texts = list(texts)
+    new = list(dict.fromkeys(text for text in texts if text not in cache))
+    if new:
+        if len(cache) + len(new) > LEMMA_CACHE_SIZE:
+            cache.clear()
+        disable = [name for name in nlp.pipe_names if name.startswith("verhalenbank_") or name == "ner"]
+        for text, doc in zip(new, nlp.pipe(new, batch_size=BATCH_SIZE, disable=disable)):
+            cache[text] = [clean_lemma(t.lemma_, t.text) for t in doc if any(ch.isalpha() for ch in t.text)]
+    # Copies: callers may change their lists.
+    return [list(cache[text]) for text in texts]

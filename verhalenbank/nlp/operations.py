@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 from flask import current_app
 from sqlalchemy import BigInteger, case, cast, func, literal, or_, select
+from sqlalchemy.orm import selectinload
 
 from verhalenbank.core.models import utcnow
 from verhalenbank.doelenbomen.models import Doelenboom, Subdoel
@@ -433,8 +434,12 @@ def tag_verhalen(ids: list[int]) -> int:
     if not all_trees or not ids:
         return 0
     bank = _current_bank()
+    # Tags and ronde trees in a few queries for the batch, not two per story.
     verhalen = [
-        v for v in db.session.scalars(select(Verhaal).where(Verhaal.id.in_(ids)))
+        v for v in db.session.scalars(select(Verhaal).where(Verhaal.id.in_(ids)).options(
+            selectinload(Verhaal.tags).selectinload(Tag.subdoel),
+            selectinload(Verhaal.ronde).selectinload(Ronde.doelenbomen),
+        ))
         if v.analyse_status == AnalyseStatus.GEANALYSEERD
     ]
     wijzer = plaatswijzer(all_trees)

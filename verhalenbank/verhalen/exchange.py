@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 
 from verhalenbank.core import limits
@@ -15,6 +16,7 @@ from verhalenbank.core.errors import Gebruikersfout, Ongeldig
 from verhalenbank.extensions import db
 from verhalenbank.rondes import operations as rondes_ops
 from verhalenbank.verhalen import operations
+from verhalenbank.rondes.models import Ronde
 from verhalenbank.verhalen.models import BRONNEN, Verhaal
 
 IMPORT_VELDEN = {
@@ -149,47 +151,86 @@ def import_jsonl(
     doelenbomen = doelenbomen or {}
     rapport = ImportRapport()
     batch: list[int] = []
-    for nummer, regel in enumerate(regels, start=1):
-        if voortgang:
-            voortgang(nummer)
-        if not regel.strip():
-            continue
-        try:
-            invoer, slug = parse_regel(decode_regel(regel, nummer))
-            if _already_stored(invoer):
+    rondes: dict[str, Ronde] = {}  # rondes that exist, by slug: looked up once per import
+    # Lines are read a batch at a time, so which of them are stored already is asked in one
+    # query per batch instead of one per line.
+    for deel in _in_delen(enumerate(regels, start=1), batch_grootte):
+        gelezen: list[tuple[int, operations.VerhaalInvoer, str | None]] = []
+        for nummer, regel in deel:
+            if voortgang:
+                voortgang(nummer)
+            if not regel.strip():
+                continue
+            try:
+                invoer, slug = parse_regel(decode_regel(regel, nummer))
+            except Gebruikersfout as exc:
+                rapport.geweigerd.append((nummer, exc.bericht))
+                continue
+            gelezen.append((nummer, invoer, ronde_slug or slug))
+        al_opgeslagen = _stored_keys([invoer for _, invoer, _ in gelezen])
+        for nummer, invoer, slug in gelezen:
+            if _key_of(invoer) in al_opgeslagen:  # also a line that came earlier in this file
                 rapport.overgeslagen += 1
                 continue
-            with db.session.begin_nested():
-                ronde, nieuw = None, False
-                slug = ronde_slug or slug
-                if slug:
-                    ronde, nieuw = rondes_ops.ensure_ronde_for_import(
-                        slug, doelenbomen.get(slug) or doelenbomen.get(None)
-                    )
-                verhaal = operations.store_verhaal(invoer, ronde=ronde)
-            if nieuw:  # only once the line is stored: a refused line's ronde is rolled back
+            try:
+                with db.session.begin_nested():
+                    ronde, nieuw = rondes.get(slug), False
+                    if slug and ronde is None:
+                        ronde, nieuw = rondes_ops.ensure_ronde_for_import(
+                            slug, doelenbomen.get(slug) or doelenbomen.get(None)
+                        )
+                    verhaal = operations.store_verhaal(invoer, ronde=ronde)
+            except Gebruikersfout as exc:
+                rapport.geweigerd.append((nummer, exc.bericht))
+                continue
+            except (DataError, IntegrityError) as exc:
+                # The savepoint is rolled back; the other lines go on.
+                rapport.geweigerd.append((nummer, f"de database weigerde deze regel ({type(exc.orig).__name__})"))
+                continue
+            if slug:
+                # Only once the line is stored: a refused line's new ronde is rolled back.
+                rondes[slug] = ronde
+            if nieuw:
                 rapport.nieuwe_rondes.append(slug)
-        except Gebruikersfout as exc:
-            rapport.geweigerd.append((nummer, exc.bericht))
-            continue
-        except (DataError, IntegrityError) as exc:
-            # The savepoint is rolled back; the other lines go on.
-            rapport.geweigerd.append((nummer, f"de database weigerde deze regel ({type(exc.orig).__name__})"))
-            continue
-        rapport.opgeslagen.append(verhaal.id)
-        batch.append(verhaal.id)
-        if na_batch and len(batch) >= batch_grootte:
-            na_batch(batch)
-            batch = []
+            al_opgeslagen.add(_key_of(invoer))
+            rapport.opgeslagen.append(verhaal.id)
+            batch.append(verhaal.id)
+            if na_batch and len(batch) >= batch_grootte:
+                na_batch(batch)
+                batch = []
     if na_batch and batch:
         na_batch(batch)
+    rapport.geweigerd.sort(key=lambda geweigerd: geweigerd[0])  # in file order
     return rapport
 
 
-def _already_stored(invoer: operations.VerhaalInvoer) -> bool:
-    if invoer.extern_id:
-        return operations.find_by_extern_id(invoer.extern_id) is not None
-    return operations.find_by_inzend_sleutel(invoer.inzend_sleutel) is not None
+def _in_delen(items: Iterable, grootte: int) -> Iterator[list]:
+    deel: list = []
+    for item in items:
+        deel.append(item)
+        if len(deel) >= grootte:
+            yield deel
+            deel = []
+    if deel:
+        yield deel
+
+
+def _key_of(invoer: operations.VerhaalInvoer) -> tuple[str, str]:
+    """What makes a line the same story on a re-run: its id, or else a key of its content."""
+    return ("id", invoer.extern_id) if invoer.extern_id else ("sleutel", invoer.inzend_sleutel or "")
+
+
+def _stored_keys(invoeren: list[operations.VerhaalInvoer]) -> set[tuple[str, str]]:
+    """The keys (`_key_of`) of these lines that the database holds already."""
+    ids = [i.extern_id for i in invoeren if i.extern_id]
+    sleutels = [i.inzend_sleutel for i in invoeren if not i.extern_id and i.inzend_sleutel]
+    found: set[tuple[str, str]] = set()
+    if ids:
+        found |= {("id", v) for v in db.session.scalars(select(Verhaal.extern_id).where(Verhaal.extern_id.in_(ids)))}
+    if sleutels:
+        found |= {("sleutel", v) for v in db.session.scalars(
+            select(Verhaal.inzend_sleutel).where(Verhaal.inzend_sleutel.in_(sleutels)))}
+    return found
 
 
 def verhaal_to_dict(verhaal: Verhaal) -> dict:
