@@ -60,6 +60,11 @@ INTERNATIONAL_RANK = 800
 MAX_RANK_IF_WORD = 1500
 FREQUENT_WORD_ZIPF = 4.5  # about 30 per million words
 FREQUENT_NAME_RANK = 300
+# Two-letter first names (Bo, Jo, Ed, Ad): the package also ranks initials and fragments of that
+# length in many countries ("Hj", "Md", "Um"), so only those of the Dutch or Flemish ranking up
+# to this rank that have a vowel.
+TWO_LETTER_MAX_RANK = 600
+VOWELS = set("aeiouy")
 LATIN_NAME = re.compile(r"[A-Za-zÀ-ÖØ-öø-ɏ][A-Za-zÀ-ÖØ-öø-ɏ'’-]*(?: [A-Za-zÀ-ÖØ-öø-ɏ][A-Za-zÀ-ÖØ-öø-ɏ'’-]*)*")
 PARTICLES = {"van", "de", "der", "den", "ter", "ten", "te", "het", "in", "op", "'t", "von", "du", "da", "la", "le"}
 
@@ -127,7 +132,12 @@ def select(path: Path, words: set[str], first_names: bool) -> dict[str, tuple[se
         if not groups:
             continue
         name = tidy(raw)
-        if name is None or len(name) < 3:
+        if name is None or len(name) < 2:
+            continue
+        if len(name) == 2 and not (
+            first_names and min(ranks.get("NL", 10**9), ranks.get("BE", 10**9)) <= TWO_LETTER_MAX_RANK
+            and name[1].islower() and VOWELS.intersection(name.lower())
+        ):
             continue
         if first_names and " " in name:
             continue  # double first names: the parts are listed on their own

@@ -611,3 +611,31 @@ def test_finite_verb_forms_are_known_by_their_shape(word, verb):
 )
 def test_verbs_people_do_are_known_by_their_forms(word, person):
     assert is_person_verb(word) is person
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("Gisteren kwam Bo langs met soep.", "Bo"),
+        ("Ik heb het aan Jo gevraagd.", "Jo"),
+        ("Mijn buurman Ad helpt met de tuin.", "Ad"),
+        ("Elke dinsdag komt Ed koffie drinken.", "Ed"),
+        ("Ik sprak Mo bij de voedselbank.", "Mo"),
+        ("Ik kreeg hulp van Wessel en An.", "An"),
+    ],
+)
+def test_two_letter_first_names_are_replaced(text, secret):
+    """Bo, Jo, Ad, Ed, Mo, An: common Dutch and Flemish first names of two letters (from the
+    names dataset's Dutch and Flemish rankings; tools/maak_namenlijst.py)."""
+    public = _public(text)
+    assert secret not in public.split(), public
+    assert "[naam 1]" in public
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["An sich is dat niet erg.", "Ad hoc overleg was nodig.", "Ik las het in het AD.", "De EU geeft subsidie.",
+     "Jo-jo's zijn weer populair."],
+)
+def test_short_words_like_two_letter_names_survive(text):
+    assert _public(text) == text

@@ -111,6 +111,12 @@ THING_LABELS = NOT_PERSON_LABELS - {"ORG"}
 NOT_NAMES = MONTHS | WEEKDAYS | PRONOUNS | frozenset(
     "god here gemeente wmo ggz uwv pgb digid zorg jeugdzorg".split()
 )
+# Latin and German loans that begin with a short first name (An, Ad, Ab): "An sich is dat goed".
+LOAN_PHRASES = frozenset({("an", "sich"), ("ad", "hoc"), ("ad", "interim"), ("ab", "initio")})
+
+
+def _loan_phrase_at(doc, i: int) -> bool:
+    return i + 1 < len(doc) and (doc[i].lower_, doc[i + 1].lower_) in LOAN_PHRASES
 
 
 @dataclass
@@ -801,7 +807,7 @@ def name_spans(doc, use_entities: bool, common_words: frozenset[str] | None = No
         )
         if token.ent_type_ in THING_LABELS:
             continue
-        if token.text in firsts and not after_article and not place_like:
+        if token.text in firsts and not after_article and not place_like and not _loan_phrase_at(doc, i):
             next_capitalised = i + 1 < len(doc) and _is_capitalised(doc[i + 1].text)
             saying = i + 1 < len(doc) and doc[i + 1].lower_ in SAYING_VERBS
             if _starts_sentence(doc, i) and _ordinary_at_sentence_start(token, lists, common_words) and not (
