@@ -639,3 +639,22 @@ def test_two_letter_first_names_are_replaced(text, secret):
 )
 def test_short_words_like_two_letter_names_survive(text):
     assert _public(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("Ik was gisteren bij Hilayda op bezoek.", "Hilayda"),
+        ("Ik was bij Jurensley thuis.", "Jurensley"),
+        ("We gingen bij Tesfalem langs.", "Tesfalem"),
+    ],
+)
+def test_an_unknown_name_visited_after_bij_is_replaced(text, secret):
+    """One visits a person at home: 'bij X op bezoek', 'bij X thuis', 'bij X langs'."""
+    assert secret not in _public(text)
+
+
+@pytest.mark.parametrize("text", ["Ik werk nu bij Werkfit en dat gaat goed.", "Ik kreeg hulp bij Kwadraad."])
+def test_an_organisation_after_bij_stays(text):
+    """Without a visit, 'bij X' is mostly where someone works or gets help."""
+    assert _public(text) == text

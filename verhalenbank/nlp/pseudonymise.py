@@ -344,10 +344,24 @@ def _unseen_capitalised_inside_sentence(doc, i: int, lists, common_words: frozen
     token = doc[i]
     if _starts_sentence(doc, i) or len(token.text) < 4 or not _unknown_capitalised(doc, i, lists, common_words):
         return False
+    previous = doc[i - 1].lower_
+    if previous == "bij" and _visit_after(doc, i + 1):
+        # One visits a person at home; the small models call many unknown names a place.
+        return token.ent_type_ not in NOT_PERSON_LABELS and unseen_in_dutch(token.lower_)
     return (
-        doc[i - 1].lower_ not in PLACE_PREPOSITIONS and doc[i - 1].lower_ not in AFTER_NO_PERSON
+        previous not in PLACE_PREPOSITIONS and previous not in AFTER_NO_PERSON
         and token.ent_type_ not in NO_PERSON_LABELS and unseen_in_dutch(token.lower_)
     )
+
+
+# "bij Werkfit" is mostly where someone works or gets help; "bij Hilayda op bezoek" is a person.
+VISIT_WORDS = (("op", "bezoek"), ("op", "visite"), ("thuis",), ("langs",), ("logeren",), ("eten",), ("slapen",))
+
+
+def _visit_after(doc, k: int) -> bool:
+    """Whether the words from `k` on say a visit to someone's home ("op bezoek", "thuis")."""
+    words = tuple(token.lower_ for token in doc[k:k + 2])
+    return any(words[:len(visit)] == visit for visit in VISIT_WORDS)
 
 
 def _extend_name(doc, start: int) -> int:
