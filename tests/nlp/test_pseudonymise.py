@@ -658,3 +658,26 @@ def test_an_unknown_name_visited_after_bij_is_replaced(text, secret):
 def test_an_organisation_after_bij_stays(text):
     """Without a visit, 'bij X' is mostly where someone works or gets help."""
     assert _public(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("Ik kook elke week voor Hilayda.", "Hilayda"),
+        ("Ik zorg al jaren voor Massinissa.", "Massinissa"),
+        ("Ik ben mantelzorger voor Dewiyanti.", "Dewiyanti"),
+    ],
+)
+def test_an_unknown_name_one_cares_for_is_replaced(text, secret):
+    """'voor X' in a story of care is a person, also when the small model calls X a place."""
+    assert secret not in _public(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Ik werk voor Incluzio.", "Ik ben vrijwilliger voor Kwadraad.", "Ik werk sinds maart voor Incluzio."],
+)
+def test_an_organisation_one_works_for_stays(text):
+    """Welfare organisations' names are as unknown to Dutch text as residents' names; after
+    work words 'voor X' is the organisation."""
+    assert _public(text) == text

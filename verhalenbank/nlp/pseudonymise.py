@@ -345,13 +345,28 @@ def _unseen_capitalised_inside_sentence(doc, i: int, lists, common_words: frozen
     if _starts_sentence(doc, i) or len(token.text) < 4 or not _unknown_capitalised(doc, i, lists, common_words):
         return False
     previous = doc[i - 1].lower_
-    if previous == "bij" and _visit_after(doc, i + 1):
-        # One visits a person at home; the small models call many unknown names a place.
-        return token.ent_type_ not in NOT_PERSON_LABELS and unseen_in_dutch(token.lower_)
+    unseen = unseen_in_dutch(token.lower_)
+    caring = previous in FOR_PERSON and not _work_before(doc, i - 1)
+    if caring or (previous == "bij" and _visit_after(doc, i + 1)):
+        # One cares or cooks for a person, and visits one at home; the small models call many
+        # unknown names a place.
+        return unseen and token.ent_type_ not in NOT_PERSON_LABELS
     return (
         previous not in PLACE_PREPOSITIONS and previous not in AFTER_NO_PERSON
-        and token.ent_type_ not in NO_PERSON_LABELS and unseen_in_dutch(token.lower_)
+        and not (previous in FOR_PERSON and _work_before(doc, i - 1))
+        and token.ent_type_ not in NO_PERSON_LABELS and unseen
     )
+
+
+FOR_PERSON = frozenset({"voor"})  # "ik zorg voor Hilayda", "ik kook voor Massinissa"
+# ... but one works for an organisation ("ik werk voor Incluzio", "vrijwilliger voor Kwadraad"):
+# welfare organisations' names are as unknown to Dutch text at large as residents' names.
+WORK_WORDS = ("werk", "gewerkt", "vrijwillig", "stage", "baan", "sollicit", "opdracht", "dienst", "actief")
+
+
+def _work_before(doc, k: int) -> bool:
+    """Whether one of the three words before position `k` speaks of work."""
+    return any(doc[j].lower_.startswith(WORK_WORDS) for j in range(max(0, k - 3), k))
 
 
 # "bij Werkfit" is mostly where someone works or gets help; "bij Hilayda op bezoek" is a person.
