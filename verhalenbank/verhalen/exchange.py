@@ -16,7 +16,6 @@ from verhalenbank.core.errors import Gebruikersfout, Ongeldig
 from verhalenbank.extensions import db
 from verhalenbank.rondes import operations as rondes_ops
 from verhalenbank.verhalen import operations
-from verhalenbank.rondes.models import Ronde
 from verhalenbank.verhalen.models import BRONNEN, Verhaal
 
 IMPORT_VELDEN = {
@@ -151,7 +150,7 @@ def import_jsonl(
     doelenbomen = doelenbomen or {}
     rapport = ImportRapport()
     batch: list[int] = []
-    rondes: dict[str, Ronde] = {}  # rondes that exist, by slug: looked up once per import
+    rondes: dict = {}  # rondes that exist (slug -> Ronde), looked up once per import
     # Lines are read a batch at a time, so which of them are stored already is asked in one
     # query per batch instead of one per line.
     for deel in _in_delen(enumerate(regels, start=1), batch_grootte):
