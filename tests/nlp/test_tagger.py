@@ -303,3 +303,17 @@ def test_lemmatise_remembers_texts_and_hands_out_copies():
     assert tekst in get_pipeline().lemma_cache
     eerste[0].append("veranderd")
     assert lemmatise([tekst]) == [eerste[1]]
+
+
+def test_lemmatise_stays_right_when_its_cache_fills_up(monkeypatch):
+    """A full cache is emptied; the call that empties it still answers every text, those it
+    found cached included."""
+    from verhalenbank.nlp import analysis
+
+    monkeypatch.setattr(analysis, "LEMMA_CACHE_SIZE", 3)
+    analysis.get_pipeline().lemma_cache.clear()
+    eerst = lemmatise(["De kat slaapt.", "De hond blaft."])
+    daarna = lemmatise(["De kat slaapt.", "Een vis zwemt.", "Een boom groeit."])
+    assert daarna[0] == eerst[0]
+    assert len(daarna) == 3
+    assert all(daarna)

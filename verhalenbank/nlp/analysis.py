@@ -115,12 +115,15 @@ def lemmatise(texts: Iterable[str], model: str | None = None) -> list[list[str]]
     loaded = get_pipeline(model)
     nlp, cache = loaded.nlp, loaded.lemma_cache
     texts = list(texts)
-    new = list(dict.fromkeys(text for text in texts if text not in cache))
+    # Looked up once, into a dict of this call: another thread may empty the cache meanwhile.
+    found = {text: cache.get(text) for text in dict.fromkeys(texts)}
+    new = [text for text, lemmas in found.items() if lemmas is None]
     if new:
-        if len(cache) + len(new) > LEMMA_CACHE_SIZE:
-            cache.clear()
         disable = [name for name in nlp.pipe_names if name.startswith("verhalenbank_") or name == "ner"]
         for text, doc in zip(new, nlp.pipe(new, batch_size=BATCH_SIZE, disable=disable)):
-            cache[text] = [clean_lemma(t.lemma_, t.text) for t in doc if any(ch.isalpha() for ch in t.text)]
+            found[text] = [clean_lemma(t.lemma_, t.text) for t in doc if any(ch.isalpha() for ch in t.text)]
+        if len(cache) + len(new) > LEMMA_CACHE_SIZE:
+            cache.clear()
+        cache.update((text, found[text]) for text in new)
     # Copies: callers may change their lists.
-    return [list(cache[text]) for text in texts]
+    return [list(found[text]) for text in texts]

@@ -116,7 +116,12 @@ LOAN_PHRASES = frozenset({("an", "sich"), ("ad", "hoc"), ("ad", "interim"), ("ab
 
 
 def _loan_phrase_at(doc, i: int) -> bool:
-    return i + 1 < len(doc) and (doc[i].lower_, doc[i + 1].lower_) in LOAN_PHRASES
+    """"An sich", "Ad hoc", also "Ad hoc-overleg" (one token)."""
+    if i + 1 >= len(doc):
+        return False
+    following = doc[i + 1].lower_
+    return any(doc[i].lower_ == first and (following == second or following.startswith(second + "-"))
+               for first, second in LOAN_PHRASES)
 
 
 @dataclass
@@ -346,27 +351,37 @@ def _unseen_capitalised_inside_sentence(doc, i: int, lists, common_words: frozen
         return False
     previous = doc[i - 1].lower_
     unseen = unseen_in_dutch(token.lower_)
-    caring = previous in FOR_PERSON and not _work_before(doc, i - 1)
+    caring = previous in FOR_PERSON and _words_before(doc, i - 1, CARE_WORDS)
     if caring or (previous == "bij" and _visit_after(doc, i + 1)):
         # One cares or cooks for a person, and visits one at home; the small models call many
         # unknown names a place.
         return unseen and token.ent_type_ not in NOT_PERSON_LABELS
     return (
         previous not in PLACE_PREPOSITIONS and previous not in AFTER_NO_PERSON
-        and not (previous in FOR_PERSON and _work_before(doc, i - 1))
+        and not (previous in FOR_PERSON and _words_before(doc, i - 1, WORK_WORDS))
         and token.ent_type_ not in NO_PERSON_LABELS and unseen
     )
 
 
-FOR_PERSON = frozenset({"voor"})  # "ik zorg voor Hilayda", "ik kook voor Massinissa"
+FOR_PERSON = frozenset({"voor"})
+# "ik zorg voor Hilayda", "ik kook elke week voor Massinissa": after care words an unknown word
+# is a person even when the small model calls it a place ("een speeltuin voor Bolderwijk" is not).
+CARE_WORDS = frozenset(
+    "zorg zorgt zorgen zorgde zorgden gezorgd kook kookt koken kookte kookten gekookt mantelzorger "
+    "mantelzorgster mantelzorg boodschappen oppas oppassen".split()
+)
 # ... but one works for an organisation ("ik werk voor Incluzio", "vrijwilliger voor Kwadraad"):
 # welfare organisations' names are as unknown to Dutch text at large as residents' names.
-WORK_WORDS = ("werk", "gewerkt", "vrijwillig", "stage", "baan", "sollicit", "opdracht", "dienst", "actief")
+WORK_WORDS = frozenset(
+    "werk werkt werken werkte werkten gewerkt vrijwilliger vrijwilligster vrijwilligers vrijwilligerswerk "
+    "stage stagiair stagiaire baan baantje solliciteer solliciteert solliciteerde gesolliciteerd opdracht "
+    "dienst actief".split()
+)
 
 
-def _work_before(doc, k: int) -> bool:
-    """Whether one of the three words before position `k` speaks of work."""
-    return any(doc[j].lower_.startswith(WORK_WORDS) for j in range(max(0, k - 3), k))
+def _words_before(doc, k: int, words: frozenset[str]) -> bool:
+    """Whether one of the three words before position `k` is one of `words`."""
+    return any(doc[j].lower_ in words for j in range(max(0, k - 3), k))
 
 
 # "bij Werkfit" is mostly where someone works or gets help; "bij Hilayda op bezoek" is a person.

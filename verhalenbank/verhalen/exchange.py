@@ -150,10 +150,12 @@ def import_jsonl(
     doelenbomen = doelenbomen or {}
     rapport = ImportRapport()
     batch: list[int] = []
-    rondes: dict = {}  # rondes that exist (slug -> Ronde), looked up once per import
     # Lines are read a batch at a time, so which of them are stored already is asked in one
     # query per batch instead of one per line.
     for deel in _in_delen(enumerate(regels, start=1), batch_grootte):
+        # Rondes that exist (slug -> Ronde), looked up once per batch: a ronde someone removes
+        # during a long import is looked up again, as each line did before.
+        rondes: dict = {}
         gelezen: list[tuple[int, operations.VerhaalInvoer, str | None]] = []
         for nummer, regel in deel:
             if voortgang:
