@@ -149,10 +149,13 @@ def hertag_job(payloads: list[dict]) -> None:
         verwerk_boomwijziging(boom_ids)
     if any(payload.get("bank") for payload in payloads):
         from verhalenbank.extensions import db
-        from verhalenbank.nlp.operations import stories_tagged_on_a_small_bank
+        from verhalenbank.nlp.operations import forget_bank, stories_tagged_on_a_small_bank
 
         ids = stories_tagged_on_a_small_bank()
         db.session.rollback()  # hold no transaction between the batches
+        # On the bank as it is now: a bank this process kept may be up to 5% behind (the
+        # kept-bank rule), which made an import's final tags depend on its timing.
+        forget_bank()
         hertag_verhalen(ids, "after the bank grew", alleen_veranderd=True)
 
 
