@@ -647,38 +647,25 @@ def test_short_words_like_two_letter_names_survive(text):
         ("Ik was gisteren bij Hilayda op bezoek.", "Hilayda"),
         ("Ik was bij Jurensley thuis.", "Jurensley"),
         ("We gingen bij Tesfalem langs.", "Tesfalem"),
-    ],
-)
-def test_an_unknown_name_visited_after_bij_is_replaced(text, secret):
-    """One visits a person at home: 'bij X op bezoek', 'bij X thuis', 'bij X langs'."""
-    assert secret not in _public(text)
-
-
-@pytest.mark.parametrize("text", ["Ik werk nu bij Werkfit en dat gaat goed.", "Ik kreeg hulp bij Kwadraad."])
-def test_an_organisation_after_bij_stays(text):
-    """Without a visit, 'bij X' is mostly where someone works or gets help."""
-    assert _public(text) == text
-
-
-@pytest.mark.parametrize(
-    ("text", "secret"),
-    [
         ("Ik kook elke week voor Hilayda.", "Hilayda"),
         ("Ik zorg al jaren voor Massinissa.", "Massinissa"),
         ("Ik ben mantelzorger voor Dewiyanti.", "Dewiyanti"),
     ],
 )
-def test_an_unknown_name_one_cares_for_is_replaced(text, secret):
-    """'voor X' in a story of care is a person, also when the small model calls X a place."""
+def test_an_unknown_name_visited_or_cared_for_is_replaced(text, secret):
+    """One visits a person at home ('bij X op bezoek', 'bij X thuis', 'bij X langs') and cares
+    or cooks for one ('voor X'): a person, also when the small model calls X a place."""
     assert secret not in _public(text)
 
 
 @pytest.mark.parametrize(
     "text",
-    ["Ik werk voor Incluzio.", "Ik ben vrijwilliger voor Kwadraad.", "Ik werk sinds maart voor Incluzio.",
+    ["Ik werk nu bij Werkfit en dat gaat goed.", "Ik kreeg hulp bij Kwadraad.",
+     "Ik werk voor Incluzio.", "Ik ben vrijwilliger voor Kwadraad.", "Ik werk sinds maart voor Incluzio.",
      "Ik doe dit voor Atolwijk.", "Een nieuwe speeltuin voor Bolderwijk."],
 )
-def test_an_organisation_or_a_place_after_voor_stays(text):
-    """Welfare organisations' names are as unknown to Dutch text as residents' names, and so are
-    many wijken: only after care words is 'voor X' taken for a person the model calls a place."""
+def test_an_organisation_or_a_place_after_bij_or_voor_stays(text):
+    """Without a visit, 'bij X' is mostly where someone works or gets help. Welfare
+    organisations' names are as unknown to Dutch text as residents' names, and so are many
+    wijken: only after care words is 'voor X' taken for a person the model calls a place."""
     assert _public(text) == text

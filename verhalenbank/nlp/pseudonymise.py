@@ -341,30 +341,7 @@ def _name_shaped(token) -> bool:
 AFTER_NO_PERSON = ARTICLES | frozenset({"een", "bij", "als"})
 
 
-def _unseen_capitalised_inside_sentence(doc, i: int, lists, common_words: frozenset[str] | None) -> bool:
-    """A capitalised word inside a sentence that no word list knows, that is no compound of known
-    words and that Dutch text practically never has (wordfreq Zipf < 1): a name ("De fiets van
-    Tsymbaliuk", "Wij vroegen Tewolde"), unless it follows a place preposition ("uit Kisumu") or
-    the model calls it a place or a thing."""
-    token = doc[i]
-    if _starts_sentence(doc, i) or len(token.text) < 4 or not _unknown_capitalised(doc, i, lists, common_words):
-        return False
-    previous = doc[i - 1].lower_
-    unseen = unseen_in_dutch(token.lower_)
-    caring = previous in FOR_PERSON and _words_before(doc, i - 1, CARE_WORDS)
-    if caring or (previous == "bij" and _visit_after(doc, i + 1)):
-        # One cares or cooks for a person, and visits one at home; the small models call many
-        # unknown names a place.
-        return unseen and token.ent_type_ not in NOT_PERSON_LABELS
-    return (
-        previous not in PLACE_PREPOSITIONS and previous not in AFTER_NO_PERSON
-        and not (previous in FOR_PERSON and _words_before(doc, i - 1, WORK_WORDS))
-        and token.ent_type_ not in NO_PERSON_LABELS and unseen
-    )
-
-
-FOR_PERSON = frozenset({"voor"})
-# "ik zorg voor Hilayda", "ik kook elke week voor Massinissa": after care words an unknown word
+# After "voor": "ik zorg voor Hilayda", "ik kook elke week voor Massinissa": after care words an unknown word
 # is a person even when the small model calls it a place ("een speeltuin voor Bolderwijk" is not).
 CARE_WORDS = frozenset(
     "zorg zorgt zorgen zorgde zorgden gezorgd kook kookt koken kookte kookten gekookt mantelzorger "
@@ -392,6 +369,28 @@ def _visit_after(doc, k: int) -> bool:
     """Whether the words from `k` on say a visit to someone's home ("op bezoek", "thuis")."""
     words = tuple(token.lower_ for token in doc[k:k + 2])
     return any(words[:len(visit)] == visit for visit in VISIT_WORDS)
+
+
+def _unseen_capitalised_inside_sentence(doc, i: int, lists, common_words: frozenset[str] | None) -> bool:
+    """A capitalised word inside a sentence that no word list knows, that is no compound of known
+    words and that Dutch text practically never has (wordfreq Zipf < 1): a name ("De fiets van
+    Tsymbaliuk", "Wij vroegen Tewolde"), unless it follows a place preposition ("uit Kisumu") or
+    the model calls it a place or a thing."""
+    token = doc[i]
+    if _starts_sentence(doc, i) or len(token.text) < 4 or not _unknown_capitalised(doc, i, lists, common_words):
+        return False
+    previous = doc[i - 1].lower_
+    unseen = unseen_in_dutch(token.lower_)
+    caring = previous == "voor" and _words_before(doc, i - 1, CARE_WORDS)
+    if caring or (previous == "bij" and _visit_after(doc, i + 1)):
+        # One cares or cooks for a person, and visits one at home; the small models call many
+        # unknown names a place.
+        return unseen and token.ent_type_ not in NOT_PERSON_LABELS
+    return (
+        previous not in PLACE_PREPOSITIONS and previous not in AFTER_NO_PERSON
+        and not (previous == "voor" and _words_before(doc, i - 1, WORK_WORDS))
+        and token.ent_type_ not in NO_PERSON_LABELS and unseen
+    )
 
 
 def _extend_name(doc, start: int) -> int:
