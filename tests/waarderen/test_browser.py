@@ -120,6 +120,7 @@ def test_a_waarderingssessie_end_to_end(live_app, browser):
         telefoon.click("text=Meedoen")
         telefoons.append((context, telefoon))
     _, eerste = telefoons[0]
+    eerste.wait_for_load_state("load")
     doel = eerste.locator("section.doel").first
     subdoel_id = doel.get_attribute("id").removeprefix("doel-")
     verhalen = doel.locator("input[name=verhaal]")
