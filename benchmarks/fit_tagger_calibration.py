@@ -63,7 +63,7 @@ def features_for(features, context: str):
 # of a few trees (and some that fit none), so a tree's open block meets the stories of neighbouring
 # themes in the proportions a real bank has, not one story in twelve. A tree and a story belong to
 # the bank of the prefix of their code ("dev1-eenzaamheid", "dev1-0007").
-BANKS = (("dev",), ("dev1", "dev2"), ("dev3", "dev4"))
+BANKS = (("dev",), ("dev1", "dev2"), ("dev3", "dev4"), ("dev5", "dev6"))
 
 
 def _bank_prefix(code: str) -> str:

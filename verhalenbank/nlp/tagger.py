@@ -527,10 +527,10 @@ CALIBRATION_FEATURES = (
 # ronde and is scored against every tree of the bank. Neither depends on the other trees.
 # BEGIN CALIBRATION (written by benchmarks/fit_tagger_calibration.py --write)
 CALIBRATION = {
-    "ronde": ((1.0143, 0.0, 0.0, 0.0, 0.3214, 0.0, 1.1716, -0.3985, 1.0694, 0.6749), -3.0751),
-    "open": ((0.9687, -0.2962, -0.0764, 0.0536, 1.0094, 0.0, 1.342, 0.0, 0.0, 0.0), -3.8904),
+    "ronde": ((0.2168, 0.4335, 0.0894, 0.4589, 1.42, 0.0, 0.0, 0.0, 0.0, 0.0), -2.3853),
+    "open": ((0.5759, -0.0113, 0.0982, 0.1051, 1.6564, 0.0, 0.0, 0.0, 0.0, 0.0), -4.3016),
 }
-SUGGEST_THRESHOLDS = {"ronde": 0.3, "open": 0.25}
+SUGGEST_THRESHOLDS = {"ronde": 0.25, "open": 0.25}
 ROCCHIO_POSITIVE = 0.25
 ROCCHIO_NEGATIVE = 0.0
 # END CALIBRATION
