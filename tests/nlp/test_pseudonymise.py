@@ -650,6 +650,9 @@ def test_short_words_like_two_letter_names_survive(text):
         ("Ik kook elke week voor Hilayda.", "Hilayda"),
         ("Ik zorg al jaren voor Massinissa.", "Massinissa"),
         ("Ik ben mantelzorger voor Dewiyanti.", "Dewiyanti"),
+        # Not work words: one has a shift or a task for a person as often as for an employer.
+        ("Ik had dienst voor Dewiyanti omdat zij ziek was.", "Dewiyanti"),
+        ("Ik kreeg een opdracht voor Dewiyanti van de buurvrouw.", "Dewiyanti"),
     ],
 )
 def test_an_unknown_name_visited_or_cared_for_is_replaced(text, secret):

@@ -348,11 +348,12 @@ CARE_WORDS = frozenset(
     "mantelzorgster mantelzorg boodschappen oppas oppassen".split()
 )
 # ... but one works for an organisation ("ik werk voor Incluzio", "vrijwilliger voor Kwadraad"):
-# welfare organisations' names are as unknown to Dutch text at large as residents' names.
+# welfare organisations' names are as unknown to Dutch text at large as residents' names. Only
+# words that stand before an employer: one has "dienst" or "een opdracht" for a person as often
+# ("ik had dienst voor Dewiyanti"), and a leaked name weighs more than a replaced organisation.
 WORK_WORDS = frozenset(
     "werk werkt werken werkte werkten gewerkt vrijwilliger vrijwilligster vrijwilligers vrijwilligerswerk "
-    "stage stagiair stagiaire baan baantje solliciteer solliciteert solliciteerde gesolliciteerd opdracht "
-    "dienst actief".split()
+    "solliciteer solliciteert solliciteerde gesolliciteerd".split()
 )
 
 
