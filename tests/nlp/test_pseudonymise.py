@@ -653,6 +653,9 @@ def test_short_words_like_two_letter_names_survive(text):
         # Not work words: one has a shift or a task for a person as often as for an employer.
         ("Ik had dienst voor Dewiyanti omdat zij ziek was.", "Dewiyanti"),
         ("Ik kreeg een opdracht voor Dewiyanti van de buurvrouw.", "Dewiyanti"),
+        # After 'voor' without care words too, when the model calls the name a place.
+        ("Ik kocht een cadeau voor Massinissa.", "Massinissa"),
+        ("Ik kreeg een opdracht voor Massinissa van de buurvrouw.", "Massinissa"),
     ],
 )
 def test_an_unknown_name_visited_or_cared_for_is_replaced(text, secret):
@@ -665,10 +668,12 @@ def test_an_unknown_name_visited_or_cared_for_is_replaced(text, secret):
     "text",
     ["Ik werk nu bij Werkfit en dat gaat goed.", "Ik kreeg hulp bij Kwadraad.",
      "Ik werk voor Incluzio.", "Ik ben vrijwilliger voor Kwadraad.", "Ik werk sinds maart voor Incluzio.",
-     "Ik doe dit voor Atolwijk.", "Een nieuwe speeltuin voor Bolderwijk."],
+     "Ik doe dit voor Atolwijk.", "Een nieuwe speeltuin voor Bolderwijk.",
+     "Ik zorg voor Haveldorp, daar woon ik al jaren."],
 )
 def test_an_organisation_or_a_place_after_bij_or_voor_stays(text):
     """Without a visit, 'bij X' is mostly where someone works or gets help. Welfare
     organisations' names are as unknown to Dutch text as residents' names, and so are many
-    wijken: only after care words is 'voor X' taken for a person the model calls a place."""
+    wijken: after 'voor', a word the model calls a place is taken for a person only when it
+    does not end like a place (-wijk, -dorp, -straat ...) and nobody works for it."""
     assert _public(text) == text

@@ -372,6 +372,19 @@ def _visit_after(doc, k: int) -> bool:
     return any(words[:len(visit)] == visit for visit in VISIT_WORDS)
 
 
+# Endings of place names (wijken, villages, streets): "voor Atolwijk", "zorg voor Haveldorp".
+_PLACE_ENDINGS = tuple(
+    "wijk dorp buurt polder stad kwartier veen kerk huizen hoven meer dal zand broek loo woude wolde "
+    "drecht recht".split()
+) + tuple(_STREET_SUFFIXES.split("|"))
+
+
+def _place_shaped(token) -> bool:
+    """Whether a word ends like a place name (and is longer than that ending)."""
+    lower = token.lower_
+    return any(lower.endswith(ending) and len(lower) > len(ending) + 2 for ending in _PLACE_ENDINGS)
+
+
 def _unseen_capitalised_inside_sentence(doc, i: int, lists, common_words: frozenset[str] | None) -> bool:
     """A capitalised word inside a sentence that no word list knows, that is no compound of known
     words and that Dutch text practically never has (wordfreq Zipf < 1): a name ("De fiets van
@@ -385,11 +398,15 @@ def _unseen_capitalised_inside_sentence(doc, i: int, lists, common_words: frozen
     caring = previous == "voor" and _words_before(doc, i - 1, CARE_WORDS)
     if caring or (previous == "bij" and _visit_after(doc, i + 1)):
         # One cares or cooks for a person, and visits one at home; the small models call many
-        # unknown names a place.
-        return unseen and token.ent_type_ not in NOT_PERSON_LABELS
+        # unknown names a place. A word shaped like a place stays ("ik zorg voor Haveldorp").
+        return unseen and token.ent_type_ not in NOT_PERSON_LABELS and not _place_shaped(token)
+    if previous == "voor":
+        # "een cadeau voor Massinissa": a person, also when the model says place, unless the word
+        # has a place's shape ("een speeltuin voor Bolderwijk") or one works for it ("voor Incluzio").
+        return (unseen and token.ent_type_ not in NOT_PERSON_LABELS and not _place_shaped(token)
+                and not _words_before(doc, i - 1, WORK_WORDS))
     return (
         previous not in PLACE_PREPOSITIONS and previous not in AFTER_NO_PERSON
-        and not (previous == "voor" and _words_before(doc, i - 1, WORK_WORDS))
         and token.ent_type_ not in NO_PERSON_LABELS and unseen
     )
 
