@@ -656,6 +656,10 @@ def test_short_words_like_two_letter_names_survive(text):
         # After 'voor' without care words too, when the model calls the name a place.
         ("Ik kocht een cadeau voor Massinissa.", "Massinissa"),
         ("Ik kreeg een opdracht voor Massinissa van de buurvrouw.", "Massinissa"),
+        # Names that end like a place, which the model does not call one (review of 4f9f4e9).
+        ("Ik zorg voor Kanwal.", "Kanwal"),
+        ("Ik kocht een cadeau voor Habtewolde.", "Habtewolde"),
+        ("Ik kook voor Gurveen en haar kinderen.", "Gurveen"),
     ],
 )
 def test_an_unknown_name_visited_or_cared_for_is_replaced(text, secret):

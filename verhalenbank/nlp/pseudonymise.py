@@ -372,17 +372,21 @@ def _visit_after(doc, k: int) -> bool:
     return any(words[:len(visit)] == visit for visit in VISIT_WORDS)
 
 
-# Endings of place names (wijken, villages, streets): "voor Atolwijk", "zorg voor Haveldorp".
+# Endings of place names (wijken, villages, streets): "voor Atolwijk", "zorg voor Haveldorp". Not
+# endings that names have too: Kanwal, Gurveen, Habtewolde, Chandal, Marloo, Ashlei, Goldberg.
 _PLACE_ENDINGS = tuple(
-    "wijk dorp buurt polder stad kwartier veen kerk huizen hoven meer dal zand broek loo woude wolde "
-    "drecht recht".split()
-) + tuple(_STREET_SUFFIXES.split("|"))
+    "wijk dorp buurt polder stad kwartier kerk huizen hoven meer zand broek drecht recht woude "
+    "straat laan weg plein dijk gracht kade singel pad steeg dreef park plantsoen markt haven veld "
+    "kamp oord waard weide vaart gaarde tuin".split()
+)
 
 
-def _place_shaped(token) -> bool:
-    """Whether a word ends like a place name (and is longer than that ending)."""
+def _named_place(token) -> bool:
+    """Whether the model calls a word a place and it ends like one (longer than the ending):
+    only both together outweigh the context of a person."""
     lower = token.lower_
-    return any(lower.endswith(ending) and len(lower) > len(ending) + 2 for ending in _PLACE_ENDINGS)
+    return token.ent_type_ in PLACE_LABELS and any(
+        lower.endswith(ending) and len(lower) > len(ending) + 2 for ending in _PLACE_ENDINGS)
 
 
 def _unseen_capitalised_inside_sentence(doc, i: int, lists, common_words: frozenset[str] | None) -> bool:
@@ -398,12 +402,13 @@ def _unseen_capitalised_inside_sentence(doc, i: int, lists, common_words: frozen
     caring = previous == "voor" and _words_before(doc, i - 1, CARE_WORDS)
     if caring or (previous == "bij" and _visit_after(doc, i + 1)):
         # One cares or cooks for a person, and visits one at home; the small models call many
-        # unknown names a place. A word shaped like a place stays ("ik zorg voor Haveldorp").
-        return unseen and token.ent_type_ not in NOT_PERSON_LABELS and not _place_shaped(token)
+        # unknown names a place. A word the model calls a place and that ends like one stays
+        # ("ik zorg voor Haveldorp").
+        return unseen and token.ent_type_ not in NOT_PERSON_LABELS and not _named_place(token)
     if previous == "voor":
-        # "een cadeau voor Massinissa": a person, also when the model says place, unless the word
-        # has a place's shape ("een speeltuin voor Bolderwijk") or one works for it ("voor Incluzio").
-        return (unseen and token.ent_type_ not in NOT_PERSON_LABELS and not _place_shaped(token)
+        # "een cadeau voor Massinissa": a person, also when the model says place, unless it also
+        # ends like one ("een speeltuin voor Bolderwijk") or one works for it ("voor Incluzio").
+        return (unseen and token.ent_type_ not in NOT_PERSON_LABELS and not _named_place(token)
                 and not _words_before(doc, i - 1, WORK_WORDS))
     return (
         previous not in PLACE_PREPOSITIONS and previous not in AFTER_NO_PERSON
