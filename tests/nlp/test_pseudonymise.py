@@ -660,6 +660,8 @@ def test_short_words_like_two_letter_names_survive(text):
         ("Ik zorg voor Kanwal.", "Kanwal"),
         ("Ik kocht een cadeau voor Habtewolde.", "Habtewolde"),
         ("Ik kook voor Gurveen en haar kinderen.", "Gurveen"),
+        # Beside a first name, a word the model calls a place but Dutch text never has.
+        ("Ik zag Fatima en Hilayda op de markt.", "Hilayda"),
     ],
 )
 def test_an_unknown_name_visited_or_cared_for_is_replaced(text, secret):
@@ -681,3 +683,12 @@ def test_an_organisation_or_a_place_after_bij_or_voor_stays(text):
     wijken: after 'voor', a word the model calls a place is taken for a person only when it
     does not end like a place (-wijk, -dorp, -straat ...) and nobody works for it."""
     assert _public(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "public"),
+    [("Ik ging met Fatima naar Atolwijk en Bolderwijk.", "Ik ging met [naam 1] naar Atolwijk en Bolderwijk."),
+     ("Ik woonde met Fatima in Lisse en Hillegom.", "Ik woonde met [naam 1] in Lisse en Hillegom.")],
+)
+def test_places_listed_beside_a_name_stay(text, public):
+    assert _public(text) == public

@@ -530,7 +530,10 @@ def _could_be_coordinated_name(doc, k: int, lists, common_words: frozenset[str] 
         return False
     if lower in _STOP_WORDS or lower in NOT_NAMES or lower in TITLES or lower in RELATION_WORDS:
         return False
-    if token.ent_type_ in NO_PERSON_LABELS:
+    # Beside a first name, the small model's "place" for a word Dutch text never has is weak
+    # evidence ("Fatima en Hilayda"); a place it knows, or one that ends like a place, stays.
+    if token.ent_type_ in NOT_PERSON_LABELS or (
+            token.ent_type_ in PLACE_LABELS and (_named_place(token) or not unseen_in_dutch(lower))):
         return False
     known_name = (token.text in lists.first or token.text in lists.last) and not _is_word(lower, lists)
     return known_name or (_unknown_capitalised(doc, k, lists, common_words) and unseen_in_dutch(lower))
