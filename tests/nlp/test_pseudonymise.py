@@ -662,6 +662,8 @@ def test_short_words_like_two_letter_names_survive(text):
         ("Ik kook voor Gurveen en haar kinderen.", "Gurveen"),
         # Beside a first name, a word the model calls a place but Dutch text never has.
         ("Ik zag Fatima en Hilayda op de markt.", "Hilayda"),
+        # ... and beside a name Dutch text never has, found by its context.
+        ("Ik kocht een cadeau voor Massinissa en Hilayda.", "Hilayda"),
     ],
 )
 def test_an_unknown_name_visited_or_cared_for_is_replaced(text, secret):
@@ -675,7 +677,7 @@ def test_an_unknown_name_visited_or_cared_for_is_replaced(text, secret):
     ["Ik werk nu bij Werkfit en dat gaat goed.", "Ik kreeg hulp bij Kwadraad.",
      "Ik werk voor Incluzio.", "Ik ben vrijwilliger voor Kwadraad.", "Ik werk sinds maart voor Incluzio.",
      "Ik doe dit voor Atolwijk.", "Een nieuwe speeltuin voor Bolderwijk.",
-     "Ik zorg voor Haveldorp, daar woon ik al jaren."],
+     "Ik zorg voor Haveldorp, daar woon ik al jaren.", "Klant voor Eneco en Essent."],
 )
 def test_an_organisation_or_a_place_after_bij_or_voor_stays(text):
     """Without a visit, 'bij X' is mostly where someone works or gets help. Welfare

@@ -546,9 +546,11 @@ def _coordinated_names(doc, spans: list[tuple[int, int]], lists, common_words) -
     todo = list(spans)
     while todo:
         start, end = todo.pop()
-        # Only beside a known first name that is no word and stands after no article: "Eneco en
-        # Essent" are firms, "Phnom Penh" a city, "Frans" also a language, "De Bijenkorf" a shop.
-        if not any(doc[k].text in lists.first and not _is_word(doc[k].lower_, lists) for k in range(start, end)):
+        # Only beside a known first name that is no word, or a name Dutch text never has ("voor
+        # Massinissa en Hilayda"), standing after no article: "Eneco en Essent" are firms,
+        # "Phnom Penh" a city, "Frans" also a language, "De Bijenkorf" a shop.
+        if not any((doc[k].text in lists.first or unseen_in_dutch(doc[k].lower_))
+                   and not _is_word(doc[k].lower_, lists) for k in range(start, end)):
             continue
         if start > 0 and doc[start - 1].lower_ in ARTICLES:
             continue
