@@ -341,8 +341,8 @@ def _name_shaped(token) -> bool:
 AFTER_NO_PERSON = ARTICLES | frozenset({"een", "bij", "als"})
 
 
-# After "voor": "ik zorg voor Hilayda", "ik kook elke week voor Massinissa": after care words an unknown word
-# is a person even when the small model calls it a place ("een speeltuin voor Bolderwijk" is not).
+# After "voor" care words ("ik zorg voor Hilayda", "ik kook elke week voor Massinissa") outweigh
+# work words before them ("ik werk als vrijwilliger en zorg voor ...").
 CARE_WORDS = frozenset(
     "zorg zorgt zorgen zorgde zorgden gezorgd kook kookt koken kookte kookten gekookt mantelzorger "
     "mantelzorgster mantelzorg boodschappen oppas oppassen".split()
@@ -399,17 +399,14 @@ def _unseen_capitalised_inside_sentence(doc, i: int, lists, common_words: frozen
         return False
     previous = doc[i - 1].lower_
     unseen = unseen_in_dutch(token.lower_)
-    caring = previous == "voor" and _words_before(doc, i - 1, CARE_WORDS)
-    if caring or (previous == "bij" and _visit_after(doc, i + 1)):
-        # One cares or cooks for a person, and visits one at home; the small models call many
-        # unknown names a place. A word the model calls a place and that ends like one stays
-        # ("ik zorg voor Haveldorp").
-        return unseen and token.ent_type_ not in NOT_PERSON_LABELS and not _named_place(token)
-    if previous == "voor":
-        # "een cadeau voor Massinissa": a person, also when the model says place, unless it also
-        # ends like one ("een speeltuin voor Bolderwijk") or one works for it ("voor Incluzio").
-        return (unseen and token.ent_type_ not in NOT_PERSON_LABELS and not _named_place(token)
-                and not _words_before(doc, i - 1, WORK_WORDS))
+    if previous == "voor" or (previous == "bij" and _visit_after(doc, i + 1)):
+        # One does something for a person ("een cadeau voor Massinissa", "ik zorg voor Hilayda")
+        # and visits one at home; the small models call many unknown names a place. A word the
+        # model calls a place and that ends like one stays ("een speeltuin voor Bolderwijk"), and
+        # so does an employer ("ik werk voor Incluzio"), unless care words say otherwise.
+        employer = (previous == "voor" and _words_before(doc, i - 1, WORK_WORDS)
+                    and not _words_before(doc, i - 1, CARE_WORDS))
+        return unseen and token.ent_type_ not in NOT_PERSON_LABELS and not _named_place(token) and not employer
     return (
         previous not in PLACE_PREPOSITIONS and previous not in AFTER_NO_PERSON
         and token.ent_type_ not in NO_PERSON_LABELS and unseen
