@@ -648,22 +648,10 @@ def test_stories_told_one_by_one_into_a_new_bank_are_tagged_again_as_it_grows(ap
             assert _suggestions()  # the open bank gets suggestions
 
 
-@pytest.mark.parametrize("kept_bank", [False, True], ids=["bank-read-every-batch", "bank-kept-between-batches"])
-def test_an_imported_storys_suggestions_do_not_depend_on_where_it_stood_in_the_file(
-    app, runner, voorbeeld_bomen, tmp_path, monkeypatch, kept_bank
-):
-    """Batch by batch, the first stories are tagged on a bank of a few stories; the import tags
-    them again on the bank it ends with, so they get what a retag of the whole bank gives.
-
-    With `kept_bank`, the bank a process keeps between batches (from 1,000 stories on, while it
-    grew at most 5%: here from 10 stories and 50%, so 90 stories show it) must not be the one
-    the final retag uses: it may be behind the bank the import ends with."""
+def _import_examples_in_batches_of_ten(runner, tmp_path, monkeypatch) -> None:
+    """`verhalen import` of the 90 example stories without ronde or labels (an open bank), in
+    batches of ten, in this process."""
     import functools
-
-    monkeypatch.setattr(operations, "_bank_cache", {})
-    if kept_bank:
-        monkeypatch.setattr(operations, "BANK_REUSE_FROM", 10)
-        monkeypatch.setattr(operations, "BANK_GROWTH", 0.5)
 
     from verhalenbank.cli import main
     from verhalenbank.verhalen import cli as verhalen_cli
@@ -678,9 +666,52 @@ def test_an_imported_storys_suggestions_do_not_depend_on_where_it_stood_in_the_f
     path = tmp_path / "open-bank.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     monkeypatch.setattr(verhalen_cli, "import_jsonl", functools.partial(verhalen_cli.import_jsonl, batch_grootte=10))
-
     result = runner.invoke(main, ["verhalen", "import", str(path)])
     assert result.exit_code == 0, result.output
+
+
+def test_an_import_in_this_process_writes_the_search_index_a_few_batches_at_a_time(
+    app, runner, voorbeeld_bomen, tmp_path, monkeypatch
+):
+    """Each index write is a Whoosh segment with its own copy of the common words: the batches
+    of ten queue theirs, and the import writes them fifty stories at a time (here), then the
+    rest; every story ends up in the index."""
+    from verhalenbank.verhalen import cli as verhalen_cli
+    from verhalenbank.zoeken import operations as zoeken
+
+    monkeypatch.setattr(verhalen_cli, "INDEX_PER_SCHRIJFBEURT", 50)
+    geschreven: list[int] = []
+    echt = zoeken.index_verhalen
+
+    def tel(ids):
+        ids = list(ids)
+        geschreven.append(len(ids))
+        return echt(ids)
+
+    monkeypatch.setattr(zoeken, "index_verhalen", tel)
+    _import_examples_in_batches_of_ten(runner, tmp_path, monkeypatch)
+
+    # 50 and 40 from the batches, then the stories whose tags the final retag changed.
+    assert geschreven[:2] == [50, 40]
+    assert len(geschreven) <= 3
+    assert zoeken.get_backend().ids() == set(db.session.scalars(select(Verhaal.id)))
+
+@pytest.mark.parametrize("kept_bank", [False, True], ids=["bank-read-every-batch", "bank-kept-between-batches"])
+def test_an_imported_storys_suggestions_do_not_depend_on_where_it_stood_in_the_file(
+    app, runner, voorbeeld_bomen, tmp_path, monkeypatch, kept_bank
+):
+    """Batch by batch, the first stories are tagged on a bank of a few stories; the import tags
+    them again on the bank it ends with, so they get what a retag of the whole bank gives.
+
+    With `kept_bank`, the bank a process keeps between batches (from 1,000 stories on, while it
+    grew at most 5%: here from 10 stories and 50%, so 90 stories show it) must not be the one
+    the final retag uses: it may be behind the bank the import ends with."""
+    monkeypatch.setattr(operations, "_bank_cache", {})
+    if kept_bank:
+        monkeypatch.setattr(operations, "BANK_REUSE_FROM", 10)
+        monkeypatch.setattr(operations, "BANK_GROWTH", 0.5)
+
+    _import_examples_in_batches_of_ten(runner, tmp_path, monkeypatch)
 
     na_import = _suggestions()
     assert na_import  # the open bank gets suggestions

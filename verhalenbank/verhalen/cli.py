@@ -16,11 +16,15 @@ from verhalenbank.extensions import db
 from verhalenbank.nlp.operations import analysis_failures_note
 from verhalenbank.verhalen.exchange import export_jsonl, import_jsonl
 from verhalenbank.verhalen.models import Verhaal
-from verhalenbank.verhalen.verwerking import ANALYSEREN, HERTAGGEN, INDEXEREN, plan_verwerking, verwerk_verhalen
+from verhalenbank.verhalen.verwerking import ANALYSEREN, HERTAGGEN, INDEXEREN, plan_verwerking, verwerk_importbatch
 
 # A file this long is analysed by several processes (each loads the language model: seconds).
 PARALLEL_FROM = 1_000
 MAX_IMPORT_PROCESSES = 4
+# Analysed in this process, the stories go into the search index this many at a time, in one
+# write: a write per batch of 100 cost a fifth of the import's time (Whoosh writes a segment per
+# write, each with its own copy of the common words, and merges the small ones).
+INDEX_PER_SCHRIJFBEURT = 500
 QUEUE_KINDS = (ANALYSEREN, INDEXEREN)  # what the import and its helpers work
 
 
@@ -75,7 +79,9 @@ def import_command(
         nonlocal helpers
         if processen == 1:
             db.session.commit()  # stored before anything else may fail
-            verwerk_verhalen(ids)
+            verwerk_importbatch(ids)
+            if jobs.remaining((INDEXEREN,)) * len(ids) >= INDEX_PER_SCHRIJFBEURT:
+                jobs.work(burst=True, kinds=(INDEXEREN,), housekeeping=False)
             return
         # Several processes: the analysis goes through the job queue, which this process and
         # its helper workers work together once the stories are stored.
@@ -92,6 +98,8 @@ def import_command(
     if processen > 1:
         # Also when every line was stored before (a run after a killed one): the jobs it left.
         _work_queue_with(helpers or [], len(rapport.opgeslagen), show_progress=progress is not None)
+    else:
+        jobs.work(burst=True, kinds=(INDEXEREN,), housekeeping=False)  # the last batches' index write
     # A bank that grew past a checkpoint queued tagging its first stories again (they were
     # tagged on a bank of a few stories): done here, so a story's suggestions do not depend on
     # where in the file it stood, and the import ends with the tags a worker would give.

@@ -28,6 +28,20 @@ def verwerk_verhalen(verhaal_ids: list[int]) -> None:
     index_after_commit(verhaal_ids)
 
 
+def verwerk_importbatch(verhaal_ids: list[int]) -> None:
+    """One batch of a file import that this process analyses: analysed and tagged (committed),
+    and its index write queued as a job (committed). The import runs the queue's index jobs a
+    few batches at a time, one write for all of them (`verhalen import`)."""
+    from verhalenbank.core.jobs import plan_job
+    from verhalenbank.extensions import db
+
+    if not verhaal_ids:
+        return
+    _analyse(verhaal_ids)
+    plan_job(INDEXEREN, {"verhaal_ids": sorted(int(i) for i in verhaal_ids)})
+    db.session.commit()
+
+
 # Job kinds (core/jobs.py; registered in verhalenbank/app.py).
 ANALYSEREN = "verhalen.analyseren"
 INDEXEREN = "zoeken.indexeren"
