@@ -25,7 +25,7 @@ MAX_IMPORT_PROCESSES = 4
 # write: a write per batch of 100 cost a fifth of the import's time (Whoosh writes a segment per
 # write, each with its own copy of the common words, and merges the small ones).
 INDEX_PER_SCHRIJFBEURT = 500
-QUEUE_KINDS = (ANALYSEREN, INDEXEREN)  # what the import and its helpers work
+QUEUE_KINDS = (ANALYSEREN, INDEXEREN)  # what the import works (its helpers only analyse)
 
 
 @click.group()
@@ -80,15 +80,15 @@ def import_command(
         if processen == 1:
             db.session.commit()  # stored before anything else may fail
             verwerk_importbatch(ids)
-            if jobs.remaining((INDEXEREN,)) * len(ids) >= INDEX_PER_SCHRIJFBEURT:
-                jobs.work(burst=True, kinds=(INDEXEREN,), housekeeping=False)
+            _index_als_genoeg_wacht(len(ids))
             return
         # Several processes: the analysis goes through the job queue, which this process and
         # its helper workers work together once the stories are stored.
         plan_verwerking(ids)
         db.session.commit()  # stored, their analysis queued, before anything else may fail
         if helpers is None:
-            helpers = start_helper_workers(current_app._get_current_object(), processen - 1, QUEUE_KINDS)
+            # They analyse; the index is written here, a few of their batches at a time.
+            helpers = start_helper_workers(current_app._get_current_object(), processen - 1, (ANALYSEREN,))
 
     with handle:
         rapport = import_jsonl(
@@ -130,9 +130,16 @@ def import_command(
         raise SystemExit(1)
 
 
+def _index_als_genoeg_wacht(verhalen_per_taak: int) -> None:
+    """Write the queued index jobs, in one write, once about INDEX_PER_SCHRIJFBEURT stories wait."""
+    if jobs.remaining((INDEXEREN,)) * verhalen_per_taak >= INDEX_PER_SCHRIJFBEURT:
+        jobs.work(burst=True, kinds=(INDEXEREN,), housekeeping=False)
+
+
 def _work_queue_with(helpers: list, stored: int, *, show_progress: bool) -> None:
-    """Analyse and index the queued stories here, beside the helper workers; then wait for them
-    and take what they left (a helper that stopped early, a batch that came back)."""
+    """Analyse the queued stories here, beside the helper workers, and write their index a few
+    batches at a time; then wait for the helpers and take what they left (a helper that stopped
+    early, a batch that came back) and the last index write."""
     bar = None
     if show_progress:
         from tqdm import tqdm
@@ -144,7 +151,13 @@ def _work_queue_with(helpers: list, stored: int, *, show_progress: bool) -> None
             bar.n = max(0, stored - jobs.remaining((ANALYSEREN,)))
             bar.refresh()
 
-    jobs.work(burst=True, kinds=QUEUE_KINDS, housekeeping=False, after_batch=voortgang)
+    per_taak = jobs.registered()[ANALYSEREN].batch  # stories per analysis job, so per index job
+
+    def na_batch() -> None:
+        voortgang()
+        _index_als_genoeg_wacht(per_taak)
+
+    jobs.work(burst=True, kinds=(ANALYSEREN,), housekeeping=False, after_batch=na_batch)
     for helper in helpers:
         helper.wait()
     jobs.work(burst=True, kinds=QUEUE_KINDS, housekeeping=False, after_batch=voortgang)
