@@ -21,9 +21,9 @@ from verhalenbank.verhalen.verwerking import ANALYSEREN, HERTAGGEN, INDEXEREN, p
 # A file this long is analysed by several processes (each loads the language model: seconds).
 PARALLEL_FROM = 1_000
 MAX_IMPORT_PROCESSES = 4
-# Analysed in this process, the stories go into the search index this many at a time, in one
-# write: a write per batch of 100 cost a fifth of the import's time (Whoosh writes a segment per
-# write, each with its own copy of the common words, and merges the small ones).
+# The import writes the search index this many stories at a time, in one write (by this process;
+# helpers only analyse): a write per batch cost a fifth of the import's time (Whoosh writes a
+# segment per write, each with its own copy of the common words, and merges the small ones).
 INDEX_PER_SCHRIJFBEURT = 500
 QUEUE_KINDS = (ANALYSEREN, INDEXEREN)  # what the import works (its helpers only analyse)
 
