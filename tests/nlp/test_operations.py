@@ -696,6 +696,7 @@ def test_an_import_in_this_process_writes_the_search_index_a_few_batches_at_a_ti
     assert len(geschreven) <= 3
     assert zoeken.get_backend().ids() == set(db.session.scalars(select(Verhaal.id)))
 
+
 @pytest.mark.parametrize("kept_bank", [False, True], ids=["bank-read-every-batch", "bank-kept-between-batches"])
 def test_an_imported_storys_suggestions_do_not_depend_on_where_it_stood_in_the_file(
     app, runner, voorbeeld_bomen, tmp_path, monkeypatch, kept_bank

@@ -272,5 +272,5 @@ def test_import_with_helper_processes_analyses_and_indexes_every_story_once(runn
     assert {job.worker for job in index_jobs} == {jobs_module.worker_id()}
     backend = get_backend()
     if hasattr(backend, "close"):
-        backend.close()  # a fresh reader: the helper may have written the index
+        backend.close()  # a fresh reader of what the index holds now
     assert backend.count() == 150

@@ -100,6 +100,7 @@ def import_command(
         _work_queue_with(helpers or [], len(rapport.opgeslagen), show_progress=progress is not None)
     else:
         jobs.work(burst=True, kinds=(INDEXEREN,), housekeeping=False)  # the last batches' index write
+        _meld_wachtende_taken((INDEXEREN,))
     # A bank that grew past a checkpoint queued tagging its first stories again (they were
     # tagged on a bank of a few stories): done here, so a story's suggestions do not depend on
     # where in the file it stood, and the import ends with the tags a worker would give.
@@ -131,9 +132,20 @@ def import_command(
 
 
 def _index_als_genoeg_wacht(verhalen_per_taak: int) -> None:
-    """Write the queued index jobs, in one write, once about INDEX_PER_SCHRIJFBEURT stories wait."""
+    """Write the queued index jobs, in one write, once about INDEX_PER_SCHRIJFBEURT stories wait
+    (one batch of them: helpers queue more meanwhile, and those wait for the next write)."""
     if jobs.remaining((INDEXEREN,)) * verhalen_per_taak >= INDEX_PER_SCHRIJFBEURT:
-        jobs.work(burst=True, kinds=(INDEXEREN,), housekeeping=False)
+        jobs.run_batch(jobs.claim(jobs.worker_id(), kinds=(INDEXEREN,)))
+
+
+def _meld_wachtende_taken(soorten: tuple[str, ...]) -> None:
+    """Say so when jobs of the import are left: a batch that failed waits for its retry, a
+    process that died holds its jobs until their lease ends. The stories are stored; a worker
+    finishes them."""
+    left = jobs.remaining(soorten)
+    if left:
+        click.echo(f"{left} analyse- of indexeertaken wachten nog (een nieuwe poging of een gestopte helper); "
+                   "`verhalenbank worker --once` of de worker van de server maakt ze af.", err=True)
 
 
 def _work_queue_with(helpers: list, stored: int, *, show_progress: bool) -> None:
@@ -164,12 +176,7 @@ def _work_queue_with(helpers: list, stored: int, *, show_progress: bool) -> None
     if bar is not None:
         voortgang()
         bar.close()
-    # A batch that failed waits for its retry, a helper that died holds its jobs until their
-    # lease ends: the stories are stored and a worker finishes them; say so.
-    left = jobs.remaining(QUEUE_KINDS)
-    if left:
-        click.echo(f"{left} analyse- of indexeertaken wachten nog (een nieuwe poging of een gestopte helper); "
-                   "`verhalenbank worker --once` of de worker van de server maakt ze af.", err=True)
+    _meld_wachtende_taken(QUEUE_KINDS)
 
 
 @verhalen.command("export")

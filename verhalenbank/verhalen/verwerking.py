@@ -31,15 +31,11 @@ def verwerk_verhalen(verhaal_ids: list[int]) -> None:
 def verwerk_importbatch(verhaal_ids: list[int]) -> None:
     """One batch of a file import that this process analyses: analysed and tagged (committed),
     and its index write queued as a job (committed). The import runs the queue's index jobs a
-    few batches at a time, one write for all of them (`verhalen import`)."""
-    from verhalenbank.core.jobs import plan_job
-    from verhalenbank.extensions import db
-
+    few batches at a time, one write for all of them (`verhalen import`). The index job commits
+    with the analysis, so a killed import never leaves an analysed story without one."""
     if not verhaal_ids:
         return
-    _analyse(verhaal_ids)
-    plan_job(INDEXEREN, {"verhaal_ids": sorted(int(i) for i in verhaal_ids)})
-    db.session.commit()
+    _analyse(verhaal_ids, index_als_taak=True)
 
 
 # Job kinds (core/jobs.py; registered in verhalenbank/app.py).
@@ -200,15 +196,23 @@ class Analysefout(Exception):
     """The reason a whole analysis job failed, as the story shows it."""
 
 
-def _analyse(verhaal_ids: list[int]) -> None:
-    """NLP step: public text, lemmas, keywords, suggested tags. Failures are stored per story."""
+def _analyse(verhaal_ids: list[int], *, index_als_taak: bool = False) -> None:
+    """NLP step: public text, lemmas, keywords, suggested tags. Failures are stored per story.
+    `index_als_taak`: queue the stories' index write as a job, committed with the analysis (or
+    with the failure, as the index is written either way)."""
+    from verhalenbank.core.jobs import plan_job
     from verhalenbank.extensions import db
+
+    def index_taak() -> None:
+        if index_als_taak:
+            plan_job(INDEXEREN, {"verhaal_ids": sorted(int(i) for i in verhaal_ids)})
 
     try:
         from verhalenbank.nlp.operations import analyse_verhalen
 
         with plan_hertaggen_bank_na_groei():
             analyse_verhalen(verhaal_ids)
+        index_taak()
         db.session.commit()
     except Exception as exc:  # noqa: BLE001 - never lose or block a stored story
         db.session.rollback()
@@ -217,6 +221,7 @@ def _analyse(verhaal_ids: list[int]) -> None:
             from verhalenbank.nlp.operations import mark_batch_failed
 
             mark_batch_failed(verhaal_ids, exc)
+            index_taak()
             db.session.commit()
         except Exception:  # noqa: BLE001
             db.session.rollback()
