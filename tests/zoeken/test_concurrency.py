@@ -7,6 +7,13 @@ import sys
 import textwrap
 import threading
 
+from sqlalchemy import select
+
+from tests.zoeken.test_zoekpagina import LW, LW1, geladen, zoek_app  # noqa: F401 (fixtures)
+from verhalenbank.doelenbomen.models import Doelenboom, Subdoel
+from verhalenbank.extensions import db
+from verhalenbank.verhalen.models import Tag, TagMethode
+from verhalenbank.zoeken import operations
 from verhalenbank.zoeken.backend import ZoekDocument, Zoekopdracht
 from verhalenbank.zoeken.postgres_backend import PostgresBackend
 from verhalenbank.zoeken.whoosh_backend import WhooshBackend
@@ -167,3 +174,57 @@ def test_postgres_own_writes_update_the_cached_facets_without_a_reload(pg_backen
                     ZoekDocument(id=1, tekst_publiek="weer terug bij de buren", wijk="Atolwijk", status="actief")])
     same_as_fresh()
     assert loads == [], "the writing server reloaded instead of updating its cache"
+
+
+def test_an_index_write_that_read_a_story_earlier_never_lands_after_a_newer_one(zoek_app, geladen, monkeypatch):  # noqa: F811
+    """A worker's index job reads a story with a suggestion; meanwhile a beleidsadviseur confirms
+    the tag and that story is indexed again. The job's older write must not land last."""
+    lw1 = db.session.scalar(select(Subdoel).join(Doelenboom).where(Doelenboom.code == LW, Subdoel.code == "LW1"))
+    with_lw1 = set(db.session.scalars(select(Tag.verhaal_id).where(Tag.subdoel_id == lw1.id)))
+    verhaal_id = min(set(geladen.values()) - with_lw1)
+    tag = Tag(verhaal_id=verhaal_id, subdoel_id=lw1.id, score=0.5, methode=TagMethode.AUTO)
+    db.session.add(tag)
+    db.session.commit()
+    operations.index_verhalen([verhaal_id])
+
+    def confirmed() -> bool:
+        opdracht = Zoekopdracht(filters={"subdoel_bevestigd": [LW1]}, per_pagina=100, facetten=())
+        return verhaal_id in operations.get_backend().search(opdracht).ids
+
+    backend = operations.get_backend()
+    real_add = backend.add
+    old_job_read, go_on = threading.Event(), threading.Event()
+
+    def add_after_a_pause(documents):
+        if threading.current_thread().name == "oude-indexeertaak":
+            old_job_read.set()  # it has read the story with its suggestion
+            assert go_on.wait(30)
+        return real_add(documents)
+
+    monkeypatch.setattr(backend, "add", add_after_a_pause)
+    errors: list[BaseException] = []
+
+    def index_in_own_context() -> None:
+        try:
+            with zoek_app.app_context():
+                operations.index_verhalen([verhaal_id])
+                db.session.remove()
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    old_job = threading.Thread(target=index_in_own_context, name="oude-indexeertaak")
+    old_job.start()
+    assert old_job_read.wait(30)
+    tag.bevestigd = True
+    tag.methode = TagMethode.HANDMATIG
+    db.session.commit()
+    after_decision = threading.Thread(target=index_in_own_context, name="na-de-beslissing")
+    after_decision.start()
+    after_decision.join(timeout=2)  # without the lock it writes now, before the old job
+    go_on.set()
+    old_job.join(timeout=30)
+    after_decision.join(timeout=30)
+    assert errors == []
+    assert not old_job.is_alive()
+    assert not after_decision.is_alive()
+    assert confirmed()

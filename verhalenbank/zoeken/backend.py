@@ -10,9 +10,10 @@ filter, so a chosen wijk still shows how many stories the other wijken have.
 from __future__ import annotations
 
 import abc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from markupsafe import Markup
 
@@ -316,6 +317,14 @@ class ZoekBackend(abc.ABC):
     def rebuild(self, documents: Iterable[ZoekDocument], *, processes: int | None = None) -> int:
         """Replace the whole index with these documents; `processes` caps the processes a back
         end that builds in parallel may use (None: its own choice)."""
+
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Held while a caller reads from the database what it then writes here, so writes of the
+        same story land in the order they were read: a write that read a story before a change
+        committed can never land after the write that read it afterwards (a worker's index job
+        against a retag or a confirmed tag). A back end with one writer needs nothing."""
+        yield
 
     @abc.abstractmethod
     def count(self) -> int:

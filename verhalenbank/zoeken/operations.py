@@ -169,13 +169,17 @@ def index_verhalen(verhaal_ids: Iterable[int]) -> int:
     ids = sorted({int(verhaal_id) for verhaal_id in verhaal_ids})
     if not ids:
         return 0
-    documents = list(_documents_for(ids))
-    _lezen_klaar()
     backend = get_backend()
-    backend.add(documents)
-    gone = set(ids) - {document.id for document in documents}
-    if gone:
-        backend.remove(gone)
+    # Read under the index's write lock: this write then lands after any write that read the
+    # stories earlier, so a worker's index job never overwrites a newer retag or decision.
+    with backend.write_lock():
+        _lezen_klaar()  # read what is committed now, not an earlier snapshot
+        documents = list(_documents_for(ids))
+        _lezen_klaar()
+        backend.add(documents)
+        gone = set(ids) - {document.id for document in documents}
+        if gone:
+            backend.remove(gone)
     return len(documents)
 
 

@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Iterable
+from contextlib import contextmanager
+from typing import Iterable, Iterator
 
 import numpy as np
 
@@ -64,6 +65,7 @@ CONFIG = "dutch"
 BATCH_SIZE = 500
 WORK_MEM = "64MB"
 RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock, serialization failure
+WRITE_LOCK_KEY = 0x76626B7A  # "vbkz": the advisory lock of write_lock (one index per database)
 
 _UPSERT = text(
     """
@@ -393,6 +395,15 @@ class PostgresBackend(ZoekBackend):
             Base.metadata.create_all(engine, tables=list(ZOEK_TABLES), checkfirst=True)
 
     # --- writing ------------------------------------------------------------------------
+
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """A transaction-scoped advisory lock on a connection of its own, held for the block:
+        every process and machine that writes this index takes it (ZoekBackend.write_lock).
+        It ends with the transaction, also when the connection is lost."""
+        with self.engine.begin() as connection:
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
+            yield
 
     def _run_with_retry(self, work):
         delay = 0.05

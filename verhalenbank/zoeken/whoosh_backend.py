@@ -390,6 +390,7 @@ class WhooshBackend(ZoekBackend):
         self.index_dir.mkdir(parents=True, exist_ok=True)
         self._lock_path = self.index_dir / "schrijfslot.lock"
         self._thread_lock = threading.RLock()
+        self._flock_depth = 0
         self._local = threading.local()
         self._segments: dict[str, _SegmentData] = {}
         self._index = None
@@ -408,14 +409,27 @@ class WhooshBackend(ZoekBackend):
 
     @contextmanager
     def _exclusive(self) -> Iterator[None]:
-        """One writer at a time across threads (RLock) and processes (flock)."""
+        """One writer at a time across threads (RLock) and processes (flock). Re-entrant: a
+        thread that holds it (write_lock around add) does not wait for its own flock."""
         with self._thread_lock:
-            with open(self._lock_path, "a+") as lock_file:
-                fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX)
+            if self._flock_depth:  # this thread holds the RLock, so the depth is its own
+                self._flock_depth += 1
                 try:
                     yield
                 finally:
+                    self._flock_depth -= 1
+                return
+            with open(self._lock_path, "a+") as lock_file:
+                fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX)
+                self._flock_depth = 1
+                try:
+                    yield
+                finally:
+                    self._flock_depth = 0
                     fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
+
+    def write_lock(self):
+        return self._exclusive()
 
     @contextmanager
     def _writer(self, limitmb: int = 128, writer_options: dict | None = None, **commit_options):
