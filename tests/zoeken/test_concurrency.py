@@ -228,3 +228,30 @@ def test_an_index_write_that_read_a_story_earlier_never_lands_after_a_newer_one(
     assert not old_job.is_alive()
     assert not after_decision.is_alive()
     assert confirmed()
+
+
+def test_postgres_index_writers_of_one_process_wait_without_holding_the_connections(pg_backend, pg_engine):
+    """Twenty threads of one app server write the index at once, each reading under the write
+    lock. They queue inside the process, so the waiting ones hold no pooled connection and the
+    one writing still gets its own (a pool of three, as small as it gets)."""
+    from sqlalchemy import create_engine
+
+    small_pool = create_engine(pg_engine.url, pool_size=2, max_overflow=1, pool_timeout=5)
+    backend = PostgresBackend(small_pool, create_tables=False)
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            with backend.write_lock():
+                backend.add([ZoekDocument(id=n, tekst_publiek=f"buren van huis {n}", status="actief")])
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(1, 21)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    small_pool.dispose()
+    assert errors == []
+    assert pg_backend.ids() == set(range(1, 21))

@@ -98,7 +98,9 @@ def _term_table(backend) -> list:
         story_of = {docnum: fields["id"] for docnum, fields in reader.iter_docs()}
         for field, term in reader.all_terms():
             info = reader.term_info(field, term)
-            postings = sorted((story_of[docnum], value) for docnum, value in reader.postings(field, term).all_items())
+            # A field without values: whoosh's blocks read None, an inlined term b"" (both empty).
+            postings = sorted((story_of[docnum], value or b"")
+                              for docnum, value in reader.postings(field, term).all_items())
             table.append((field, term, info.weight(), info.doc_frequency(), info.min_length(),
                           info.max_length(), info.max_weight(), postings))
     return table
@@ -106,10 +108,10 @@ def _term_table(backend) -> list:
 
 @pytest.mark.parametrize("processes", [1, 2])
 def test_lengths_read_from_memory_write_the_same_index_as_whoosh(tmp_path, monkeypatch, small_parallel, processes):
-    """The rebuild reads document lengths from memory (_WritingCodec), in this process or in
-    MpWriter's sub-processes: the terms, postings and per-term length statistics are those
-    whoosh's own codec writes, and the index names whoosh's codec, so reading it never needs
-    ours."""
+    """The rebuild reads document lengths from memory and inlines rare terms (_WritingCodec),
+    in this process or in MpWriter's sub-processes: the terms, postings and per-term length
+    statistics are those whoosh's own codec writes, and the index names whoosh's codec, so
+    reading it never needs ours."""
     documents = _many(12)
     ours = WhooshBackend(tmp_path / "ons")
     ours.rebuild(documents, processes=processes)
@@ -122,6 +124,76 @@ def test_lengths_read_from_memory_write_the_same_index_as_whoosh(tmp_path, monke
         assert len(table) > 100
         assert table == _term_table(whoosh_own)
         assert {type(segment.codec()) for segment in ours._index._segments()} == {whoosh_backend.W3Codec}
+        assert _answers(ours) == _answers(whoosh_own)
+    finally:
+        ours.close()
+        whoosh_own.close()
+
+
+def test_a_word_of_one_story_is_kept_in_the_terms_table_and_found_after_merges(tmp_path):
+    """A term in one story is inlined in the terms table (no block of its own); once a second
+    story has it, a merge writes it as a block, and both stories are found throughout."""
+    from verhalenbank.zoeken.backend import ZoekDocument
+
+    def inlined(backend, word: str) -> list[bool]:
+        [term] = whoosh_backend.build_schema()["inhoud"].process_text(word, mode="index")
+        with backend._index.searcher() as searcher:
+            return [reader.term_info("inhoud", term).is_inlined()
+                    for reader, _ in searcher.reader().leaf_readers() if ("inhoud", term) in reader]
+
+    backend = WhooshBackend(tmp_path / "index")
+    try:
+        backend.rebuild(_many(2) + [ZoekDocument(id=9001, tekst_publiek="Een zeldzame zeppelin boven de wijk.",
+                                                 status="actief")], processes=1)
+        assert inlined(backend, "zeppelin") == [True]
+        assert inlined(backend, "buren") == [False]  # in many stories: a postings block
+        assert backend.search(Zoekopdracht(tekst="zeppelin")).ids == [9001]
+        for n in range(12):  # enough small writes for whoosh to merge segments
+            backend.add([ZoekDocument(id=9100 + n, tekst_publiek=f"Weer een zeppelin, nummer {n}.", status="actief")])
+        assert backend.search(Zoekopdracht(tekst="zeppelin", per_pagina=50)).totaal == 13
+        assert False in inlined(backend, "zeppelin")  # merged: a block with several stories
+        backend.remove([9001])
+        backend.purge_deleted()
+        assert 9001 not in backend.search(Zoekopdracht(tekst="zeppelin", per_pagina=50)).ids
+    finally:
+        backend.close()
+
+
+def test_pairs_and_forms_given_as_lists_index_the_terms_of_their_text():
+    """The pair and form fields reach whoosh as lists of terms (no tokenizer); whoosh must index
+    exactly what it indexed from the same terms as space-separated text."""
+    schema = whoosh_backend.build_schema()
+    compared = 0
+    for document in make_corpus():
+        fields = whoosh_backend._document_fields(document)
+        for name in (whoosh_backend.PAIR_FIELD, whoosh_backend.FORMS_FIELD):
+            assert isinstance(fields[name], list)
+            as_text = " ".join(fields[name])
+            assert sorted(schema[name].index(fields[name])) == sorted(schema[name].index(as_text))
+            compared += len(fields[name])
+    assert compared > 100
+
+
+def test_a_rebuild_that_spills_postings_to_disk_writes_the_index_whoosh_writes(tmp_path, monkeypatch):
+    """Past its pool a rebuild writes sorted runs of postings to temporary files, in chunks
+    (_ChunkedPostingPool): the index must be the one whoosh's own pool gives."""
+    from whoosh import writing
+
+    documents = _many(12)
+    runs: list[int] = []
+    write_run = whoosh_backend._ChunkedPostingPool._write_run
+    monkeypatch.setattr(whoosh_backend._ChunkedPostingPool, "_write_run",
+                        lambda self, f, items: runs.append(1) or write_run(self, f, items))
+    monkeypatch.setattr(whoosh_backend, "REBUILD_POOL_MB", 0.1)  # about 500 postings
+    monkeypatch.setattr(whoosh_backend, "RUN_CHUNK", 100)
+    ours = WhooshBackend(tmp_path / "ons")
+    ours.rebuild(documents, processes=1)
+    assert len(runs) >= 3  # it did spill
+    monkeypatch.setattr(writing, "PostingPool", whoosh_backend._ChunkedPostingPool.__bases__[0])
+    whoosh_own = WhooshBackend(tmp_path / "whoosh")
+    whoosh_own.rebuild(documents, processes=1)
+    try:
+        assert _term_table(ours) == _term_table(whoosh_own)
         assert _answers(ours) == _answers(whoosh_own)
     finally:
         ours.close()

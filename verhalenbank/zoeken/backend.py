@@ -10,7 +10,8 @@ filter, so a chosen wijk still shows how many stories the other wijken have.
 from __future__ import annotations
 
 import abc
-from contextlib import contextmanager
+import threading
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable, Iterable, Iterator
@@ -294,6 +295,34 @@ def first_in_order(primary, secondary, count: int):
     candidates = np.flatnonzero(primary <= threshold)
     order = np.lexsort((secondary[candidates], primary[candidates]))
     return candidates[order[:count]]
+
+
+class ReentrantLock:
+    """A lock between processes (`acquire`: a flock, an advisory lock) that the threads of
+    this process queue for on an RLock, so only one of them waits on it, and that a thread
+    holding it may enter again without waiting for itself."""
+
+    def __init__(self, acquire: Callable[[], AbstractContextManager]):
+        self._acquire = acquire
+        self._thread_lock = threading.RLock()
+        self._depth = 0  # only read and written by the thread holding _thread_lock
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._thread_lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            with self._acquire():
+                self._depth = 1
+                try:
+                    yield
+                finally:
+                    self._depth = 0
 
 
 class ZoekBackend(abc.ABC):

@@ -50,6 +50,7 @@ from verhalenbank.zoeken.analyse import (
 )
 from verhalenbank.zoeken.backend import (
     MULTI_VALUED_FIELDS,
+    ReentrantLock,
     ZoekBackend,
     ZoekDocument,
     Zoekopdracht,
@@ -391,16 +392,22 @@ class PostgresBackend(ZoekBackend):
         self.engine = engine
         self._snapshot: _Snapshot | None = None
         self._snapshot_lock = threading.Lock()
+        self._write_lock = ReentrantLock(self._advisory_lock)
         if create_tables:
             Base.metadata.create_all(engine, tables=list(ZOEK_TABLES), checkfirst=True)
 
     # --- writing ------------------------------------------------------------------------
 
-    @contextmanager
-    def write_lock(self) -> Iterator[None]:
+    def write_lock(self):
         """A transaction-scoped advisory lock on a connection of its own, held for the block:
         every process and machine that writes this index takes it (ZoekBackend.write_lock).
-        It ends with the transaction, also when the connection is lost."""
+        It ends with the transaction, also when the connection is lost. Threads of a process
+        queue before it (ReentrantLock), so waiting never holds more than one pooled
+        connection (the holder needs more for its reads and writes)."""
+        return self._write_lock()
+
+    @contextmanager
+    def _advisory_lock(self) -> Iterator[None]:
         with self.engine.begin() as connection:
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
             yield
