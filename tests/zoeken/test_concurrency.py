@@ -7,6 +7,8 @@ import sys
 import textwrap
 import threading
 
+import pytest
+
 from sqlalchemy import select
 
 from tests.zoeken.test_zoekpagina import LW, LW1, geladen, zoek_app  # noqa: F401 (fixtures)
@@ -202,6 +204,12 @@ def test_an_index_write_that_read_a_story_earlier_never_lands_after_a_newer_one(
         return real_add(documents)
 
     monkeypatch.setattr(backend, "add", add_after_a_pause)
+    # The second write comes from another process (the web, the worker has the old job): its
+    # own back end object, so only the lock between processes (flock, advisory lock) orders them.
+    other_process = _another_processs_backend(zoek_app)
+    real_get_backend = operations.get_backend
+    monkeypatch.setattr(operations, "get_backend", lambda: other_process if threading.current_thread().name
+                        == "na-de-beslissing" else real_get_backend())
     errors: list[BaseException] = []
 
     def index_in_own_context() -> None:
@@ -231,9 +239,9 @@ def test_an_index_write_that_read_a_story_earlier_never_lands_after_a_newer_one(
 
 
 def test_postgres_index_writers_of_one_process_wait_without_holding_the_connections(pg_backend, pg_engine):
-    """Twenty threads of one app server write the index at once, each reading under the write
-    lock. They queue inside the process, so the waiting ones hold no pooled connection and the
-    one writing still gets its own (a pool of three, as small as it gets)."""
+    """Twenty threads of one app server write the index at once, each under the write lock.
+    They queue inside the process, so the waiting ones hold no pooled connection and the one
+    writing still gets what it needs (the lock's connection and the write's: a pool of three)."""
     from sqlalchemy import create_engine
 
     small_pool = create_engine(pg_engine.url, pool_size=2, max_overflow=1, pool_timeout=5)
@@ -255,3 +263,101 @@ def test_postgres_index_writers_of_one_process_wait_without_holding_the_connecti
     small_pool.dispose()
     assert errors == []
     assert pg_backend.ids() == set(range(1, 21))
+
+
+
+def _another_processs_backend(app):
+    """A second back end on the same index, as another process would have."""
+    if isinstance(operations.get_backend(), PostgresBackend):
+        return PostgresBackend(db.engine, create_tables=False)
+    return WhooshBackend(app.config["VERHALENBANK"].index_dir)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_index_write_never_waits_for_the_database_while_holding_the_index_lock(app, voorbeeld_rondes):
+    """On SQLite a transaction holds the write queue, and a writer may wait for the index lock
+    while holding it (an erasure, a tag decision): the index job that holds the index lock
+    then must not wait for the queue in turn, or both wait for ever."""
+    from verhalenbank.verhalen.models import Verhaal
+
+    verhaal = Verhaal(titel="Buren", tekst="Mijn buren helpen mij.", tekst_publiek="Mijn buren helpen mij.")
+    db.session.add(verhaal)
+    db.session.commit()
+    verhaal_id = verhaal.id
+    db.session.remove()
+    holds_the_queue, holds_the_index_lock = threading.Event(), threading.Event()
+    done: list[str] = []
+    errors: list[BaseException] = []
+    real_documents_for = operations._documents_for
+
+    def documents_for(ids):
+        holds_the_index_lock.set()
+        return real_documents_for(ids)
+
+    def index_job() -> None:
+        try:
+            with app.app_context():
+                assert holds_the_queue.wait(30)
+                operations.index_verhalen([verhaal_id])
+                db.session.remove()
+            done.append("index")
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    def decision_in_a_transaction() -> None:
+        try:
+            with app.app_context():
+                db.session.get(Verhaal, verhaal_id)  # a transaction: on SQLite, the write queue
+                holds_the_queue.set()
+                assert holds_the_index_lock.wait(30)
+                operations.get_backend().remove([999_999])  # waits for the index lock
+                db.session.rollback()
+                db.session.remove()
+            done.append("decision")
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    operations._documents_for = documents_for
+    try:
+        threads = [threading.Thread(target=index_job, daemon=True),
+                   threading.Thread(target=decision_in_a_transaction, daemon=True)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    finally:
+        operations._documents_for = real_documents_for
+    assert errors == []
+    assert sorted(done) == ["decision", "index"]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_reindex_on_sqlite_lets_stories_be_stored_meanwhile(app, monkeypatch):
+    """`reindex` reads every story while it rebuilds (minutes at 100,000): it only reads, so a
+    resident's story is stored meanwhile instead of waiting for the write queue."""
+    from verhalenbank.verhalen.models import Verhaal
+
+    db.session.add(Verhaal(titel="Eerste", tekst="Buren helpen.", tekst_publiek="Buren helpen."))
+    db.session.commit()
+    backend = operations.get_backend()
+    real_rebuild = backend.rebuild
+    stored: list[int] = []
+
+    def store_a_story() -> None:
+        with app.app_context():
+            verhaal = Verhaal(titel="Tijdens het herbouwen", tekst="Een nieuw verhaal.")
+            db.session.add(verhaal)
+            db.session.commit()
+            stored.append(verhaal.id)
+            db.session.remove()
+
+    def rebuild_with_a_resident_meanwhile(documents, *, processes=None):
+        documents = list(documents)  # the rebuild has read the stories, its transaction open
+        resident = threading.Thread(target=store_a_story, daemon=True)
+        resident.start()
+        resident.join(timeout=10)
+        return real_rebuild(documents, processes=processes)
+
+    monkeypatch.setattr(backend, "rebuild", rebuild_with_a_resident_meanwhile)
+    assert operations.reindex_all() == 1
+    assert len(stored) == 1

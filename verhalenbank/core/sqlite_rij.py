@@ -24,6 +24,8 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+from contextlib import contextmanager
+from typing import Iterator
 
 _INFO_KEY = "verhalenbank_sqlite_rij"
 
@@ -122,10 +124,30 @@ def alleen_lezen(view=None, *, eerst_lezen: bool = False):
     return mark(view) if view is not None else mark
 
 
+_lokaal = threading.local()
+
+
+@contextmanager
+def alleen_lezend() -> Iterator[None]:
+    """Transactions this thread begins in the block only read: a deferred BEGIN, which in WAL
+    mode neither waits for the write queue nor holds it (writes are refused). For a reader that
+    holds a lock writers may wait for (the search index's write lock): it never waits for them
+    in turn. A transaction already open goes on as it is."""
+    vorige = getattr(_lokaal, "lezen", False)
+    _lokaal.lezen = True
+    try:
+        yield
+    finally:
+        _lokaal.lezen = vorige
+
+
 def in_leesverzoek() -> bool:
-    """True while a request to a view marked @alleen_lezen is in its reading part."""
+    """True while a request to a view marked @alleen_lezen is in its reading part, or inside
+    `alleen_lezend`."""
     from flask import current_app, g, has_request_context, request
 
+    if getattr(_lokaal, "lezen", False):
+        return True
     if not has_request_context() or request.endpoint is None:
         return False
     mark = getattr(current_app.view_functions.get(request.endpoint), _ALLEEN_LEZEN_ATTR, False)

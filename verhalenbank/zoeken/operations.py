@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
+from verhalenbank.core.sqlite_rij import alleen_lezend
 from verhalenbank.extensions import db
 from verhalenbank.verhalen.models import Tag, Verhaal, VerhaalStatus
 from verhalenbank.zoeken.backend import ZoekBackend, ZoekDocument, qualified_code
@@ -172,10 +173,13 @@ def index_verhalen(verhaal_ids: Iterable[int]) -> int:
     backend = get_backend()
     # Read under the index's write lock: this write then lands after any write that read the
     # stories earlier, so a worker's index job never overwrites a newer retag or decision.
+    # The read only reads (alleen_lezend): holding the index lock it must never wait for the
+    # database's write queue, whose holder may be waiting for the index lock.
     with backend.write_lock():
         _lezen_klaar()  # read what is committed now, not an earlier snapshot
-        documents = list(_documents_for(ids))
-        _lezen_klaar()
+        with alleen_lezend():
+            documents = list(_documents_for(ids))
+            _lezen_klaar()
         backend.add(documents)
         gone = set(ids) - {document.id for document in documents}
         if gone:
@@ -199,8 +203,15 @@ def remove_verhalen(verhaal_ids: Iterable[int]) -> int:
 def reindex_all(*, processes: int | None = None) -> int:
     """Rebuild the whole index from the database (Whoosh: in `processes` processes, default
     the cores, when there are many stories)."""
-    ids = list(db.session.scalars(select(Verhaal.id).order_by(Verhaal.id)))
-    return get_backend().rebuild(_documents_for(ids), processes=processes)
+    _lezen_klaar()
+    # Only reading (see index_verhalen), which on SQLite also lets residents' stories be
+    # stored meanwhile: a rebuild of 100,000 stories takes minutes.
+    with alleen_lezend():
+        ids = list(db.session.scalars(select(Verhaal.id).order_by(Verhaal.id)))
+        try:
+            return get_backend().rebuild(_documents_for(ids), processes=processes)
+        finally:
+            _lezen_klaar()
 
 
 def detect_drift() -> dict[str, list[int]]:

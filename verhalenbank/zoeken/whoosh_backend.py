@@ -123,7 +123,8 @@ class _InliningPostingsWriter(W3PostingsWriter):
     a block costs a header, a pickle and a zlib call per term (a sixth of a rebuild's time)."""
 
     def finish_postings(self):
-        if self.written() or len(self) > INLINE_LIMIT:
+        # Values are kept only when not empty, so with some empty they no longer line up.
+        if self.written() or len(self) > INLINE_LIMIT or len(self._values) not in (0, len(self._ids)):
             return super().finish_postings()
         terminfo = self._terminfo
         terminfo.add_block(self)
@@ -156,7 +157,8 @@ class _ChunkedPostingPool(whoosh_writing.PostingPool):
     file pickled in chunks of RUN_CHUNK postings instead of one pickle call per posting. A
     rebuild spills once a process holds more than its pool (from about 20,000 stories), and
     then the per-posting pickling and unpickling took a third of the time. The runs are read
-    back by the same process and deleted; the index files do not change."""
+    back by the same build (this class in every process of it) and deleted; the index files
+    do not change."""
 
     def _write_run(self, f, items):
         try:
