@@ -206,7 +206,7 @@ def test_an_index_write_that_read_a_story_earlier_never_lands_after_a_newer_one(
     monkeypatch.setattr(backend, "add", add_after_a_pause)
     # The second write comes from another process (the web, the worker has the old job): its
     # own back end object, so only the lock between processes (flock, advisory lock) orders them.
-    other_process = _another_processs_backend(zoek_app)
+    other_process = _another_process_backend(zoek_app)
     real_get_backend = operations.get_backend
     monkeypatch.setattr(operations, "get_backend", lambda: other_process if threading.current_thread().name
                         == "na-de-beslissing" else real_get_backend())
@@ -232,6 +232,8 @@ def test_an_index_write_that_read_a_story_earlier_never_lands_after_a_newer_one(
     go_on.set()
     old_job.join(timeout=30)
     after_decision.join(timeout=30)
+    if isinstance(other_process, WhooshBackend):
+        other_process.close()
     assert errors == []
     assert not old_job.is_alive()
     assert not after_decision.is_alive()
@@ -266,7 +268,7 @@ def test_postgres_index_writers_of_one_process_wait_without_holding_the_connecti
 
 
 
-def _another_processs_backend(app):
+def _another_process_backend(app):
     """A second back end on the same index, as another process would have."""
     if isinstance(operations.get_backend(), PostgresBackend):
         return PostgresBackend(db.engine, create_tables=False)
@@ -361,3 +363,50 @@ def test_a_reindex_on_sqlite_lets_stories_be_stored_meanwhile(app, monkeypatch):
     monkeypatch.setattr(backend, "rebuild", rebuild_with_a_resident_meanwhile)
     assert operations.reindex_all() == 1
     assert len(stored) == 1
+
+
+def test_a_story_erased_during_a_reindex_does_not_come_back_in_the_index(app, monkeypatch):
+    """The reindex has read a batch with the story; the erasure then commits and removes it
+    from the index. The rebuild must not write the story back from what it read."""
+    from verhalenbank.verhalen.models import Verhaal
+
+    verhalen = [Verhaal(titel=f"Verhaal {n}", tekst="Buren helpen.", tekst_publiek="Buren helpen.") for n in range(3)]
+    db.session.add_all(verhalen)
+    db.session.commit()
+    erased_id = verhalen[0].id
+    real_load = operations._load_verhalen
+    erasure = threading.Thread(target=lambda: None)
+
+    def erase() -> None:
+        with app.app_context():
+            db.session.delete(db.session.get(Verhaal, erased_id))
+            db.session.commit()
+            operations.remove_verhalen([erased_id])
+            db.session.remove()
+
+    def load_then_erase(ids):
+        nonlocal erasure
+        loaded = real_load(ids)
+        erasure = threading.Thread(target=erase, daemon=True)
+        erasure.start()
+        erasure.join(timeout=3)  # without the lock held from the first read, it is done now
+        return loaded
+
+    monkeypatch.setattr(operations, "_load_verhalen", load_then_erase)
+    operations.reindex_all()
+    erasure.join(timeout=30)
+    assert not erasure.is_alive()
+    assert erased_id not in operations.get_backend().ids()
+    assert operations.get_backend().ids() == {v.id for v in verhalen[1:]}
+
+
+def test_indexing_with_uncommitted_changes_is_refused_not_rolled_back(app):
+    from verhalenbank.verhalen.models import Verhaal
+
+    verhaal = Verhaal(titel="Nog niet bewaard", tekst="Buren.")
+    db.session.add(verhaal)
+    db.session.flush()  # written in the transaction, not committed
+    with pytest.raises(RuntimeError, match="uncommitted"):
+        operations.index_verhalen([verhaal.id])
+    db.session.commit()  # the flushed story was not rolled back
+    assert db.session.get(Verhaal, verhaal.id) is not None

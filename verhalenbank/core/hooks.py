@@ -10,6 +10,7 @@ from flask import Flask, current_app, jsonify, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter
 
 from verhalenbank.core import limits, sqlite_rij
@@ -74,6 +75,26 @@ def _sqlite_transaction_ends(connection) -> None:
     if connection.dialect.name == "sqlite":
         sqlite_rij.einde_lezen(connection)
         sqlite_rij.leave(connection)
+
+
+_GESCHREVEN = "verhalenbank_geschreven"
+
+
+@event.listens_for(Session, "after_flush")
+def _markeer_geschreven(session, _context) -> None:
+    session.info[_GESCHREVEN] = True
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _einde_geschreven(session) -> None:
+    session.info.pop(_GESCHREVEN, None)
+
+
+def heeft_ongecommitteerde_wijzigingen(session) -> bool:
+    """Changes pending or flushed in this session's transaction, not yet committed (a rollback
+    would lose them)."""
+    return bool(session.new or session.dirty or session.deleted or session.info.get(_GESCHREVEN))
 
 
 @event.listens_for(Engine, "before_cursor_execute")

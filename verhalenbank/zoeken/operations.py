@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
+from verhalenbank.core.hooks import heeft_ongecommitteerde_wijzigingen
 from verhalenbank.core.sqlite_rij import alleen_lezend
 from verhalenbank.extensions import db
 from verhalenbank.verhalen.models import Tag, Verhaal, VerhaalStatus
@@ -157,9 +158,14 @@ def _load_verhalen(ids: list[int]) -> list[Verhaal]:
 
 
 def _documents_for(ids: list[int]) -> Iterator[ZoekDocument]:
+    """Batch by batch, each read in a transaction of its own that ends before the batch is
+    handed on (with the index lock held, a change committed between two batches is indexed
+    after this write): no reader holds a snapshot for minutes, which would keep an erasure's
+    WAL checkpoint waiting, and the loaded stories leave memory."""
     for start in range(0, len(ids), REINDEX_BATCH):
-        for verhaal in _load_verhalen(ids[start:start + REINDEX_BATCH]):
-            yield build_zoekdocument(verhaal)
+        documents = [build_zoekdocument(verhaal) for verhaal in _load_verhalen(ids[start:start + REINDEX_BATCH])]
+        _lezen_klaar()
+        yield from documents
 
 
 # --- keeping the index in step ----------------------------------------------------------------
@@ -171,20 +177,29 @@ def index_verhalen(verhaal_ids: Iterable[int]) -> int:
     if not ids:
         return 0
     backend = get_backend()
+    _geen_open_transactie()  # no database turn held while waiting for the index lock
     # Read under the index's write lock: this write then lands after any write that read the
     # stories earlier, so a worker's index job never overwrites a newer retag or decision.
     # The read only reads (alleen_lezend): holding the index lock it must never wait for the
     # database's write queue, whose holder may be waiting for the index lock.
     with backend.write_lock():
-        _lezen_klaar()  # read what is committed now, not an earlier snapshot
         with alleen_lezend():
             documents = list(_documents_for(ids))
-            _lezen_klaar()
         backend.add(documents)
         gone = set(ids) - {document.id for document in documents}
         if gone:
             backend.remove(gone)
     return len(documents)
+
+
+def _geen_open_transactie() -> None:
+    """Before taking the index lock: end this session's read transaction, which on SQLite
+    holds the database's write queue (every writer would wait as long as the index lock is
+    held). Indexing with uncommitted changes is a programming error: the index would show what
+    may still be rolled back."""
+    if heeft_ongecommitteerde_wijzigingen(db.session):
+        raise RuntimeError("The search index is written after the commit; this session has uncommitted changes")
+    db.session.rollback()
 
 
 def _lezen_klaar() -> None:
@@ -203,15 +218,16 @@ def remove_verhalen(verhaal_ids: Iterable[int]) -> int:
 def reindex_all(*, processes: int | None = None) -> int:
     """Rebuild the whole index from the database (Whoosh: in `processes` processes, default
     the cores, when there are many stories)."""
-    _lezen_klaar()
-    # Only reading (see index_verhalen), which on SQLite also lets residents' stories be
-    # stored meanwhile: a rebuild of 100,000 stories takes minutes.
-    with alleen_lezend():
+    backend = get_backend()
+    _geen_open_transactie()
+    # Under the index lock from the first read on: an erasure, decision or new story committed
+    # meanwhile is indexed after the rebuild, never overwritten by it. Only reading (see
+    # index_verhalen), which on SQLite also lets residents' stories be stored meanwhile: a
+    # rebuild of 100,000 stories takes minutes.
+    with backend.write_lock(), alleen_lezend():
         ids = list(db.session.scalars(select(Verhaal.id).order_by(Verhaal.id)))
-        try:
-            return get_backend().rebuild(_documents_for(ids), processes=processes)
-        finally:
-            _lezen_klaar()
+        _lezen_klaar()
+        return backend.rebuild(_documents_for(ids), processes=processes)
 
 
 def detect_drift() -> dict[str, list[int]]:
