@@ -365,10 +365,12 @@ def test_a_reindex_on_sqlite_lets_stories_be_stored_meanwhile(app, monkeypatch):
     assert len(stored) == 1
 
 
-def test_a_story_erased_during_a_reindex_does_not_come_back_in_the_index(app, monkeypatch):
+def test_a_story_erased_during_a_reindex_does_not_come_back_in_the_index(zoek_app, monkeypatch):  # noqa: F811
     """The reindex has read a batch with the story; the erasure then commits and removes it
     from the index. The rebuild must not write the story back from what it read."""
     from verhalenbank.verhalen.models import Verhaal
+
+    app = zoek_app
 
     verhalen = [Verhaal(titel=f"Verhaal {n}", tekst="Buren helpen.", tekst_publiek="Buren helpen.") for n in range(3)]
     db.session.add_all(verhalen)
@@ -410,3 +412,21 @@ def test_indexing_with_uncommitted_changes_is_refused_not_rolled_back(app):
         operations.index_verhalen([verhaal.id])
     db.session.commit()  # the flushed story was not rolled back
     assert db.session.get(Verhaal, verhaal.id) is not None
+
+
+def test_flushed_changes_count_as_uncommitted_until_the_outer_transaction_ends(app):
+    """A savepoint's end (an import line) leaves the outer transaction's writes uncommitted."""
+    from verhalenbank.core.hooks import heeft_ongecommitteerde_wijzigingen
+    from verhalenbank.verhalen.models import Verhaal
+
+    db.session.add(Verhaal(titel="Eerste", tekst="Buren."))
+    db.session.flush()
+    with db.session.begin_nested():
+        db.session.add(Verhaal(titel="Tweede", tekst="Buren."))
+    assert heeft_ongecommitteerde_wijzigingen(db.session)
+    db.session.commit()
+    assert not heeft_ongecommitteerde_wijzigingen(db.session)
+    db.session.add(Verhaal(titel="Derde", tekst="Buren."))
+    db.session.flush()
+    db.session.rollback()
+    assert not heeft_ongecommitteerde_wijzigingen(db.session)

@@ -85,10 +85,11 @@ def _markeer_geschreven(session, _context) -> None:
     session.info[_GESCHREVEN] = True
 
 
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _einde_geschreven(session) -> None:
-    session.info.pop(_GESCHREVEN, None)
+@event.listens_for(Session, "after_transaction_end")
+def _einde_geschreven(session, transaction) -> None:
+    # Only the outer transaction: a savepoint's end leaves the outer one's writes uncommitted.
+    if transaction.parent is None:
+        session.info.pop(_GESCHREVEN, None)
 
 
 def heeft_ongecommitteerde_wijzigingen(session) -> bool:

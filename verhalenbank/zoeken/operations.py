@@ -205,14 +205,20 @@ def _geen_open_transactie() -> None:
 def _lezen_klaar() -> None:
     """End the read transaction before writing the index: on SQLite every transaction holds the
     write lock, and a Whoosh write can take seconds when it merges segments (5 s measured while
-    retagging 720 stories), time the public form would wait. Only when nothing is pending."""
-    if not (db.session.new or db.session.dirty or db.session.deleted):
+    retagging 720 stories), time the public form would wait. Only when nothing is uncommitted
+    (pending or flushed: a rollback would lose it)."""
+    if not heeft_ongecommitteerde_wijzigingen(db.session):
         db.session.rollback()
 
 
 def remove_verhalen(verhaal_ids: Iterable[int]) -> int:
-    """Take stories out of the index at once (erasure, withdrawal)."""
-    return get_backend().remove(verhaal_ids)
+    """Take stories out of the index at once (erasure, withdrawal), under the index's write
+    lock, so a write that read the stories before they were erased lands before this removal,
+    never after it (PostgreSQL search; Whoosh's removal takes the same lock itself)."""
+    backend = get_backend()
+    _lezen_klaar()  # hold no database turn while waiting (an erasure is never refused here)
+    with backend.write_lock():
+        return backend.remove(verhaal_ids)
 
 
 def reindex_all(*, processes: int | None = None) -> int:
