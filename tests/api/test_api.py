@@ -229,6 +229,9 @@ def test_list_with_filters_and_pagination(client, api_token, wereld):
     assert set(ids("?doelenboom=lelystad-sociaal-krachtige-wijken")) == {wereld.verhaal_eigen.id, wereld.verhaal_ander.id}
     from verhalenbank.zoeken.operations import index_verhalen
 
+    # The requests above share this session (the token's last use is set, not committed); the
+    # index is written after a commit, as every entry point does.
+    db.session.commit()
     index_verhalen([wereld.verhaal_eigen.id, wereld.verhaal_ander.id, wereld.verhaal_zonder_org.id])
     assert ids("?q=buurtkamer") == [wereld.verhaal_eigen.id]
     assert ids("?q=tuin&bron=inwoner") == []
