@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 import textwrap
@@ -59,6 +60,27 @@ def _run_writers(kind: str, target: str) -> None:
         assert process.returncode == 0, errors
 
 
+def _run_together(*calls, timeout: float = 60) -> list[BaseException]:
+    """Run the calls on threads of their own at once; what they raised, and a TimeoutError
+    when one still runs after `timeout` (empty: all finished well)."""
+    errors: list[BaseException] = []
+
+    def run(call) -> None:
+        try:
+            call()
+        except BaseException as error:  # noqa: BLE001 - returned to the test
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(call,), daemon=True) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    if any(thread.is_alive() for thread in threads):
+        errors.append(TimeoutError(f"a thread still runs after {timeout} s"))
+    return errors
+
+
 def _expected_ids() -> set[int]:
     return {worker * 1000 + n for worker in range(1, PROCESSES + 1) for n in range(DOCUMENTS_PER_PROCESS)}
 
@@ -82,22 +104,13 @@ def test_postgres_concurrent_processes_lose_nothing(pg_backend, pg_engine):
 
 def test_whoosh_concurrent_threads_lose_nothing(tmp_path):
     backend = WhooshBackend(tmp_path / "index")
-    errors: list[BaseException] = []
 
     def write(worker: int) -> None:
-        try:
-            for n in range(8):
-                backend.add([ZoekDocument(id=worker * 100 + n, tekst_publiek="koffie met de buren", status="actief")])
-                backend.search(Zoekopdracht(tekst="koffie"))
-        except BaseException as error:  # noqa: BLE001 - reported below
-            errors.append(error)
+        for n in range(8):
+            backend.add([ZoekDocument(id=worker * 100 + n, tekst_publiek="koffie met de buren", status="actief")])
+            backend.search(Zoekopdracht(tekst="koffie"))
 
-    threads = [threading.Thread(target=write, args=(worker,)) for worker in range(1, 5)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert _run_together(*(functools.partial(write, worker) for worker in range(1, 5))) == []
     assert backend.count() == 32
     assert backend.search(Zoekopdracht(tekst="koffie")).totaal == 32
 
@@ -248,20 +261,12 @@ def test_postgres_index_writers_of_one_process_wait_without_holding_the_connecti
 
     small_pool = create_engine(pg_engine.url, pool_size=2, max_overflow=1, pool_timeout=5)
     backend = PostgresBackend(small_pool, create_tables=False)
-    errors: list[BaseException] = []
 
     def write(n: int) -> None:
-        try:
-            with backend.write_lock():
-                backend.add([ZoekDocument(id=n, tekst_publiek=f"buren van huis {n}", status="actief")])
-        except BaseException as error:  # noqa: BLE001 - reported below
-            errors.append(error)
+        with backend.write_lock():
+            backend.add([ZoekDocument(id=n, tekst_publiek=f"buren van huis {n}", status="actief")])
 
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(1, 21)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    errors = _run_together(*(functools.partial(write, n) for n in range(1, 21)))
     small_pool.dispose()
     assert errors == []
     assert pg_backend.ids() == set(range(1, 21))
